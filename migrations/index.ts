@@ -1,0 +1,20 @@
+import type { Knex } from "knex";
+import * as m001 from "./001_foundation.js";
+
+/**
+ * Migrations are listed here rather than discovered on disk, so that they run the same
+ * under tsx, compiled output and the test runner. Append; never reorder or rename.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  "001_foundation": m001,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const migration = migrations[name];
+    if (!migration) throw new Error(`unknown migration ${name}`);
+    return migration;
+  },
+};

@@ -1,0 +1,15 @@
+import { Router } from "express";
+import type { Context } from "../context.js";
+import { groupsApi } from "./groups.api.js";
+import { usersApi } from "./users.api.js";
+
+/**
+ * The JSON API under /api/v1: one router per resource, each checking its own key scope per
+ * route. A path no resource answers falls through to the app's notFound (problem+json).
+ */
+export function apiRouter(ctx: Context): Router {
+  const router = Router();
+  router.use(usersApi(ctx));
+  router.use(groupsApi(ctx));
+  return router;
+}

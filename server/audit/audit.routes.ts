@@ -1,0 +1,50 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { Context } from "../context.js";
+import { adminOnly } from "../http/auth-middleware.js";
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .optional()
+  .catch(undefined);
+const filters = z.object({
+  action: z.string().max(64).optional().catch(undefined),
+  actor: z.string().max(191).optional().catch(undefined),
+  targetType: z.string().max(32).optional().catch(undefined),
+  targetId: z.string().max(64).optional().catch(undefined),
+  from: day,
+  to: day,
+  page: z.coerce.number().int().min(1).max(100000).catch(1),
+});
+
+export function auditPages(ctx: Context): Router {
+  const router = Router();
+  router.get("/audit", adminOnly, async (req, res) => {
+    const f = filters.parse(req.query);
+    const clean = Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== "")) as typeof f;
+    const pageSize = 50;
+    const [result, actions, actors] = await Promise.all([
+      ctx.audit.list({
+        ...clean,
+        from: clean.from ? Date.parse(`${clean.from}T00:00:00Z`) : undefined,
+        to: clean.to ? Date.parse(`${clean.to}T00:00:00Z`) + 86_400_000 : undefined,
+        page: f.page,
+        pageSize,
+      }),
+      ctx.audit.actions(),
+      ctx.audit.actors(),
+    ]);
+    res.render("audit/list", {
+      title: "Audit log",
+      section: "/audit",
+      result,
+      actions,
+      actors,
+      f: clean,
+      page: f.page,
+      pageSize,
+    });
+  });
+  return router;
+}

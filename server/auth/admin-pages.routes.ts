@@ -1,0 +1,145 @@
+import { type Response, Router } from "express";
+import type { Context } from "../context.js";
+import { AppError, ValidationError } from "../errors.js";
+import { adminOnly } from "../http/auth-middleware.js";
+import { flashFrom } from "../http/flash.js";
+import { idParam } from "../http/params.js";
+import { ROLES } from "./admins.repo.js";
+import { DEFAULT_SCOPES, SCOPES } from "./apikeys.js";
+
+/** Administration: accounts, API keys and organization settings (role admin only). */
+export function adminPages(ctx: Context): Router {
+  const router = Router();
+  router.use("/admin", adminOnly);
+
+  router.get("/admin", (_req, res) => res.redirect("/admin/accounts"));
+
+  const renderAccounts = async (res: Response, status: number, locals: Record<string, unknown>) => {
+    res.status(status).render("admin/accounts", {
+      title: "Accounts",
+      section: "/admin",
+      tab: "accounts",
+      accounts: await ctx.admins.list(),
+      roles: ROLES,
+      values: { role: "frontdesk" },
+      errors: {},
+      flash: null,
+      ...locals,
+    });
+  };
+
+  router.get("/admin/accounts", async (req, res) => renderAccounts(res, 200, { flash: flashFrom(req) }));
+
+  router.post("/admin/accounts", async (req, res) => {
+    const values = {
+      email: String(req.body?.email ?? ""),
+      name: String(req.body?.name ?? ""),
+      role: String(req.body?.role ?? ""),
+    };
+    try {
+      await ctx.admins.create({ ...values, password: String(req.body?.password ?? "") }, req.actor);
+      res.redirect(303, "/admin/accounts?done=admin-created");
+    } catch (err) {
+      if (err instanceof ValidationError) return renderAccounts(res, 400, { values, errors: err.fields });
+      throw err;
+    }
+  });
+
+  router.post("/admin/accounts/:id", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    try {
+      if (req.body?.role) await ctx.admins.setRole(id, req.body.role, req.actor);
+      if (req.body?.disabled === "1") await ctx.admins.setDisabled(id, true, req.actor);
+      if (req.body?.disabled === "0") await ctx.admins.setDisabled(id, false, req.actor);
+      if (req.body?.password) await ctx.admins.setPassword(id, String(req.body.password), req.actor);
+      res.redirect(303, "/admin/accounts?done=admin-updated");
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      const message =
+        err instanceof ValidationError
+          ? Object.entries(err.fields)
+              .map(([f, m]) => `${f} ${m}`)
+              .join("; ")
+          : err.message;
+      await renderAccounts(res, err.status, { flash: { kind: "error", text: message } });
+    }
+  });
+
+  const renderKeys = async (res: Response, status: number, locals: Record<string, unknown>) => {
+    res.status(status).render("admin/api-keys", {
+      title: "API keys",
+      section: "/admin",
+      tab: "keys",
+      keys: await ctx.apiKeys.list(),
+      scopes: SCOPES,
+      defaultScopes: DEFAULT_SCOPES,
+      values: { scopes: DEFAULT_SCOPES },
+      errors: {},
+      created: null,
+      flash: null,
+      ...locals,
+    });
+  };
+
+  router.get("/admin/api-keys", async (req, res) => renderKeys(res, 200, { flash: flashFrom(req) }));
+
+  router.post("/admin/api-keys", async (req, res) => {
+    const scopes = req.body?.scopes === undefined ? [] : Array.isArray(req.body.scopes) ? req.body.scopes : [req.body.scopes];
+    const values = { name: String(req.body?.name ?? ""), scopes };
+    try {
+      if (!scopes.length) throw new ValidationError({ scopes: "choose at least one scope" });
+      const created = await ctx.apiKeys.create(req.body?.name, scopes, req.actor, req.admin?.id ?? null);
+      // The key is shown this once; only its digest is stored.
+      res.setHeader("Cache-Control", "no-store");
+      await renderKeys(res, 201, { created });
+    } catch (err) {
+      if (err instanceof ValidationError) return renderKeys(res, 400, { values, errors: err.fields });
+      throw err;
+    }
+  });
+
+  router.post("/admin/api-keys/:id/revoke", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    await ctx.apiKeys.revoke(id, req.actor);
+    res.redirect(303, "/admin/api-keys?done=key-revoked");
+  });
+
+  router.get("/admin/settings", async (req, res) => {
+    res.render("admin/settings", {
+      title: "Settings",
+      section: "/admin",
+      tab: "settings",
+      values: await ctx.settings.get(),
+      errors: {},
+      flash: flashFrom(req),
+    });
+  });
+
+  router.post("/admin/settings", async (req, res) => {
+    const values = {
+      organizationName: String(req.body?.organizationName ?? ""),
+      defaultCountry: String(req.body?.defaultCountry ?? ""),
+      frontDeskContact: String(req.body?.frontDeskContact ?? ""),
+    };
+    try {
+      await ctx.settings.update(values, req.actor);
+      res.redirect(303, "/admin/settings?done=settings-saved");
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res
+        .status(400)
+        .render("admin/settings", {
+          title: "Settings",
+          section: "/admin",
+          tab: "settings",
+          values,
+          errors: err.fields,
+          flash: null,
+        });
+    }
+  });
+
+  return router;
+}

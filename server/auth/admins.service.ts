@@ -1,0 +1,180 @@
+import type { Knex } from "knex";
+import { z } from "zod";
+import { nowMs } from "../db/convert.js";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../errors.js";
+import type { Actor, EventBus } from "../events.js";
+import { zodFieldErrors } from "../people/user.schema.js";
+import * as repo from "./admins.repo.js";
+import { type Admin, ROLES, type Role } from "./admins.repo.js";
+import type { LoginLimiter } from "./login-limiter.js";
+import { DUMMY_HASH, hashPassword, isStrongEnough, PASSWORD_RULE, verifyPassword } from "./passwords.js";
+import { digest, newSecret } from "./tokens.js";
+
+const SETUP_LINK_MS = 60 * 60 * 1000;
+
+export const adminInputSchema = z.object({
+  email: z
+    .string({ required_error: "Email is required" })
+    .trim()
+    .min(1, "Email is required")
+    .max(191)
+    .email("is not a valid email address"),
+  name: z
+    .string({ required_error: "Name is required" })
+    .trim()
+    .min(1, "Name is required")
+    .max(100, "must be at most 100 characters"),
+  role: z.enum(ROLES, { errorMap: () => ({ message: `must be one of ${ROLES.join(", ")}` }) }).default("admin"),
+  password: z.string({ required_error: "Password is required" }).refine(isStrongEnough, PASSWORD_RULE),
+});
+export type AdminInput = z.infer<typeof adminInputSchema>;
+
+export class AdminsService {
+  constructor(
+    private db: Knex,
+    private events: EventBus,
+    private limiter: LoginLimiter,
+  ) {}
+
+  async hasAny(): Promise<boolean> {
+    return (await repo.countAdmins(this.db)) > 0;
+  }
+
+  list(): Promise<Admin[]> {
+    return repo.listAdmins(this.db);
+  }
+
+  async get(id: number): Promise<Admin> {
+    const row = await repo.findById(this.db, id);
+    if (!row) throw new NotFoundError(`Admin #${id} does not exist.`);
+    return repo.toAdmin(row);
+  }
+
+  async create(raw: Record<string, unknown>, actor: Actor): Promise<Admin> {
+    const id = await this.insert(this.db, raw);
+    await this.announceCreated(id, actor);
+    return this.get(id);
+  }
+
+  private async insert(db: Knex, raw: Record<string, unknown>): Promise<number> {
+    const parsed = adminInputSchema.safeParse(raw);
+    if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error));
+    const input = parsed.data;
+    const emailNormalized = input.email.toLowerCase();
+    if (await repo.findByEmail(db, emailNormalized)) {
+      throw new ValidationError({ email: "an admin with this email already exists" });
+    }
+    return repo.insertAdmin(db, {
+      email: input.email,
+      emailNormalized,
+      name: input.name,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+      now: nowMs(),
+    });
+  }
+
+  private async announceCreated(id: number, actor: Actor) {
+    const admin = await this.get(id);
+    await this.events.emit("admin.created", {
+      actor,
+      summary: `Created ${admin.role} account #${id}`,
+      target: { type: "admin", id },
+    });
+  }
+
+  /** Checks the password under the rate limit; the same message whether the account exists or not. */
+  async authenticate(email: string, password: string, ip: string): Promise<Admin> {
+    const emailNormalized = email.trim().toLowerCase();
+    await this.limiter.check(emailNormalized, ip);
+    const row = await repo.findByEmail(this.db, emailNormalized);
+    const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+    const succeeded = Boolean(row && ok && !row.disabled_at);
+    await this.limiter.record(emailNormalized, ip, succeeded);
+    if (!succeeded || !row) throw new UnauthorizedError("Email or password is not right.");
+    return repo.toAdmin(row);
+  }
+
+  async setRole(id: number, role: Role, actor: Actor): Promise<Admin> {
+    const admin = await this.get(id);
+    if (!ROLES.includes(role)) throw new ValidationError({ role: `must be one of ${ROLES.join(", ")}` });
+    if (admin.role === "admin" && role !== "admin") await this.keepOneAdmin();
+    await repo.updateAdmin(this.db, id, { role, updated_at: nowMs() });
+    await this.events.emit("admin.role.changed", {
+      actor,
+      summary: `Changed account #${id} to ${role}`,
+      target: { type: "admin", id },
+    });
+    return this.get(id);
+  }
+
+  async setDisabled(id: number, disabled: boolean, actor: Actor): Promise<Admin> {
+    const admin = await this.get(id);
+    if (disabled && actor.type === "admin" && actor.id === String(id))
+      throw new ForbiddenError("You cannot disable your own account.");
+    if (disabled && admin.role === "admin" && !admin.disabledAt) await this.keepOneAdmin();
+    await repo.updateAdmin(this.db, id, { disabled_at: disabled ? nowMs() : null, updated_at: nowMs() });
+    if (disabled) await this.db("sessions").where({ admin_id: id }).delete();
+    await this.events.emit(disabled ? "admin.disabled" : "admin.enabled", {
+      actor,
+      summary: `${disabled ? "Disabled" : "Enabled"} account #${id}`,
+      target: { type: "admin", id },
+    });
+    return this.get(id);
+  }
+
+  async setPassword(id: number, password: string, actor: Actor): Promise<void> {
+    if (!isStrongEnough(password)) throw new ValidationError({ password: PASSWORD_RULE });
+    await this.get(id);
+    await repo.updateAdmin(this.db, id, { password_hash: await hashPassword(password), updated_at: nowMs() });
+    await this.db("sessions").where({ admin_id: id }).delete();
+    await this.events.emit("admin.password.changed", {
+      actor,
+      summary: `Set a new password for account #${id}`,
+      target: { type: "admin", id },
+    });
+  }
+
+  /** A one-time link (1 hour) that creates the first admin; only while there is none. */
+  async issueSetupToken(): Promise<string | null> {
+    if (await this.hasAny()) return null;
+    const token = newSecret(32);
+    const now = nowMs();
+    await this.db("setup_tokens").insert({ token_hash: digest(token), created_at: now, expires_at: now + SETUP_LINK_MS });
+    return token;
+  }
+
+  async isSetupTokenValid(token: string): Promise<boolean> {
+    const row = await this.db("setup_tokens")
+      .where({ token_hash: digest(token) })
+      .first();
+    return Boolean(row && !row.used_at && Number(row.expires_at) > nowMs()) && !(await this.hasAny());
+  }
+
+  async completeSetup(token: string, raw: Record<string, unknown>, ip: string | null): Promise<Admin> {
+    // Validate before consuming the link, so that a typo in the form does not burn it.
+    const parsed = adminInputSchema.safeParse({ ...raw, role: "admin" });
+    if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error));
+    const id = await this.db.transaction(async (trx) => {
+      const used = await trx("setup_tokens")
+        .where({ token_hash: digest(token) })
+        .whereNull("used_at")
+        .where("expires_at", ">", nowMs())
+        .update({ used_at: nowMs() });
+      if (used !== 1 || (await repo.countAdmins(trx)) > 0) {
+        throw new ConflictError(
+          "This setup link has expired or was already used. Restart the service for a new one, or use `cli admin create`.",
+        );
+      }
+      return this.insert(trx, { ...raw, role: "admin" });
+    });
+    await this.announceCreated(id, { type: "admin", id: String(id), label: "first-run setup", ip });
+    return this.get(id);
+  }
+
+  private async keepOneAdmin() {
+    if ((await repo.countActiveAdminsWithRole(this.db, "admin")) <= 1) {
+      throw new ConflictError("At least one active admin must remain.");
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { type Request, type Response, Router } from "express";
+import type { Context } from "../context.js";
+import { AppError, RateLimitedError, UnauthorizedError, ValidationError } from "../errors.js";
+import { SESSION_COOKIE } from "../http/auth-middleware.js";
+import { clearCookie, readCookie, setCookie } from "../http/cookies.js";
+
+/** Only same-site paths are followed after sign-in, never another host. */
+const safeNext = (next: unknown): string =>
+  typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+
+export function authRoutes(ctx: Context): Router {
+  const router = Router();
+  const secure = ctx.config.secureCookies;
+
+  const startSession = async (req: Request, res: Response, adminId: number) => {
+    const sid = await ctx.sessions.create(adminId, req.ip ?? null, req.get("user-agent") ?? null);
+    setCookie(res, SESSION_COOKIE, sid, { secure });
+    res.locals.renewCsrf();
+  };
+
+  router.get("/", (req, res) => res.redirect(req.admin ? "/users" : "/login"));
+
+  router.get("/login", async (req, res) => {
+    if (req.admin) return res.redirect(safeNext(req.query.next));
+    const needsSetup = !(await ctx.admins.hasAny());
+    res.render("auth/login", { title: "Sign in", values: {}, error: null, next: safeNext(req.query.next), needsSetup });
+  });
+
+  router.post("/login", async (req, res) => {
+    const email = String(req.body?.email ?? "").slice(0, 191);
+    const password = String(req.body?.password ?? "").slice(0, 200);
+    const next = safeNext(req.body?.next);
+    try {
+      if (!email.trim() || !password) throw new ValidationError({ email: "Enter your email and password." });
+      const admin = await ctx.admins.authenticate(email, password, req.ip ?? "unknown");
+      await startSession(req, res, admin.id);
+      await ctx.events.emit("admin.signed_in", {
+        actor: { type: "admin", id: String(admin.id), label: admin.email, ip: req.ip ?? null },
+        summary: "Signed in",
+        target: { type: "admin", id: admin.id },
+      });
+      res.redirect(303, next);
+    } catch (err) {
+      if (!(err instanceof UnauthorizedError || err instanceof RateLimitedError || err instanceof ValidationError)) throw err;
+      if (err instanceof RateLimitedError) res.setHeader("Retry-After", String(err.retryAfterSeconds));
+      const message = err instanceof ValidationError ? Object.values(err.fields)[0] : err.message;
+      res
+        .status(err.status)
+        .render("auth/login", { title: "Sign in", values: { email }, error: message, next, needsSetup: false });
+    }
+  });
+
+  router.post("/logout", async (req, res) => {
+    const sid = readCookie(req, SESSION_COOKIE);
+    if (sid) await ctx.sessions.destroy(sid);
+    if (req.admin)
+      await ctx.events.emit("admin.signed_out", {
+        actor: req.actor,
+        summary: "Signed out",
+        target: { type: "admin", id: req.admin.id },
+      });
+    clearCookie(res, SESSION_COOKIE, secure);
+    res.locals.renewCsrf();
+    res.redirect(303, "/login");
+  });
+
+  router.get("/setup/:token", async (req, res) => {
+    const valid = await ctx.admins.isSetupTokenValid(req.params.token);
+    res
+      .status(valid ? 200 : 410)
+      .render("auth/setup", { title: "Set up Invite Station", valid, values: {}, errors: {}, token: req.params.token });
+  });
+
+  router.post("/setup/:token", async (req, res) => {
+    const values = { email: String(req.body?.email ?? ""), name: String(req.body?.name ?? "") };
+    try {
+      if (req.body?.password !== req.body?.passwordConfirm)
+        throw new ValidationError({ passwordConfirm: "does not match the password" });
+      const admin = await ctx.admins.completeSetup(
+        req.params.token,
+        { ...values, password: String(req.body?.password ?? "") },
+        req.ip ?? null,
+      );
+      await startSession(req, res, admin.id);
+      res.redirect(303, "/users?welcome=1");
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        return res
+          .status(400)
+          .render("auth/setup", {
+            title: "Set up Invite Station",
+            valid: true,
+            values,
+            errors: err.fields,
+            token: req.params.token,
+          });
+      }
+      if (err instanceof AppError && err.status === 409) {
+        return res
+          .status(410)
+          .render("auth/setup", { title: "Set up Invite Station", valid: false, values, errors: {}, token: req.params.token });
+      }
+      throw err;
+    }
+  });
+
+  return router;
+}

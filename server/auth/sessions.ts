@@ -1,0 +1,75 @@
+import type { Knex } from "knex";
+import { nowMs } from "../db/convert.js";
+import type { Admin } from "./admins.repo.js";
+import * as admins from "./admins.repo.js";
+import { digest, newSecret } from "./tokens.js";
+
+const IDLE_MS = 8 * 60 * 60 * 1000;
+const ABSOLUTE_MS = 7 * 24 * 60 * 60 * 1000;
+const TOUCH_EVERY_MS = 60 * 1000;
+
+export type Session = { idHash: string; admin: Admin };
+
+/**
+ * Server-side sessions: the cookie holds a random id, the database only its digest. A
+ * session ends after 8 idle hours or 7 days, or when its admin is disabled.
+ */
+export class SessionStore {
+  constructor(private db: Knex) {}
+
+  async create(adminId: number, ip: string | null, userAgent: string | null): Promise<string> {
+    const id = newSecret(32);
+    const now = nowMs();
+    await this.db("sessions").insert({
+      id_hash: digest(id),
+      admin_id: adminId,
+      created_at: now,
+      expires_at: now + IDLE_MS,
+      last_seen_at: now,
+      ip,
+      user_agent: userAgent?.slice(0, 255) ?? null,
+    });
+    return id;
+  }
+
+  async load(id: string): Promise<Session | undefined> {
+    const idHash = digest(id);
+    const now = nowMs();
+    const row = await this.db("sessions").where({ id_hash: idHash }).first();
+    if (!row || Number(row.expires_at) <= now || Number(row.created_at) + ABSOLUTE_MS <= now) return undefined;
+    const admin = await admins.findById(this.db, Number(row.admin_id));
+    if (!admin || admin.disabled_at) return undefined;
+    if (now - Number(row.last_seen_at) > TOUCH_EVERY_MS) {
+      await this.db("sessions")
+        .where({ id_hash: idHash })
+        .update({ last_seen_at: now, expires_at: now + IDLE_MS });
+    }
+    return { idHash, admin: admins.toAdmin(admin) };
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.db("sessions")
+      .where({ id_hash: digest(id) })
+      .delete();
+  }
+
+  async destroyAllFor(adminId: number): Promise<void> {
+    await this.db("sessions").where({ admin_id: adminId }).delete();
+  }
+
+  /** Removes expired sessions and old sign-in attempts; run by the job scheduler. */
+  async prune(): Promise<number> {
+    const now = nowMs();
+    const n = await this.db("sessions")
+      .where("expires_at", "<=", now)
+      .orWhere("created_at", "<=", now - ABSOLUTE_MS)
+      .delete();
+    await this.db("login_attempts")
+      .where("at", "<=", now - 24 * 60 * 60 * 1000)
+      .delete();
+    await this.db("setup_tokens")
+      .where("expires_at", "<=", now - 24 * 60 * 60 * 1000)
+      .delete();
+    return n;
+  }
+}

@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig } from "../config.js";
+import { createContext } from "../context.js";
+import { migrateLatest } from "../db/migrate.js";
+import { AppError, ValidationError } from "../errors.js";
+import { createLogger } from "../log.js";
+import { type Args, parseArgs, UsageError } from "./args.js";
+import { commands } from "./commands.js";
+
+const USAGE = `Usage: npm run --silent cli -- <command>
+
+  admin create --email E --name N [--role admin|frontdesk]   password from ADMIN_PASSWORD or a prompt
+  apikey create --name N [--scopes a,b]                       prints the key alone
+  users import FILE.csv [--dry-run]                           progress on stderr, summary on stdout
+  users export [--status S] [--group ID] [--q TEXT]           CSV on stdout
+  migrate                                                     applies pending migrations
+`;
+
+/** `cli <command>`: on success it prints only its result; errors go to stderr with exit 1 (2 for usage). */
+async function main(argv: string[]): Promise<number> {
+  const args: Args = parseArgs(argv);
+  const name = args.positional.slice(0, 2).join(" ");
+  const command = commands[name] ?? commands[args.positional[0] ?? ""];
+  if (!command || args.options.help) {
+    process.stderr.write(USAGE);
+    return args.options.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  // The CLI logs only warnings, to stderr, so that stdout carries just the result.
+  const log = createLogger(process.env.LOG_LEVEL ?? "warn").child({ cli: name });
+  const ctx = createContext(config, log);
+  try {
+    await migrateLatest(ctx.db);
+    return await command(ctx, { ...args, positional: args.positional.slice(name.split(" ").length) });
+  } finally {
+    await ctx.db.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}`);
+    else if (err instanceof ValidationError) {
+      process.stderr.write(
+        `${err.message}\n${Object.entries(err.fields)
+          .map(([f, m]) => `  ${f}: ${m}\n`)
+          .join("")}`,
+      );
+    } else if (err instanceof AppError || err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,63 @@
+import type { Knex } from "knex";
+import { AuditLog } from "./audit/audit.js";
+import { AdminsService } from "./auth/admins.service.js";
+import { ApiKeysService } from "./auth/apikeys.js";
+import { LoginLimiter } from "./auth/login-limiter.js";
+import { SessionStore } from "./auth/sessions.js";
+import type { Config } from "./config.js";
+import { createDb } from "./db/knex.js";
+import { EventBus } from "./events.js";
+import { JobRegistry } from "./jobs/registry.js";
+import type { Logger } from "./log.js";
+import { GroupsService } from "./people/groups.service.js";
+import { ImportsService } from "./people/import/imports.service.js";
+import { UsersService } from "./people/users.service.js";
+import { SettingsService } from "./settings.js";
+
+/** Every service of the process, built once; routes, the CLI and jobs take what they need. */
+export type Context = {
+  config: Config;
+  log: Logger;
+  db: Knex;
+  events: EventBus;
+  settings: SettingsService;
+  users: UsersService;
+  groups: GroupsService;
+  imports: ImportsService;
+  admins: AdminsService;
+  sessions: SessionStore;
+  apiKeys: ApiKeysService;
+  audit: AuditLog;
+  jobs: JobRegistry;
+};
+
+export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database)): Context {
+  const events = new EventBus((event, err) => log.error({ event, err }, "event listener failed"));
+  const audit = new AuditLog(db);
+  audit.listen(events);
+  const settings = new SettingsService(db, events, {
+    organizationName: "Our organization",
+    defaultCountry: config.defaultCountry,
+    frontDeskContact: "",
+  });
+  const users = new UsersService(db, events);
+  const groups = new GroupsService(db, events);
+  const sessions = new SessionStore(db);
+  const jobs = new JobRegistry(db, log);
+  jobs.register({ name: "sessions.prune", schedule: "17 * * * *", leaseSeconds: 300, run: () => sessions.prune() });
+  return {
+    config,
+    log,
+    db,
+    events,
+    settings,
+    users,
+    groups,
+    imports: new ImportsService(db, events, settings, config),
+    admins: new AdminsService(db, events, new LoginLimiter(db)),
+    sessions,
+    apiKeys: new ApiKeysService(db, events),
+    audit,
+    jobs,
+  };
+}

@@ -1,0 +1,54 @@
+import knexFactory, { type Knex } from "knex";
+import type { Config } from "../config.js";
+
+export type Db = Knex;
+export type Dialect = "sqlite" | "mysql";
+
+/**
+ * One factory per dialect, so that the rules of each (SQLite: WAL, foreign keys, one
+ * connection; MySQL: utf8mb4, UTC) live in one place and nowhere else.
+ */
+export function createDb(database: Config["database"]): Db {
+  if (database.client === "sqlite") {
+    return knexFactory({
+      client: "better-sqlite3",
+      connection: { filename: database.filename },
+      useNullAsDefault: true,
+      // One connection: SQLite serialises writers anyway, and a single handle avoids
+      // SQLITE_BUSY between our own connections.
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate: (conn: { pragma: (s: string) => unknown }, done: (err: Error | null, conn: unknown) => void) => {
+          conn.pragma("journal_mode = WAL");
+          conn.pragma("foreign_keys = ON");
+          conn.pragma("busy_timeout = 5000");
+          conn.pragma("synchronous = NORMAL");
+          done(null, conn);
+        },
+      },
+      acquireConnectionTimeout: 30_000,
+    });
+  }
+  const url = new URL(database.url);
+  return knexFactory({
+    client: "mysql2",
+    connection: {
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 3306,
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database: decodeURIComponent(url.pathname.slice(1)),
+      charset: "utf8mb4",
+      timezone: "Z",
+      connectTimeout: 5_000,
+    },
+    pool: { min: 0, max: 10 },
+    // Short, so that a database that went away turns into a prompt 503, not a hung request.
+    acquireConnectionTimeout: 5_000,
+  });
+}
+
+export function dialectOf(db: Db): Dialect {
+  return db.client.config.client === "mysql2" ? "mysql" : "sqlite";
+}

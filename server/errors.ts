@@ -1,0 +1,87 @@
+/** Errors services throw; the HTTP layer turns them into pages or problem+json. */
+export type FieldErrors = Record<string, string>;
+
+export class AppError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly title: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(
+    readonly fields: FieldErrors,
+    message = "Some fields need attention.",
+  ) {
+    super(message, 400, "Invalid input");
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = "Not found.") {
+    super(message, 404, "Not found");
+  }
+}
+
+/** A duplicate or a state conflict; `existing` points at the thing it collides with. */
+export class ConflictError extends AppError {
+  constructor(
+    message: string,
+    readonly existing?: { type: string; id: number; field?: string },
+  ) {
+    super(message, 409, "Conflict");
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = "You do not have permission to do this.") {
+    super(message, 403, "Forbidden");
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = "Authentication required.") {
+    super(message, 401, "Unauthorized");
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, 429, "Too many requests");
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string) {
+    super(message, 413, "Payload too large");
+  }
+}
+
+/** Error codes and messages that mean the database cannot be reached right now. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; name?: string } | null;
+  if (!e) return false;
+  const codes = [
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "ETIMEDOUT",
+    "EPIPE",
+    "PROTOCOL_CONNECTION_LOST",
+    "ER_CON_COUNT_ERROR",
+    "ER_SERVER_SHUTDOWN",
+    "SQLITE_BUSY",
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+  ];
+  if (e.code && codes.includes(e.code)) return true;
+  if (e.name === "KnexTimeoutError") return true;
+  return /Connection lost|connect ETIMEDOUT|Can't add new command when connection is in closed state|closed state/i.test(
+    e.message ?? "",
+  );
+}

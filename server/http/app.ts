@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import express, { type Express } from "express";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import { apiRouter } from "../api/router.js";
+import { auditPages } from "../audit/audit.routes.js";
+import { adminPages } from "../auth/admin-pages.routes.js";
+import { authRoutes } from "../auth/auth.routes.js";
+import type { Context } from "../context.js";
+import { redactUrl } from "../log.js";
+import { groupPages } from "../people/groups.routes.js";
+import { importPages } from "../people/import/import.routes.js";
+import { userPages } from "../people/users.routes.js";
+import { loadSession } from "./auth-middleware.js";
+import { csrfProtection } from "./csrf.js";
+import { errorHandler, notFound } from "./errors.js";
+import { healthRoutes } from "./health.js";
+import { viewHelpers } from "./view-helpers.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export function createApp(ctx: Context): Express {
+  const { config } = ctx;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+  app.set("view engine", "ejs");
+  app.set("views", path.join(root, "views"));
+  Object.assign(app.locals, viewHelpers);
+
+  app.use(
+    pinoHttp({
+      logger: ctx.log,
+      genReqId: (req, res) => {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", "data:"],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          // Intranet installs often run on plain http; upgrading would break them.
+          ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: config.secureCookies,
+    }),
+  );
+  app.use("/assets", express.static(path.join(root, "server/http/public"), { maxAge: "1h", index: false }));
+  app.use(healthRoutes(ctx));
+
+  app.use(express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));
+  app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 5000 }));
+
+  app.use("/api/v1", apiRouter(ctx));
+  // API paths nothing answered end here, before the page middleware (CSRF, sessions).
+  app.use("/api", notFound);
+
+  app.use(csrfProtection(config.secretKey, config.secureCookies));
+  app.use(loadSession(ctx));
+  app.use(async (_req, res, next) => {
+    res.locals.settings = await ctx.settings.get();
+    next();
+  });
+  app.use(authRoutes(ctx));
+  app.use(userPages(ctx));
+  app.use(groupPages(ctx));
+  app.use(importPages(ctx));
+  app.use(auditPages(ctx));
+  app.use(adminPages(ctx));
+
+  app.use(notFound);
+  app.use(errorHandler(ctx.log));
+  return app;
+}

@@ -1,0 +1,64 @@
+import type { NextFunction, Request, Response } from "express";
+import type { Admin, Role } from "../auth/admins.repo.js";
+import type { ApiKey, Scope } from "../auth/apikeys.js";
+import type { Context } from "../context.js";
+import { ForbiddenError, UnauthorizedError } from "../errors.js";
+import type { Actor } from "../events.js";
+import { readCookie } from "./cookies.js";
+
+export const SESSION_COOKIE = "isid";
+
+declare global {
+  namespace Express {
+    interface Request {
+      admin?: Admin;
+      apiKey?: ApiKey;
+      actor: Actor;
+    }
+  }
+}
+
+/** Loads the signed-in admin, if any, for every page request. */
+export function loadSession(ctx: Context) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const sid = readCookie(req, SESSION_COOKIE);
+    if (sid) {
+      const session = await ctx.sessions.load(sid);
+      if (session) req.admin = session.admin;
+    }
+    req.actor = req.admin
+      ? { type: "admin", id: String(req.admin.id), label: req.admin.email, ip: req.ip ?? null }
+      : { type: "admin", id: null, label: "anonymous", ip: req.ip ?? null };
+    res.locals.admin = req.admin ?? null;
+    next();
+  };
+}
+
+/** Pages: sign in first (back to where you were going), then the role must allow it. */
+export function requireRole(...roles: Role[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!req.admin) {
+      if (req.method === "GET") return res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return next(new UnauthorizedError("Your session has ended. Sign in again."));
+    }
+    if (!roles.includes(req.admin.role)) return next(new ForbiddenError("This page is for admins only."));
+    next();
+  };
+}
+
+export const anyStaff = requireRole("admin", "frontdesk");
+export const adminOnly = requireRole("admin");
+
+/** API: `Authorization: Bearer <key>` with the scope the route needs. */
+export function requireApiKey(ctx: Context, scope: Scope) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.get("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const key = match ? await ctx.apiKeys.authenticate(match[1] as string) : undefined;
+    if (!key) return next(new UnauthorizedError("A valid API key is required: Authorization: Bearer <key>."));
+    if (!key.scopes.includes(scope)) return next(new ForbiddenError(`This API key lacks the scope "${scope}".`));
+    req.apiKey = key;
+    req.actor = { type: "apikey", id: String(key.id), label: `API key ${key.name} (${key.prefix})`, ip: req.ip ?? null };
+    next();
+  };
+}

@@ -1,0 +1,74 @@
+import type { NextFunction, Request, Response } from "express";
+import {
+  AppError,
+  ConflictError,
+  isDatabaseUnavailable,
+  PayloadTooLargeError,
+  RateLimitedError,
+  ValidationError,
+} from "../errors.js";
+import type { Logger } from "../log.js";
+
+export const isApiRequest = (req: Request) => req.path.startsWith("/api/");
+
+/** Body-parser and database failures in the terms of our own errors. */
+function classify(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e?.type === "entity.too.large") return new PayloadTooLargeError("The request body is too large.");
+  if (e?.type === "entity.parse.failed")
+    return new ValidationError({ body: "is not valid JSON" }, "The request body is not valid JSON.");
+  if (e?.type === "charset.unsupported" || e?.type === "encoding.unsupported") {
+    return new AppError("The request body must be UTF-8.", 415, "Unsupported media type");
+  }
+  if (isDatabaseUnavailable(err)) {
+    return new AppError("The database cannot be reached right now. Try again in a moment.", 503, "Service unavailable");
+  }
+  return null;
+}
+
+/** The one error handler: problem+json for the API, a friendly page for people. */
+export function errorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const known = classify(err);
+    const status = known?.status ?? 500;
+    if (status >= 500) req.log?.error({ err }, "request failed");
+    else if (!known) log.warn({ err }, "unclassified error");
+    if (res.headersSent) return res.end();
+    if (known instanceof RateLimitedError) res.setHeader("Retry-After", String(known.retryAfterSeconds));
+    if (status === 503) res.setHeader("Retry-After", "5");
+    const title = known?.title ?? "Internal error";
+    const detail = known?.message ?? "Something went wrong on our side. It has been logged.";
+    if (isApiRequest(req)) {
+      const body: Record<string, unknown> = {
+        type: "about:blank",
+        title,
+        status,
+        detail,
+        instance: req.originalUrl.split("?")[0],
+      };
+      if (known instanceof ValidationError) body.errors = known.fields;
+      if (known instanceof ConflictError && known.existing) {
+        body.existing = { ...known.existing, url: `/api/v1/${known.existing.type}s/${known.existing.id}` };
+      }
+      return res.status(status).type("application/problem+json").send(JSON.stringify(body));
+    }
+    res
+      .status(status)
+      .render("errors/error", { title, status, detail, fields: known instanceof ValidationError ? known.fields : null });
+  };
+}
+
+export function notFound(req: Request, res: Response) {
+  if (isApiRequest(req)) {
+    return res
+      .status(404)
+      .type("application/problem+json")
+      .send(
+        JSON.stringify({ type: "about:blank", title: "Not found", status: 404, detail: `No route ${req.method} ${req.path}` }),
+      );
+  }
+  res
+    .status(404)
+    .render("errors/error", { title: "Page not found", status: 404, detail: "There is nothing at this address.", fields: null });
+}

@@ -1,0 +1,29 @@
+import type { Request } from "express";
+
+/**
+ * One-shot messages after a redirect, carried as a short code in the query string
+ * (`?done=created`) so that no session state is needed and no user text is reflected.
+ */
+const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
+  created: { text: "Person registered. Their invitation is pending until they join." },
+  updated: { text: "Changes saved." },
+  deactivated: { text: "Person deactivated. They cannot join until reactivated." },
+  reactivated: { text: "Person reactivated." },
+  erased: { text: "Person erased. Their personal data is gone; the audit log keeps only the record number." },
+  "group-created": { text: "Group created." },
+  "group-renamed": { text: "Group renamed." },
+  "group-deleted": { text: "Group deleted. Its members were kept." },
+  "members-added": { text: "Added to the group." },
+  "members-removed": { text: "Removed from the group." },
+  "nothing-selected": { text: "Select at least one person first.", kind: "error" },
+  welcome: { text: "Welcome! Your admin account is ready. Start by registering people or importing a CSV." },
+  "admin-created": { text: "Account created." },
+  "admin-updated": { text: "Account updated." },
+  "key-revoked": { text: "API key revoked. Calls with it now get 401." },
+  "settings-saved": { text: "Settings saved." },
+};
+
+export function flashFrom(req: Request): { text: string; kind?: string } | null {
+  const code = typeof req.query.done === "string" ? req.query.done : req.query.welcome ? "welcome" : null;
+  return code ? (MESSAGES[code] ?? null) : null;
+}

@@ -1,0 +1,74 @@
+// Progressive enhancement for the admin pages. Every page works without it; the CSP
+// allows only this file, never inline script.
+(() => {
+  // Confirm destructive actions: <form data-confirm="Erase this person?">
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    const submitter = event.submitter;
+    const message = submitter?.dataset.confirm || form.dataset.confirm;
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  // Filters that apply as soon as they change.
+  for (const el of document.querySelectorAll("[data-autosubmit]")) {
+    el.addEventListener("change", () => el.form?.requestSubmit());
+  }
+
+  // Selection in the users list: "select all" and the count in the bulk bar.
+  const selectAll = document.querySelector("#select-all");
+  const boxes = () => [...document.querySelectorAll("input[name='ids']")];
+  const updateCount = () => {
+    const n = boxes().filter((b) => b.checked).length;
+    for (const el of document.querySelectorAll("[data-selected-count]")) el.textContent = `${n} selected`;
+    for (const el of document.querySelectorAll("[data-needs-selection]")) el.disabled = n === 0;
+  };
+  if (selectAll) {
+    selectAll.addEventListener("change", () => {
+      for (const b of boxes()) b.checked = selectAll.checked;
+      updateCount();
+    });
+  }
+  for (const b of boxes()) b.addEventListener("change", updateCount);
+  if (boxes().length) updateCount();
+
+  // Copy buttons: <button data-copy="#element-with-text">
+  for (const button of document.querySelectorAll("[data-copy]")) {
+    button.addEventListener("click", async () => {
+      const source = document.querySelector(button.dataset.copy);
+      const text = source?.value ?? source?.textContent ?? "";
+      try {
+        await navigator.clipboard.writeText(text);
+        button.textContent = "Copied";
+      } catch {
+        if (source?.select) source.select();
+        button.textContent = "Press Ctrl+C to copy";
+      }
+    });
+  }
+
+  // Live progress of an import: <div data-import-status="/import/7/status">
+  const progress = document.querySelector("[data-import-status]");
+  if (progress) {
+    const bar = progress.querySelector("progress");
+    const label = progress.querySelector("[data-progress-label]");
+    const poll = async () => {
+      try {
+        const res = await fetch(progress.dataset.importStatus, { headers: { accept: "application/json" } });
+        const s = await res.json();
+        if (bar && s.totalRows) {
+          bar.max = s.totalRows;
+          bar.value = s.processedRows;
+        }
+        if (label) label.textContent = s.progressText;
+        if (!s.running) {
+          window.location.reload();
+          return;
+        }
+      } catch {
+        if (label) label.textContent = "Waiting for the server…";
+      }
+      setTimeout(poll, 700);
+    };
+    setTimeout(poll, 300);
+  }
+})();

@@ -1,0 +1,99 @@
+import { Router } from "express";
+import type { Context } from "../context.js";
+import { ConflictError, ValidationError } from "../errors.js";
+import { anyStaff } from "../http/auth-middleware.js";
+import { flashFrom } from "../http/flash.js";
+import { idParam } from "../http/params.js";
+import { parseListQuery } from "./list-query.js";
+
+export function groupPages(ctx: Context): Router {
+  const router = Router();
+  router.use("/groups", anyStaff);
+
+  const renderList = async (res: import("express").Response, status: number, locals: Record<string, unknown>) => {
+    res.status(status).render("groups/list", {
+      title: "Groups",
+      section: "/groups",
+      groups: await ctx.groups.list(),
+      errors: {},
+      values: {},
+      conflict: null,
+      flash: null,
+      ...locals,
+    });
+  };
+
+  router.get("/groups", async (req, res) => renderList(res, 200, { flash: flashFrom(req) }));
+
+  router.post("/groups", async (req, res) => {
+    const values = { name: String(req.body?.name ?? "") };
+    try {
+      const group = await ctx.groups.create(req.body?.name, req.actor);
+      res.redirect(303, `/groups/${group.id}?done=group-created`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderList(res, 400, { values, errors: err.fields });
+      if (err instanceof ConflictError) return renderList(res, 409, { values, conflict: err });
+      throw err;
+    }
+  });
+
+  router.get("/groups/:id", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    const group = await ctx.groups.get(id);
+    let query = parseListQuery({});
+    try {
+      query = parseListQuery({ ...req.query, group: id });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      query = parseListQuery({ group: id });
+    }
+    const members = await ctx.users.list(query);
+    res.render("groups/show", {
+      title: group.name,
+      section: "/groups",
+      group,
+      members,
+      query,
+      current: { status: query.status, q: query.q },
+      errors: {},
+      values: { name: group.name },
+      conflict: null,
+      flash: flashFrom(req),
+    });
+  });
+
+  router.post("/groups/:id/rename", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    try {
+      await ctx.groups.rename(id, req.body?.name, req.actor);
+      res.redirect(303, `/groups/${id}?done=group-renamed`);
+    } catch (err) {
+      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
+      const group = await ctx.groups.get(id);
+      const query = parseListQuery({ group: id });
+      res.status(err.status).render("groups/show", {
+        title: group.name,
+        section: "/groups",
+        group,
+        members: await ctx.users.list(query),
+        query,
+        current: {},
+        errors: err instanceof ValidationError ? err.fields : {},
+        conflict: err instanceof ConflictError ? err : null,
+        values: { name: String(req.body?.name ?? "") },
+        flash: null,
+      });
+    }
+  });
+
+  router.post("/groups/:id/delete", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    await ctx.groups.delete(id, req.actor);
+    res.redirect(303, "/groups?done=group-deleted");
+  });
+
+  return router;
+}

@@ -1,0 +1,148 @@
+import type { Knex } from "knex";
+import { z } from "zod";
+import { nowMs } from "../db/convert.js";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import type { Actor, EventBus } from "../events.js";
+import type { Group, Member } from "./groups.repo.js";
+import * as repo from "./groups.repo.js";
+import { normalizeGroupName } from "./normalize.js";
+
+export const groupNameSchema = z
+  .string({ required_error: "Name is required", invalid_type_error: "must be text" })
+  .trim()
+  .min(1, "Name is required")
+  .max(100, "must be at most 100 characters")
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters");
+
+export class GroupsService {
+  constructor(
+    private db: Knex,
+    private events: EventBus,
+  ) {}
+
+  list(): Promise<Group[]> {
+    return repo.listGroups(this.db);
+  }
+
+  async get(id: number): Promise<Group> {
+    const group = await repo.findGroup(this.db, id);
+    if (!group) throw new NotFoundError(`Group #${id} does not exist.`);
+    return group;
+  }
+
+  members(id: number): Promise<Member[]> {
+    return repo.membersOf(this.db, id);
+  }
+
+  async create(rawName: unknown, actor: Actor): Promise<Group> {
+    const name = this.parseName(rawName);
+    const id = await this.db.transaction(async (trx) => {
+      await this.checkUnique(trx, name);
+      return repo.insertGroup(trx, name, normalizeGroupName(name), nowMs());
+    });
+    await this.events.emit("group.created", {
+      actor,
+      summary: `Created group #${id}`,
+      target: { type: "group", id },
+      groupId: id,
+    });
+    return this.get(id);
+  }
+
+  async rename(id: number, rawName: unknown, actor: Actor): Promise<Group> {
+    const name = this.parseName(rawName);
+    await this.get(id);
+    await this.db.transaction(async (trx) => {
+      await this.checkUnique(trx, name, id);
+      await repo.renameGroup(trx, id, name, normalizeGroupName(name), nowMs());
+    });
+    await this.events.emit("group.renamed", {
+      actor,
+      summary: `Renamed group #${id}`,
+      target: { type: "group", id },
+      groupId: id,
+    });
+    return this.get(id);
+  }
+
+  async delete(id: number, actor: Actor): Promise<void> {
+    const group = await this.get(id);
+    await repo.deleteGroup(this.db, id);
+    await this.events.emit("group.deleted", {
+      actor,
+      summary: `Deleted group #${id} (${group.memberCount} members)`,
+      target: { type: "group", id },
+      groupId: id,
+    });
+  }
+
+  async addMembers(id: number, userIds: number[], actor: Actor): Promise<number[]> {
+    await this.get(id);
+    const existing = await this.existingUsers(userIds);
+    const missing = userIds.filter((u) => !existing.has(u));
+    if (missing.length) throw new ValidationError({ userIds: `unknown person: ${missing.map((m) => `#${m}`).join(", ")}` });
+    const added = await this.db.transaction((trx) => repo.addMembers(trx, id, [...new Set(userIds)], nowMs()));
+    if (added.length) {
+      await this.events.emit("group.members.added", {
+        actor,
+        summary: `Added ${added.length} ${added.length === 1 ? "person" : "people"} to group #${id}: ${ids(added)}`,
+        target: { type: "group", id },
+        groupId: id,
+        userIds: added,
+      });
+    }
+    return added;
+  }
+
+  async removeMembers(id: number, userIds: number[], actor: Actor): Promise<number[]> {
+    await this.get(id);
+    const removed = await this.db.transaction((trx) => repo.removeMembers(trx, id, [...new Set(userIds)]));
+    if (removed.length) {
+      await this.events.emit("group.members.removed", {
+        actor,
+        summary: `Removed ${removed.length} ${removed.length === 1 ? "person" : "people"} from group #${id}: ${ids(removed)}`,
+        target: { type: "group", id },
+        groupId: id,
+        userIds: removed,
+      });
+    }
+    return removed;
+  }
+
+  private parseName(raw: unknown): string {
+    const parsed = groupNameSchema.safeParse(raw);
+    if (!parsed.success) throw new ValidationError({ name: parsed.error.issues[0]?.message ?? "is invalid" });
+    return parsed.data;
+  }
+
+  private async checkUnique(db: Knex, name: string, exceptId?: number) {
+    const existing = await repo.findGroupIdByName(db, normalizeGroupName(name));
+    if (existing !== undefined && existing !== exceptId) {
+      throw new ConflictError(`A group with this name already exists (#${existing}).`, {
+        type: "group",
+        id: existing,
+        field: "name",
+      });
+    }
+  }
+
+  private async existingUsers(userIds: number[]): Promise<Set<number>> {
+    const found = new Set<number>();
+    for (let i = 0; i < userIds.length; i += 500) {
+      const rows = await this.db("users")
+        .select("id")
+        .whereIn("id", userIds.slice(i, i + 500));
+      for (const r of rows) found.add(Number(r.id));
+    }
+    return found;
+  }
+}
+
+/** "#1, #2, #3 and 7 more" — enough for the audit log without listing thousands. */
+function ids(list: number[]): string {
+  const shown = list
+    .slice(0, 10)
+    .map((i) => `#${i}`)
+    .join(", ");
+  return list.length > 10 ? `${shown} and ${list.length - 10} more` : shown;
+}

@@ -1,0 +1,206 @@
+import type { Knex } from "knex";
+import { groupNameSchema } from "../groups.service.js";
+import { fold, normalizeEmail, normalizeEmployeeId, normalizeGroupName } from "../normalize.js";
+import { parseUserInput } from "../user.schema.js";
+import { existingValues, type UserRow } from "../users.repo.js";
+import type { ColumnMap, ImportField } from "./columns.js";
+import type { CsvRow } from "./csv-read.js";
+
+/** One problem of one row; `field` is the person field (or `row` for the row as a whole). */
+export type RowError = { line: number; field: string; message: string };
+
+export type ImportUserRow = UserRow & { import_row: number };
+
+export type CheckedRow = {
+  line: number;
+  index: number;
+  /** The row to insert; null when a field is invalid. */
+  user: ImportUserRow | null;
+  /** Distinct groups of the row: normalized key and the name as first written. */
+  groups: Array<{ key: string; name: string }>;
+  errors: RowError[];
+};
+
+type KeyField = "email" | "phone" | "employeeId";
+const KEY_COLUMNS: Record<KeyField, "email_normalized" | "phone" | "employee_id_normalized"> = {
+  email: "email_normalized",
+  phone: "phone",
+  employeeId: "employee_id_normalized",
+};
+const KEY_LABELS: Record<KeyField, string> = { email: "email address", phone: "phone number", employeeId: "employee id" };
+
+const CONSENT: Record<string, boolean> = Object.fromEntries([
+  ...["yes", "y", "si", "s", "true", "1", "x", "on", "ok", "verdadero", "✓", "✔"].map((k) => [k, true]),
+  ...["no", "n", "false", "0", "off", "falso", "-"].map((k) => [k, false]),
+]);
+const LANGUAGE: Record<string, string> = Object.fromEntries([
+  ...["es", "esp", "espanol", "spanish", "castellano", "eses"].map((k) => [k, "es"]),
+  ...["en", "eng", "english", "ingles", "engb", "enus"].map((k) => [k, "en"]),
+]);
+const MAX_GROUPS_PER_ROW = 200;
+
+/**
+ * Checks the rows of one import, the same way for the dry run and for the apply: every
+ * field through the one person schema, the consent rule, groups, duplicates within the
+ * file (against every earlier row) and, per chunk, against the database.
+ */
+export class RowChecker {
+  private seen: Record<KeyField, Map<string, number>> = { email: new Map(), phone: new Map(), employeeId: new Map() };
+  private keysOf = new WeakMap<CheckedRow, Partial<Record<KeyField, string>>>();
+
+  constructor(
+    private map: ColumnMap,
+    private opts: { defaultCountry: string; consentBy: string; now: number },
+  ) {}
+
+  inspect({ line, index, cells }: CsvRow): CheckedRow {
+    const errors: RowError[] = [];
+    const fail = (field: string, message: string) => errors.push({ line, field, message });
+    const cell = (f: ImportField): string | undefined => {
+      const i = this.map.byField[f];
+      return i === undefined ? undefined : clean(cells[i] ?? "");
+    };
+
+    const width = this.map.columns.length;
+    if (cells.length > width && cells.slice(width).some((c) => c.trim() !== "")) {
+      fail(
+        "row",
+        `has ${cells.length} values but the header line has ${width} columns: is there a separator inside a value without quotes around it?`,
+      );
+    }
+
+    let consent = false;
+    const consentCell = cell("phoneConsent");
+    if (consentCell) {
+      const value = CONSENT[fold(consentCell)];
+      if (value === undefined) fail("phoneConsent", "must be yes or no (also sí/no, x, true/false, 1/0)");
+      else consent = value;
+    }
+    const language = cell("language");
+    const lastName = [cell("lastName"), cell("lastName2")].filter((s) => s).join(" ");
+    const parsed = parseUserInput(
+      {
+        firstName: cell("firstName") ?? "",
+        lastName,
+        email: cell("email"),
+        phone: cell("phone"),
+        phoneConsent: consent,
+        employeeId: cell("employeeId"),
+        department: cell("department"),
+        site: cell("site"),
+        language: language ? (LANGUAGE[fold(language).replace(/[^a-z]/g, "")] ?? language) : undefined,
+      },
+      this.opts.defaultCountry,
+    );
+    if (!parsed.ok) for (const [field, message] of Object.entries(parsed.errors)) fail(field, message);
+
+    const groups: CheckedRow["groups"] = [];
+    const groupCell = cell("groups");
+    if (groupCell) {
+      const seenGroups = new Set<string>();
+      for (const part of groupCell.split(/[|,]/)) {
+        const name = part.trim();
+        if (!name) continue;
+        const ok = groupNameSchema.safeParse(name);
+        if (!ok.success) {
+          fail("groups", `group "${name.slice(0, 40)}": ${ok.error.issues[0]?.message ?? "is not a valid name"}`);
+          continue;
+        }
+        const key = normalizeGroupName(ok.data);
+        if (seenGroups.has(key)) continue;
+        seenGroups.add(key);
+        groups.push({ key, name: ok.data });
+      }
+      if (groups.length > MAX_GROUPS_PER_ROW) fail("groups", `at most ${MAX_GROUPS_PER_ROW} groups per person`);
+    }
+
+    if (!parsed.ok) return { line, index, user: null, groups, errors };
+    const input = parsed.value;
+    if (input.phone && !consent && !errors.some((e) => e.field === "phoneConsent")) {
+      fail(
+        "phoneConsent",
+        this.map.byField.phoneConsent === undefined
+          ? 'a phone number is stored only with the person\'s explicit consent, and the file has no consent column: add a column "phone consent" saying yes, or leave the phone empty'
+          : "a phone number is stored only with the person's explicit consent: put yes (or sí, x) in the consent column, or leave the phone empty",
+      );
+    }
+
+    const keys: Partial<Record<KeyField, string>> = {};
+    if (input.email) keys.email = normalizeEmail(input.email);
+    if (input.phone) keys.phone = input.phone;
+    if (input.employeeId) keys.employeeId = normalizeEmployeeId(input.employeeId);
+    for (const field of Object.keys(keys) as KeyField[]) {
+      const value = keys[field] as string;
+      const earlier = this.seen[field].get(value);
+      if (earlier !== undefined) fail(field, `same ${KEY_LABELS[field]} as line ${earlier}`);
+      else this.seen[field].set(value, line);
+    }
+
+    const withPhone = Boolean(input.phone && consent);
+    const user: ImportUserRow = {
+      first_name: input.firstName,
+      last_name: input.lastName,
+      email: input.email,
+      email_normalized: keys.email ?? null,
+      phone: input.phone,
+      phone_consent: withPhone,
+      phone_consent_at: withPhone ? this.opts.now : null,
+      phone_consent_by: withPhone ? this.opts.consentBy : null,
+      employee_id: input.employeeId,
+      employee_id_normalized: keys.employeeId ?? null,
+      department: input.department,
+      site: input.site,
+      language: input.language,
+      status: "pending",
+      created_at: this.opts.now,
+      updated_at: this.opts.now,
+      joined_at: null,
+      deactivated_at: null,
+      import_row: line,
+    };
+    const row: CheckedRow = { line, index, user, groups, errors };
+    this.keysOf.set(row, keys);
+    return row;
+  }
+
+  /** Adds "already registered" errors to the rows of one chunk (the db may be a transaction). */
+  async checkAgainstDb(db: Knex, rows: CheckedRow[]): Promise<void> {
+    for (const field of Object.keys(KEY_COLUMNS) as KeyField[]) {
+      const values = new Set<string>();
+      for (const r of rows) {
+        const v = this.keysOf.get(r)?.[field];
+        if (v) values.add(v);
+      }
+      if (!values.size) continue;
+      const existing = await existingValues(db, KEY_COLUMNS[field], [...values]);
+      if (!existing.size) continue;
+      for (const r of rows) {
+        const v = this.keysOf.get(r)?.[field];
+        const id = v ? existing.get(v) : undefined;
+        if (id !== undefined)
+          r.errors.push({ line: r.line, field, message: `another person (#${id}) already has this ${KEY_LABELS[field]}` });
+      }
+    }
+    for (const r of rows) r.errors.sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field));
+  }
+}
+
+const FIELD_ORDER = [
+  "row",
+  "firstName",
+  "lastName",
+  "email",
+  "phone",
+  "phoneConsent",
+  "employeeId",
+  "department",
+  "site",
+  "language",
+  "groups",
+];
+
+/** A cell as typed: trimmed, and without the apostrophe our export puts before a leading = + - @. */
+function clean(value: string): string {
+  const v = value.trim();
+  return /^'[=+\-@]/.test(v) ? v.slice(1) : v;
+}

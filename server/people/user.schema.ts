@@ -1,0 +1,132 @@
+import { z } from "zod";
+import type { FieldErrors } from "../errors.js";
+import { parsePhone } from "./phone.js";
+
+export const LANGUAGES = ["en", "es"] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const LANGUAGE_NAMES: Record<Language, string> = { en: "English", es: "Español" };
+export const STATUSES = ["pending", "active", "deactivated"] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** What a register or edit form, an API body or an import row becomes once validated. */
+export type UserInput = {
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  phoneConsent: boolean;
+  employeeId: string | null;
+  department: string | null;
+  site: string | null;
+  language: Language;
+  /** Group ids (numbers) or names of existing groups (strings); undefined leaves them as they are. */
+  groups?: Array<number | string>;
+};
+
+// Control characters are never part of a name; they break CSV exports and letters.
+const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
+
+const blankToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
+const text = (max: number) =>
+  z.preprocess(
+    blankToNull,
+    z
+      .string({ invalid_type_error: "must be text" })
+      .trim()
+      .max(max, `must be at most ${max} characters`)
+      .refine(noControl, "must not contain control characters")
+      .nullable()
+      .default(null),
+  );
+const requiredText = (label: string, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === "string" ? v.trim() : v),
+    z
+      .string({ required_error: `${label} is required`, invalid_type_error: "must be text" })
+      .min(1, `${label} is required`)
+      .max(max, `must be at most ${max} characters`)
+      .refine(noControl, "must not contain control characters"),
+  );
+const consent = z.preprocess(
+  (v) => {
+    if (v === undefined || v === null || v === "") return false;
+    if (typeof v === "string") return ["on", "true", "yes", "1", "sí", "si"].includes(v.trim().toLowerCase());
+    return v;
+  },
+  z.boolean({ invalid_type_error: "must be true or false" }),
+);
+
+const shape = z.object({
+  firstName: requiredText("First name", 100),
+  lastName: requiredText("Last name", 100),
+  email: z.preprocess(
+    blankToNull,
+    z
+      .string({ invalid_type_error: "must be text" })
+      .trim()
+      .max(191, "must be at most 191 characters")
+      .email("is not a valid email address")
+      .nullable()
+      .default(null),
+  ),
+  phone: text(40),
+  phoneConsent: consent.default(false),
+  employeeId: text(64),
+  department: text(100),
+  site: text(100),
+  language: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim().toLowerCase() || undefined : v),
+    z.enum(LANGUAGES, { errorMap: () => ({ message: `must be one of ${LANGUAGES.join(", ")}` }) }).default("en"),
+  ),
+  groups: z
+    .preprocess(
+      (v) => (v === undefined || v === null ? undefined : Array.isArray(v) ? v : [v]),
+      z
+        .array(
+          z.union([
+            z.number().int().positive(),
+            z
+              .string()
+              .trim()
+              .min(1)
+              .max(191)
+              .transform((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+          ]),
+          { invalid_type_error: "must be a list of group ids or names" },
+        )
+        .max(200, "at most 200 groups"),
+    )
+    .optional(),
+});
+
+export function zodFieldErrors(error: z.ZodError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? "_");
+    if (!fields[key]) fields[key] = issue.message;
+  }
+  return fields;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+/**
+ * Validates a person's fields wherever they come from (form, API, CSV row). The phone is
+ * normalized to E.164 here; the consent rule and duplicates are the service's business.
+ */
+export function parseUserInput(raw: Record<string, unknown>, defaultCountry: string): ParseResult<UserInput> {
+  const result = shape.safeParse(raw);
+  const errors: FieldErrors = result.success ? {} : zodFieldErrors(result.error);
+  let phone: string | null = null;
+  if (result.success && result.data.phone) {
+    const parsed = parsePhone(result.data.phone, defaultCountry);
+    if (!parsed)
+      errors.phone = `is not a valid phone number (add the country prefix, e.g. +34, if it is not from ${defaultCountry})`;
+    else phone = parsed.e164;
+  }
+  if (!result.success || Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, value: { ...result.data, phone } };
+}
+
+/** The editable keys, for merging a partial update (PATCH) onto the current values. */
+export const USER_INPUT_KEYS = Object.keys(shape.shape) as Array<keyof UserInput>;

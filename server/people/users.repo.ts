@@ -1,0 +1,342 @@
+import type { Knex } from "knex";
+import { fromDbBool, fromDbTime, toDbBool } from "../db/convert.js";
+import { queryTerms, type SearchFields, searchTerms, sortName } from "./normalize.js";
+import { nationalDigits } from "./phone.js";
+import type { Language, Status } from "./user.schema.js";
+
+export type GroupRef = { id: number; name: string };
+
+export type User = {
+  id: number;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  phoneConsent: boolean;
+  phoneConsentAt: string | null;
+  phoneConsentBy: string | null;
+  employeeId: string | null;
+  department: string | null;
+  site: string | null;
+  language: Language;
+  status: Status;
+  groups: GroupRef[];
+  createdAt: string;
+  updatedAt: string;
+  joinedAt: string | null;
+  deactivatedAt: string | null;
+};
+
+/** The columns a write sets; the repository derives the normalized and search columns. */
+export type UserRow = {
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  email_normalized: string | null;
+  phone: string | null;
+  phone_consent: boolean;
+  phone_consent_at: number | null;
+  phone_consent_by: string | null;
+  employee_id: string | null;
+  employee_id_normalized: string | null;
+  department: string | null;
+  site: string | null;
+  language: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+  joined_at: number | null;
+  deactivated_at: number | null;
+};
+
+type DbRow = Omit<UserRow, "phone_consent"> & { id: number; phone_consent: unknown };
+
+const COLUMNS = [
+  "id",
+  "first_name",
+  "last_name",
+  "email",
+  "phone",
+  "phone_consent",
+  "phone_consent_at",
+  "phone_consent_by",
+  "employee_id",
+  "department",
+  "site",
+  "language",
+  "status",
+  "created_at",
+  "updated_at",
+  "joined_at",
+  "deactivated_at",
+].map((c) => `users.${c}`);
+
+function toUser(r: DbRow, groups: GroupRef[]): User {
+  return {
+    id: Number(r.id),
+    firstName: r.first_name,
+    lastName: r.last_name,
+    email: r.email,
+    phone: r.phone,
+    phoneConsent: fromDbBool(r.phone_consent),
+    phoneConsentAt: fromDbTime(r.phone_consent_at),
+    phoneConsentBy: r.phone_consent_by,
+    employeeId: r.employee_id,
+    department: r.department,
+    site: r.site,
+    language: r.language as Language,
+    status: r.status as Status,
+    groups,
+    createdAt: fromDbTime(r.created_at) as string,
+    updatedAt: fromDbTime(r.updated_at) as string,
+    joinedAt: fromDbTime(r.joined_at),
+    deactivatedAt: fromDbTime(r.deactivated_at),
+  };
+}
+
+function searchFieldsOf(row: UserRow): SearchFields {
+  return {
+    firstName: row.first_name,
+    lastName: row.last_name,
+    email: row.email,
+    phone: row.phone,
+    phoneNational: row.phone ? nationalDigits(row.phone) : null,
+    employeeId: row.employee_id,
+  };
+}
+
+function derived(row: UserRow) {
+  const terms = searchTerms(searchFieldsOf(row));
+  return {
+    row: {
+      ...row,
+      phone_consent: toDbBool(row.phone_consent),
+      sort_name: sortName(row.first_name, row.last_name),
+      search_text: terms.join(" "),
+    },
+    terms,
+  };
+}
+
+/** Inserts one person and their search terms; returns the new id. */
+export async function insertUser(db: Knex, row: UserRow): Promise<number> {
+  const d = derived(row);
+  const [id] = await db("users").insert(d.row);
+  const userId = Number(id);
+  if (d.terms.length) await db("user_search_terms").insert(d.terms.map((term) => ({ term, user_id: userId })));
+  return userId;
+}
+
+/**
+ * Inserts many people of one import in multi-row statements. Multi-row inserts do not
+ * report every new id on both dialects, so the ids are read back by (import, CSV line).
+ * Returns the ids in the order of `rows`.
+ */
+export async function insertImportedUsers(
+  db: Knex,
+  importId: number,
+  rows: Array<UserRow & { import_row: number }>,
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += 250) {
+    const chunk = rows.slice(i, i + 250).map((r) => ({ ...derived(r), importRow: r.import_row }));
+    await db("users").insert(chunk.map((d) => ({ ...d.row, import_id: importId })));
+    const found = await db("users")
+      .select("id", "import_row")
+      .where("import_id", importId)
+      .whereIn(
+        "import_row",
+        chunk.map((d) => d.importRow),
+      );
+    const idByRow = new Map<number, number>(
+      found.map((f: { id: number; import_row: number }) => [Number(f.import_row), Number(f.id)]),
+    );
+    const termRows: Array<{ term: string; user_id: number }> = [];
+    for (const d of chunk) {
+      const id = idByRow.get(d.importRow);
+      if (id === undefined) throw new Error(`imported row ${d.importRow} was not found after insert`);
+      ids.push(id);
+      for (const term of d.terms) termRows.push({ term, user_id: id });
+    }
+    for (let j = 0; j < termRows.length; j += 500) await db("user_search_terms").insert(termRows.slice(j, j + 500));
+  }
+  return ids;
+}
+
+export async function updateUserRow(db: Knex, id: number, row: UserRow): Promise<void> {
+  const d = derived(row);
+  await db("users").where({ id }).update(d.row);
+  await db("user_search_terms").where({ user_id: id }).delete();
+  if (d.terms.length) await db("user_search_terms").insert(d.terms.map((term) => ({ term, user_id: id })));
+}
+
+export async function updateStatus(
+  db: Knex,
+  id: number,
+  fields: { status: Status; updated_at: number; deactivated_at?: number | null; joined_at?: number | null },
+): Promise<void> {
+  await db("users").where({ id }).update(fields);
+}
+
+export async function deleteUser(db: Knex, id: number): Promise<void> {
+  await db("users").where({ id }).delete();
+}
+
+export async function findRow(db: Knex, id: number): Promise<(UserRow & { id: number }) | undefined> {
+  const row = await db("users").select(COLUMNS).where({ id }).first();
+  return row ? { ...row, id: Number(row.id), phone_consent: fromDbBool(row.phone_consent) } : undefined;
+}
+
+export async function groupsOf(db: Knex, userIds: number[]): Promise<Map<number, GroupRef[]>> {
+  const map = new Map<number, GroupRef[]>();
+  if (!userIds.length) return map;
+  const rows = await db("group_members")
+    .join("groups", "groups.id", "group_members.group_id")
+    .whereIn("group_members.user_id", userIds)
+    .select("group_members.user_id as userId", "groups.id as id", "groups.name as name")
+    .orderBy("groups.name_normalized");
+  for (const r of rows) {
+    const list = map.get(Number(r.userId)) ?? [];
+    list.push({ id: Number(r.id), name: r.name });
+    map.set(Number(r.userId), list);
+  }
+  return map;
+}
+
+export async function findUser(db: Knex, id: number): Promise<User | undefined> {
+  const row = await db("users").select(COLUMNS).where({ id }).first();
+  if (!row) return undefined;
+  const groups = await groupsOf(db, [id]);
+  return toUser(row, groups.get(id) ?? []);
+}
+
+export type Duplicate = { id: number; field: "email" | "phone" | "employeeId" };
+
+/** Who already has one of these identifiers (excluding `exceptId`, the person being edited). */
+export async function findDuplicate(
+  db: Knex,
+  keys: { emailNormalized: string | null; phone: string | null; employeeIdNormalized: string | null },
+  exceptId?: number,
+): Promise<Duplicate | undefined> {
+  const checks: Array<[Duplicate["field"], string, string | null]> = [
+    ["email", "email_normalized", keys.emailNormalized],
+    ["phone", "phone", keys.phone],
+    ["employeeId", "employee_id_normalized", keys.employeeIdNormalized],
+  ];
+  for (const [field, column, value] of checks) {
+    if (!value) continue;
+    const q = db("users").select("id").where(column, value);
+    if (exceptId) q.whereNot("id", exceptId);
+    const hit = await q.first();
+    if (hit) return { id: Number(hit.id), field };
+  }
+  return undefined;
+}
+
+/** Which of these values exist already, per identifier column (for imports, in chunks). */
+export async function existingValues(
+  db: Knex,
+  column: "email_normalized" | "phone" | "employee_id_normalized",
+  values: string[],
+): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (let i = 0; i < values.length; i += 500) {
+    const chunk = values.slice(i, i + 500);
+    const rows = await db("users").select("id", column).whereIn(column, chunk);
+    for (const r of rows) found.set(String(r[column]), Number(r.id));
+  }
+  return found;
+}
+
+export const SORTS = {
+  name: ["users.sort_name"],
+  created: ["users.created_at"],
+  status: ["users.status", "users.sort_name"],
+  department: ["users.department", "users.sort_name"],
+  site: ["users.site", "users.sort_name"],
+} as const;
+export type SortKey = keyof typeof SORTS;
+
+export type ListQuery = {
+  q?: string;
+  status?: Status;
+  groupId?: number;
+  department?: string;
+  site?: string;
+  sort: SortKey;
+  dir: "asc" | "desc";
+  page: number;
+  pageSize: number;
+};
+
+export type ListResult = {
+  items: User[];
+  total: number;
+  /** People matching every filter but the status, per status. */
+  counts: Record<Status, number>;
+};
+
+const PREFIX_END = "\u{10FFFF}";
+
+function applyFilters(db: Knex, q: Knex.QueryBuilder, query: Omit<ListQuery, "status">) {
+  for (const term of queryTerms(query.q ?? "")) {
+    q.whereIn(
+      "users.id",
+      db("user_search_terms")
+        .select("user_id")
+        .where("term", ">=", term)
+        .andWhere("term", "<", term + PREFIX_END),
+    );
+  }
+  if (query.groupId) q.whereIn("users.id", db("group_members").select("user_id").where("group_id", query.groupId));
+  if (query.department) q.where("users.department", query.department);
+  if (query.site) q.where("users.site", query.site);
+  return q;
+}
+
+export async function listUsers(db: Knex, query: ListQuery): Promise<ListResult> {
+  const countRows = await applyFilters(db, db("users"), query)
+    .select("users.status as status")
+    .count({ n: "*" })
+    .groupBy("users.status");
+  const counts: Record<Status, number> = { pending: 0, active: 0, deactivated: 0 };
+  for (const r of countRows) counts[r.status as Status] = Number(r.n);
+  const total = query.status ? counts[query.status] : Object.values(counts).reduce((a, b) => a + b, 0);
+
+  const rowsQ = applyFilters(db, db("users").select(COLUMNS), query);
+  if (query.status) rowsQ.where("users.status", query.status);
+  for (const col of SORTS[query.sort]) rowsQ.orderBy(col, query.dir);
+  rowsQ.orderBy("users.id", query.dir);
+  const rows = total === 0 ? [] : await rowsQ.limit(query.pageSize).offset((query.page - 1) * query.pageSize);
+  const groups = await groupsOf(
+    db,
+    rows.map((r: DbRow) => Number(r.id)),
+  );
+  return { items: rows.map((r: DbRow) => toUser(r, groups.get(Number(r.id)) ?? [])), total, counts };
+}
+
+/** Rows for an export, streamed in id order so that 100,000 people never sit in memory. */
+export async function* iterateUsers(
+  db: Knex,
+  query: Omit<ListQuery, "page" | "pageSize" | "sort" | "dir">,
+  batch = 1000,
+): AsyncGenerator<User[]> {
+  let afterId = 0;
+  for (;;) {
+    const q = applyFilters(db, db("users").select(COLUMNS), { ...query, sort: "name", dir: "asc", page: 1, pageSize: batch });
+    if (query.status) q.where("users.status", query.status);
+    const rows: DbRow[] = await q.where("users.id", ">", afterId).orderBy("users.id").limit(batch);
+    if (!rows.length) return;
+    const groups = await groupsOf(
+      db,
+      rows.map((r) => Number(r.id)),
+    );
+    yield rows.map((r) => toUser(r, groups.get(Number(r.id)) ?? []));
+    afterId = Number(rows[rows.length - 1]?.id);
+  }
+}
+
+export async function distinctValues(db: Knex, column: "department" | "site"): Promise<string[]> {
+  const rows = await db("users").distinct(column).whereNotNull(column).orderBy(column).limit(500);
+  return rows.map((r: Record<string, string>) => r[column] as string);
+}

@@ -1,0 +1,178 @@
+import { type Request, type Response, Router } from "express";
+import type { Context } from "../context.js";
+import { ConflictError, ValidationError } from "../errors.js";
+import { anyStaff } from "../http/auth-middleware.js";
+import { flashFrom } from "../http/flash.js";
+import { idList, idParam } from "../http/params.js";
+import { parseListQuery } from "./list-query.js";
+import { LANGUAGE_NAMES, LANGUAGES, parseUserInput } from "./user.schema.js";
+import { distinctValues } from "./users.repo.js";
+import { inputOf } from "./users.service.js";
+
+/** Form values as typed, to show them again next to the errors. */
+function formValues(body: Record<string, unknown>): Record<string, unknown> {
+  const groups = body.groups === undefined ? [] : Array.isArray(body.groups) ? body.groups : [body.groups];
+  return { ...body, groups: groups.map(String), phoneConsent: body.phoneConsent === "on" };
+}
+
+export function userPages(ctx: Context): Router {
+  const router = Router();
+  router.use("/users", anyStaff);
+
+  const renderForm = async (res: Response, status: number, locals: Record<string, unknown>) => {
+    res.status(status).render("users/form", {
+      section: "/users",
+      groups: await ctx.groups.list(),
+      languages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
+      errors: {},
+      conflict: null,
+      ...locals,
+    });
+  };
+
+  router.get("/users", async (req, res) => {
+    let query: ReturnType<typeof parseListQuery>;
+    let queryError: string | null = null;
+    try {
+      query = parseListQuery(req.query as Record<string, unknown>);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      queryError = Object.entries(err.fields)
+        .map(([f, m]) => `${f} ${m}`)
+        .join("; ");
+      query = parseListQuery({});
+    }
+    const [result, groups, departments, sites] = await Promise.all([
+      ctx.users.list(query),
+      ctx.groups.list(),
+      distinctValues(ctx.db, "department"),
+      distinctValues(ctx.db, "site"),
+    ]);
+    const current = {
+      q: query.q,
+      status: query.status,
+      group: query.groupId,
+      department: query.department,
+      site: query.site,
+      sort: query.sort === "name" ? undefined : query.sort,
+      dir: query.dir === "asc" ? undefined : query.dir,
+      pageSize: query.pageSize === 50 ? undefined : query.pageSize,
+    };
+    res.render("users/list", {
+      title: "People",
+      section: "/users",
+      result,
+      query,
+      current,
+      groups,
+      departments,
+      sites,
+      queryError,
+      flash: flashFrom(req),
+      exportUrl: `/users/export.csv${req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?")) : ""}`,
+    });
+  });
+
+  router.get("/users/new", async (req, res) => {
+    const preset = idParam(req.query.group);
+    await renderForm(res, 200, {
+      title: "Register a person",
+      user: null,
+      values: { language: "en", groups: preset ? [String(preset)] : [] },
+    });
+  });
+
+  router.post("/users", async (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values = formValues(body);
+    const settings = await ctx.settings.get();
+    const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry);
+    if (!parsed.ok) return renderForm(res, 400, { title: "Register a person", user: null, values, errors: parsed.errors });
+    try {
+      const user = await ctx.users.create(parsed.value, req.actor);
+      res.redirect(303, `/users/${user.id}?done=created`);
+    } catch (err) {
+      if (err instanceof ValidationError)
+        return renderForm(res, 400, { title: "Register a person", user: null, values, errors: err.fields });
+      if (err instanceof ConflictError)
+        return renderForm(res, 409, { title: "Register a person", user: null, values, conflict: err });
+      throw err;
+    }
+  });
+
+  router.post("/users/bulk", async (req, res) => {
+    const ids = idList(req.body?.ids);
+    const groupId = idParam(req.body?.groupId);
+    const back =
+      typeof req.body?.back === "string" && /^\/(users|groups\/\d+)(\?|$)/.test(req.body.back) ? req.body.back : "/users";
+    const sep = back.includes("?") ? "&" : "?";
+    if (!ids.length) return res.redirect(303, `${back}${sep}done=nothing-selected`);
+    if (!groupId) throw new ValidationError({ groupId: "choose a group" });
+    if (req.body?.action === "remove") {
+      await ctx.groups.removeMembers(groupId, ids, req.actor);
+      return res.redirect(303, `${back}${sep}done=members-removed`);
+    }
+    await ctx.groups.addMembers(groupId, ids, req.actor);
+    res.redirect(303, `${back}${sep}done=members-added`);
+  });
+
+  router.get("/users/:id", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    const user = await ctx.users.get(id);
+    const history = await ctx.audit.forTarget("user", id);
+    res.render("users/profile", {
+      title: `${user.firstName} ${user.lastName}`,
+      section: "/users",
+      user,
+      history,
+      flash: flashFrom(req),
+    });
+  });
+
+  router.get("/users/:id/edit", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    const user = await ctx.users.get(id);
+    await renderForm(res, 200, {
+      title: `Edit ${user.firstName} ${user.lastName}`,
+      user,
+      values: { ...inputOf(user), groups: user.groups.map((g) => String(g.id)) },
+    });
+  });
+
+  router.post("/users/:id", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    const user = await ctx.users.get(id);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values = formValues(body);
+    const title = `Edit ${user.firstName} ${user.lastName}`;
+    const settings = await ctx.settings.get();
+    const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry);
+    if (!parsed.ok) return renderForm(res, 400, { title, user, values, errors: parsed.errors });
+    try {
+      await ctx.users.update(id, parsed.value, req.actor);
+      res.redirect(303, `/users/${id}?done=updated`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderForm(res, 400, { title, user, values, errors: err.fields });
+      if (err instanceof ConflictError) return renderForm(res, 409, { title, user, values, conflict: err });
+      throw err;
+    }
+  });
+
+  for (const action of ["deactivate", "reactivate", "erase"] as const) {
+    router.post(`/users/:id/${action}`, async (req, res, next) => {
+      const id = idParam(req.params.id);
+      if (!id) return next();
+      if (action === "erase") {
+        await ctx.users.erase(id, req.actor);
+        return res.redirect(303, "/users?done=erased");
+      }
+      await ctx.users[action](id, req.actor);
+      res.redirect(303, `/users/${id}?done=${action}d`);
+    });
+  }
+
+  return router;
+}

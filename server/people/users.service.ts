@@ -1,0 +1,199 @@
+import type { Knex } from "knex";
+import { nowMs } from "../db/convert.js";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import type { Actor, EventBus } from "../events.js";
+import * as groupsRepo from "./groups.repo.js";
+import { normalizeEmail, normalizeEmployeeId, normalizeGroupName } from "./normalize.js";
+import type { UserInput } from "./user.schema.js";
+import type { ListQuery, ListResult, User, UserRow } from "./users.repo.js";
+import * as repo from "./users.repo.js";
+
+const FIELD_LABELS = { email: "email address", phone: "phone number", employeeId: "employee id" } as const;
+
+export const CONSENT_REQUIRED = "Tick the consent box: a phone number can only be stored with the person's explicit consent.";
+
+/** Registering, editing, deactivating and erasing people (Step 1 of the invitation process). */
+export class UsersService {
+  constructor(
+    private db: Knex,
+    private events: EventBus,
+  ) {}
+
+  async get(id: number): Promise<User> {
+    const user = await repo.findUser(this.db, id);
+    if (!user) throw new NotFoundError(`Person #${id} does not exist.`);
+    return user;
+  }
+
+  list(query: ListQuery): Promise<ListResult> {
+    return repo.listUsers(this.db, query);
+  }
+
+  async create(input: UserInput, actor: Actor): Promise<User> {
+    this.checkConsent(input);
+    const now = nowMs();
+    const id = await this.db.transaction(async (trx) => {
+      await this.checkDuplicates(trx, input);
+      const groupIds = await this.resolveGroups(trx, input.groups ?? []);
+      const row = this.toRow(input, actor, now, null);
+      const userId = await repo.insertUser(trx, row);
+      await groupsRepo.setUserGroups(trx, userId, groupIds, now);
+      return userId;
+    });
+    await this.events.emit("user.created", {
+      actor,
+      summary: `Registered person #${id}${input.phone ? " with phone consent" : ""}`,
+      target: { type: "user", id },
+      userId: id,
+    });
+    return this.get(id);
+  }
+
+  async update(id: number, input: UserInput, actor: Actor): Promise<User> {
+    this.checkConsent(input);
+    const changed = await this.db.transaction(async (trx) => {
+      const current = await repo.findRow(trx, id);
+      if (!current) throw new NotFoundError(`Person #${id} does not exist.`);
+      await this.checkDuplicates(trx, input, id);
+      const row = this.toRow(input, actor, nowMs(), current);
+      const changedFields = (Object.keys(row) as Array<keyof UserRow>).filter(
+        (k) => !["updated_at", "created_at"].includes(k) && row[k] !== current[k],
+      );
+      await repo.updateUserRow(trx, id, row);
+      if (input.groups !== undefined) {
+        const groupIds = await this.resolveGroups(trx, input.groups);
+        const before = (await repo.groupsOf(trx, [id])).get(id)?.map((g) => g.id) ?? [];
+        if ([...before].sort().join() !== [...new Set(groupIds)].sort().join()) changedFields.push("groups" as keyof UserRow);
+        await groupsRepo.setUserGroups(trx, id, groupIds, nowMs());
+      }
+      return changedFields.filter((f) => !f.endsWith("_normalized"));
+    });
+    if (changed.length) {
+      await this.events.emit("user.updated", {
+        actor,
+        summary: `Edited person #${id}: ${changed.join(", ")}`,
+        target: { type: "user", id },
+        userId: id,
+      });
+    }
+    return this.get(id);
+  }
+
+  async deactivate(id: number, actor: Actor): Promise<User> {
+    const user = await this.get(id);
+    if (user.status === "deactivated") return user;
+    const now = nowMs();
+    await repo.updateStatus(this.db, id, { status: "deactivated", deactivated_at: now, updated_at: now });
+    await this.events.emit("user.deactivated", {
+      actor,
+      summary: `Deactivated person #${id}`,
+      target: { type: "user", id },
+      userId: id,
+    });
+    return this.get(id);
+  }
+
+  async reactivate(id: number, actor: Actor): Promise<User> {
+    const user = await this.get(id);
+    if (user.status !== "deactivated") return user;
+    await repo.updateStatus(this.db, id, {
+      status: user.joinedAt ? "active" : "pending",
+      deactivated_at: null,
+      updated_at: nowMs(),
+    });
+    await this.events.emit("user.reactivated", {
+      actor,
+      summary: `Reactivated person #${id}`,
+      target: { type: "user", id },
+      userId: id,
+    });
+    return this.get(id);
+  }
+
+  /** Removes the person and everything personal about them; the audit trail keeps only "#id". */
+  async erase(id: number, actor: Actor): Promise<void> {
+    await this.get(id);
+    await repo.deleteUser(this.db, id);
+    await this.events.emit("user.erased", {
+      actor,
+      summary: `Erased person #${id} (personal data removed)`,
+      target: { type: "user", id },
+      userId: id,
+    });
+  }
+
+  private checkConsent(input: UserInput) {
+    if (input.phone && !input.phoneConsent) throw new ValidationError({ phoneConsent: CONSENT_REQUIRED });
+  }
+
+  private async checkDuplicates(db: Knex, input: UserInput, exceptId?: number) {
+    const dup = await repo.findDuplicate(
+      db,
+      {
+        emailNormalized: input.email ? normalizeEmail(input.email) : null,
+        phone: input.phone,
+        employeeIdNormalized: input.employeeId ? normalizeEmployeeId(input.employeeId) : null,
+      },
+      exceptId,
+    );
+    if (dup) {
+      throw new ConflictError(`Another person (#${dup.id}) already has this ${FIELD_LABELS[dup.field]}.`, {
+        type: "user",
+        id: dup.id,
+        field: dup.field,
+      });
+    }
+  }
+
+  private async resolveGroups(db: Knex, refs: Array<number | string>): Promise<number[]> {
+    const ids = refs.filter((r): r is number => typeof r === "number");
+    const names = refs.filter((r): r is string => typeof r === "string");
+    const known = await groupsRepo.existingGroupIds(db, ids);
+    const missingIds = ids.filter((id) => !known.has(id));
+    const byName = await groupsRepo.groupIdsByNames(db, names.map(normalizeGroupName));
+    const missingNames = names.filter((n) => !byName.has(normalizeGroupName(n)));
+    const missing = [...missingIds.map((i) => `#${i}`), ...missingNames];
+    if (missing.length) throw new ValidationError({ groups: `unknown group: ${missing.join(", ")}` });
+    return [...new Set([...ids, ...names.map((n) => byName.get(normalizeGroupName(n)) as number)])];
+  }
+
+  /** The stored row for an input; consent time and author change only when consent is newly given. */
+  private toRow(input: UserInput, actor: Actor, now: number, current: (UserRow & { id: number }) | null): UserRow {
+    const consentKept = current?.phone_consent && input.phoneConsent && current.phone === input.phone;
+    return {
+      first_name: input.firstName,
+      last_name: input.lastName,
+      email: input.email,
+      email_normalized: input.email ? normalizeEmail(input.email) : null,
+      phone: input.phone,
+      phone_consent: input.phoneConsent,
+      phone_consent_at: input.phoneConsent ? (consentKept ? current.phone_consent_at : now) : null,
+      phone_consent_by: input.phoneConsent ? (consentKept ? current.phone_consent_by : actor.label) : null,
+      employee_id: input.employeeId,
+      employee_id_normalized: input.employeeId ? normalizeEmployeeId(input.employeeId) : null,
+      department: input.department,
+      site: input.site,
+      language: input.language,
+      status: current?.status ?? "pending",
+      created_at: current?.created_at ?? now,
+      updated_at: now,
+      joined_at: current?.joined_at ?? null,
+      deactivated_at: current?.deactivated_at ?? null,
+    };
+  }
+}
+
+/** A user's current values as input, so that a partial update can be merged onto them. */
+export function inputOf(user: User): Record<string, unknown> {
+  return {
+    firstName: user.firstName,
+    lastName: user.lastName,
+    email: user.email,
+    phone: user.phone,
+    phoneConsent: user.phoneConsent,
+    employeeId: user.employeeId,
+    department: user.department,
+    site: user.site,
+    language: user.language,
+  };
+}

@@ -1,0 +1,50 @@
+import { createServer, type Server } from "node:http";
+import type { Socket } from "node:net";
+import type { Context } from "./context.js";
+import { migrateLatest } from "./db/migrate.js";
+import { createApp } from "./http/app.js";
+
+export type Running = { server: Server; url: string; stop: () => Promise<void> };
+
+/**
+ * Migrates, listens, starts the jobs; `stop` undoes it in order (HTTP, jobs, pool) within
+ * 10 s, so PM2's kill_timeout is never reached.
+ */
+export async function startServer(ctx: Context, opts: { jobs?: boolean } = {}): Promise<Running> {
+  const applied = await migrateLatest(ctx.db);
+  if (applied.length) ctx.log.info({ migrations: applied }, "migrations applied");
+  const app = createApp(ctx);
+  const server = createServer(app);
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 120_000;
+  const sockets = new Set<Socket>();
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(ctx.config.port, ctx.config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : ctx.config.port;
+  if (opts.jobs !== false) ctx.jobs.start();
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, 5_000);
+      force.unref();
+      await Promise.all([closed, ctx.jobs.stop(3_000)]);
+      clearTimeout(force);
+      await ctx.db.destroy();
+    })();
+    return stopping;
+  };
+  return { server, url: `http://127.0.0.1:${port}`, stop };
+}

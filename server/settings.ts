@@ -1,0 +1,60 @@
+import type { Knex } from "knex";
+import { getCountries } from "libphonenumber-js";
+import { z } from "zod";
+import { fromDbJson, nowMs, toDbJson } from "./db/convert.js";
+import { ValidationError } from "./errors.js";
+import type { Actor, EventBus } from "./events.js";
+import { zodFieldErrors } from "./people/user.schema.js";
+
+const COUNTRIES = new Set<string>(getCountries());
+
+/** Organization settings an admin changes in the pages; later issues add their keys. */
+export const settingsSchema = z.object({
+  organizationName: z.string().trim().min(1, "Organization name is required").max(100, "must be at most 100 characters"),
+  defaultCountry: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine((c) => COUNTRIES.has(c), "must be a two-letter country code such as ES or GB"),
+  frontDeskContact: z.string().trim().max(200, "must be at most 200 characters").default(""),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+const CACHE_MS = 5_000;
+
+export class SettingsService {
+  private cache: { at: number; value: Settings } | null = null;
+
+  constructor(
+    private db: Knex,
+    private events: EventBus,
+    private defaults: Settings,
+  ) {}
+
+  /** Cached for a few seconds: read on every page, changed rarely; other instances catch up within that. */
+  async get(): Promise<Settings> {
+    if (this.cache && Date.now() - this.cache.at < CACHE_MS) return this.cache.value;
+    const rows = await this.db("settings").select("key", "value");
+    const stored = Object.fromEntries(rows.map((r: { key: string; value: string }) => [r.key, fromDbJson(r.value, null)]));
+    const value = { ...this.defaults, ...Object.fromEntries(Object.entries(stored).filter(([, v]) => v !== null)) } as Settings;
+    this.cache = { at: Date.now(), value };
+    return value;
+  }
+
+  async update(raw: Record<string, unknown>, actor: Actor): Promise<Settings> {
+    const parsed = settingsSchema.safeParse({ ...(await this.get()), ...raw });
+    if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error));
+    const now = nowMs();
+    await this.db.transaction(async (trx) => {
+      for (const [key, value] of Object.entries(parsed.data)) {
+        await trx("settings")
+          .insert({ key, value: toDbJson(value), updated_at: now })
+          .onConflict("key")
+          .merge();
+      }
+    });
+    this.cache = null;
+    await this.events.emit("settings.updated", { actor, summary: `Changed settings: ${Object.keys(raw).join(", ")}` });
+    return this.get();
+  }
+}

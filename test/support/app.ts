@@ -1,0 +1,54 @@
+import { loadConfig } from "../../server/config.js";
+import { type Context, createContext } from "../../server/context.js";
+import { cliActor } from "../../server/events.js";
+import { createLogger } from "../../server/log.js";
+import { type Running, startServer } from "../../server/server.js";
+import { type Dialect, freshDatabase, type TestDatabase } from "./databases.js";
+
+export type TestApp = {
+  ctx: Context;
+  url: string;
+  database: TestDatabase;
+  stop: () => Promise<void>;
+};
+
+export const ADMIN_PASSWORD = "correct horse battery staple";
+
+/** The real service on a fresh database, listening on a free loopback port. */
+export async function startTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await freshDatabase(dialect);
+  const config = loadConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...database.env,
+    ...env,
+  });
+  const ctx = createContext(config, createLogger(config.logLevel));
+  const running: Running = await startServer(ctx, { jobs: false });
+  ctx.config.publicUrl = running.url;
+  return {
+    ctx,
+    url: running.url,
+    database,
+    stop: async () => {
+      await running.stop();
+      await database.drop();
+    },
+  };
+}
+
+/** An admin (or front-desk) account made the way `cli admin create` makes one. */
+export async function createStaff(ctx: Context, role: "admin" | "frontdesk" = "admin", email = `${role}@example.com`) {
+  return ctx.admins.create(
+    { email, name: role === "admin" ? "Ada Admin" : "Frank Desk", role, password: ADMIN_PASSWORD },
+    cliActor(),
+  );
+}
+
+/** A key with the given scopes, as `cli apikey create` prints it. */
+export async function createApiKey(ctx: Context, scopes?: string[]): Promise<string> {
+  const { key } = await ctx.apiKeys.create("test key", scopes, cliActor(), null);
+  return key;
+}
