@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Components are looked up by name ("packages_$c", "start_$c"), which shellcheck cannot follow.
+# shellcheck disable=SC2034,SC2317
 # Installs (Debian packages) and starts what the test suites need, then says what is
 # missing. Idempotent and fast when everything is already there: it only looks at files
 # and pings services; apt-get runs (after one `apt-get update`) only when a package is missing.
@@ -38,7 +40,7 @@ start_mariadb() {
       return 1
     fi
     as_root mkdir -p /run/mysqld && as_root chown mysql:mysql /run/mysqld 2>/dev/null
-    as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
+    daemon start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
     wait_for 30 mariadb_answers || {
       why="mariadbd did not answer within 30 s (see /var/log/mysql/error.log)"
       return 1
@@ -64,7 +66,7 @@ packages_redis="redis-server=/usr/bin/redis-server redis-tools=/usr/bin/redis-cl
 redis_answers() { [[ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" == PONG ]]; }
 start_redis() {
   redis_answers && return 0
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  daemon redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
   wait_for 10 redis_answers || {
     why="redis-server did not answer within 10 s"
     return 1
@@ -98,7 +100,7 @@ cups_answers() { lpstat -h localhost:631 -r 2>/dev/null | grep -q "is running"; 
 start_cups() {
   cups_answers && return 0
   as_root mkdir -p /run/cups
-  as_root /usr/sbin/cupsd
+  daemon /usr/sbin/cupsd
   wait_for 15 cups_answers || {
     why="cupsd did not answer on localhost:631 within 15 s (see /var/log/cups/error_log)"
     return 1
@@ -115,14 +117,14 @@ start_ipp() {
   if ! dbus_answers; then
     as_root mkdir -p /run/dbus
     as_root rm -f /run/dbus/pid
-    as_root dbus-daemon --system --fork >/dev/null
+    daemon dbus-daemon --system --fork
     wait_for 10 dbus_answers || {
       why="the system dbus-daemon did not start"
       return 1
     }
   fi
   if ! /usr/sbin/avahi-daemon --check 2>/dev/null; then
-    as_root /usr/sbin/avahi-daemon -D --no-chroot >/dev/null 2>&1
+    daemon /usr/sbin/avahi-daemon -D --no-chroot
     wait_for 10 /usr/sbin/avahi-daemon --check || {
       why="avahi-daemon did not start"
       return 1
@@ -155,6 +157,13 @@ fi
 as_root() {
   if ((can_root)); then "${root_cmd[@]}" "$@"; else "$@"; fi
 }
+# Starts a daemon detached from this script: no lock (fd 9) and none of our output pipes,
+# or it would hold the lock forever and keep `npm test | tee` from ever ending.
+daemon_log="${TMPDIR:-/tmp}/invite-station-services.$(id -u).log"
+daemon() {
+  echo "$(date -u +%FT%TZ) starting: $*" >>"$daemon_log" 2>/dev/null
+  as_root "$@" </dev/null >>"$daemon_log" 2>&1 9>&-
+}
 
 components=("$@")
 ((${#components[@]})) || read -r -a components <<<"${TEST_SERVICES:-$DEFAULT_COMPONENTS}"
@@ -183,11 +192,11 @@ install_error=""
 if ((${#missing_pkgs[@]})); then
   if ((can_root)) && command -v apt-get >/dev/null 2>&1; then
     echo "test-services: installing ${missing_pkgs[*]} (Debian packages) ..." >&2
-    export DEBIAN_FRONTEND=noninteractive
     apt_opts=(-y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
     log="${TMPDIR:-/tmp}/invite-station-apt.$(id -u).log"
-    if as_root apt-get -q -o DPkg::Lock::Timeout=600 update >"$log" 2>&1 &&
-      as_root apt-get install "${apt_opts[@]}" --no-install-recommends "${missing_pkgs[@]}" >>"$log" 2>&1; then
+    # 9>&-: a package's own scripts may start its daemon, which must not inherit the lock.
+    if as_root apt-get -q -o DPkg::Lock::Timeout=600 update </dev/null >"$log" 2>&1 9>&- &&
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" --no-install-recommends "${missing_pkgs[@]}" </dev/null >>"$log" 2>&1 9>&-; then
       installed="${missing_pkgs[*]}"
     else
       install_error="apt-get failed (log: $log): $(tail -n 1 "$log")"

@@ -9,6 +9,7 @@ import { createDb } from "./db/knex.js";
 import { EventBus } from "./events.js";
 import { JobRegistry } from "./jobs/registry.js";
 import type { Logger } from "./log.js";
+import { Facets } from "./people/facets.js";
 import { GroupsService } from "./people/groups.service.js";
 import { ImportsService } from "./people/import/imports.service.js";
 import { UsersService } from "./people/users.service.js";
@@ -22,6 +23,7 @@ export type Context = {
   events: EventBus;
   settings: SettingsService;
   users: UsersService;
+  facets: Facets;
   groups: GroupsService;
   imports: ImportsService;
   admins: AdminsService;
@@ -31,7 +33,7 @@ export type Context = {
   jobs: JobRegistry;
 };
 
-export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database)): Context {
+export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
   const events = new EventBus((event, err) => log.error({ event, err }, "event listener failed"));
   const audit = new AuditLog(db);
   audit.listen(events);
@@ -52,6 +54,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     events,
     settings,
     users,
+    facets: new Facets(db, events),
     groups,
     imports: new ImportsService(db, events, settings, config),
     admins: new AdminsService(db, events, new LoginLimiter(db)),

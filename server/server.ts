@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import type { Context } from "./context.js";
 import { migrateLatest } from "./db/migrate.js";
 import { createApp } from "./http/app.js";
+import { recountStatuses } from "./people/users.repo.js";
 
 export type Running = { server: Server; url: string; stop: () => Promise<void> };
 
@@ -13,6 +14,7 @@ export type Running = { server: Server; url: string; stop: () => Promise<void> }
 export async function startServer(ctx: Context, opts: { jobs?: boolean } = {}): Promise<Running> {
   const applied = await migrateLatest(ctx.db);
   if (applied.length) ctx.log.info({ migrations: applied }, "migrations applied");
+  await recountStatuses(ctx.db);
   const app = createApp(ctx);
   const server = createServer(app);
   server.keepAliveTimeout = 5_000;

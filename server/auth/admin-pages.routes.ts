@@ -128,16 +128,14 @@ export function adminPages(ctx: Context): Router {
       res.redirect(303, "/admin/settings?done=settings-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      res
-        .status(400)
-        .render("admin/settings", {
-          title: "Settings",
-          section: "/admin",
-          tab: "settings",
-          values,
-          errors: err.fields,
-          flash: null,
-        });
+      res.status(400).render("admin/settings", {
+        title: "Settings",
+        section: "/admin",
+        tab: "settings",
+        values,
+        errors: err.fields,
+        flash: null,
+      });
     }
   });
 

@@ -85,15 +85,13 @@ export function authRoutes(ctx: Context): Router {
       res.redirect(303, "/users?welcome=1");
     } catch (err) {
       if (err instanceof ValidationError) {
-        return res
-          .status(400)
-          .render("auth/setup", {
-            title: "Set up Invite Station",
-            valid: true,
-            values,
-            errors: err.fields,
-            token: req.params.token,
-          });
+        return res.status(400).render("auth/setup", {
+          title: "Set up Invite Station",
+          valid: true,
+          values,
+          errors: err.fields,
+          token: req.params.token,
+        });
       }
       if (err instanceof AppError && err.status === 409) {
         return res

@@ -27,6 +27,8 @@ export function createApp(ctx: Context): Express {
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
   app.set("view engine", "ejs");
+  // Compiled templates are kept in every environment: recompiling per render costs ~10 ms a page.
+  app.set("view cache", true);
   app.set("views", path.join(root, "views"));
   Object.assign(app.locals, viewHelpers);
 

@@ -9,7 +9,7 @@ import {
 } from "../errors.js";
 import type { Logger } from "../log.js";
 
-export const isApiRequest = (req: Request) => req.path.startsWith("/api/");
+export const isApiRequest = (req: Request) => req.originalUrl.startsWith("/api/");
 
 /** Body-parser and database failures in the terms of our own errors. */
 function classify(err: unknown): AppError | null {
@@ -65,7 +65,12 @@ export function notFound(req: Request, res: Response) {
       .status(404)
       .type("application/problem+json")
       .send(
-        JSON.stringify({ type: "about:blank", title: "Not found", status: 404, detail: `No route ${req.method} ${req.path}` }),
+        JSON.stringify({
+          type: "about:blank",
+          title: "Not found",
+          status: 404,
+          detail: `No route ${req.method} ${req.originalUrl.split("?")[0]}`,
+        }),
       );
   }
   res

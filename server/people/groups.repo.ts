@@ -14,22 +14,19 @@ type GroupRow = { id: number; name: string; created_at: number; updated_at: numb
 
 async function withCounts(db: Knex, rows: GroupRow[]): Promise<Group[]> {
   if (!rows.length) return [];
-  const counts: Array<{ groupId: number; status: string; n: number | string }> = await db("group_members")
-    .join("users", "users.id", "group_members.user_id")
+  // Members' status is copied into group_members, so counting never touches the people.
+  const counts: Array<{ groupId: number; members: number | string; pending: number | string | null }> = await db("group_members")
     .whereIn(
       "group_members.group_id",
       rows.map((r) => r.id),
     )
-    .select("group_members.group_id as groupId", "users.status as status")
-    .count({ n: "*" })
-    .groupBy("group_members.group_id", "users.status");
-  const byGroup = new Map<number, { members: number; pending: number }>();
-  for (const c of counts) {
-    const entry = byGroup.get(Number(c.groupId)) ?? { members: 0, pending: 0 };
-    entry.members += Number(c.n);
-    if (c.status === "pending") entry.pending += Number(c.n);
-    byGroup.set(Number(c.groupId), entry);
-  }
+    .select("group_members.group_id as groupId")
+    .count({ members: "*" })
+    .sum({ pending: db.raw("CASE WHEN group_members.status = 'pending' THEN 1 ELSE 0 END") })
+    .groupBy("group_members.group_id");
+  const byGroup = new Map(
+    counts.map((c) => [Number(c.groupId), { members: Number(c.members), pending: Number(c.pending ?? 0) }]),
+  );
   return rows.map((r) => ({
     id: Number(r.id),
     name: r.name,
@@ -38,6 +35,12 @@ async function withCounts(db: Knex, rows: GroupRow[]): Promise<Group[]> {
     createdAt: fromDbTime(r.created_at) as string,
     updatedAt: fromDbTime(r.updated_at) as string,
   }));
+}
+
+/** Ids and names only, for menus and checkboxes: no counting. */
+export async function listGroupNames(db: Knex): Promise<Array<{ id: number; name: string }>> {
+  const rows = await db("groups").select("id", "name").orderBy("name_normalized");
+  return rows.map((r: { id: number; name: string }) => ({ id: Number(r.id), name: r.name }));
 }
 
 export async function listGroups(db: Knex): Promise<Group[]> {
@@ -85,6 +88,28 @@ export async function deleteGroup(db: Knex, id: number) {
   await db("groups").where({ id }).delete();
 }
 
+/**
+ * The one way memberships are written: each row gets a copy of its member's status and
+ * sort key (which users.repo keeps in step) so a group's list reads only this table.
+ */
+export async function insertMemberships(
+  db: Knex,
+  rows: Array<{ group_id: number; user_id: number; added_at: number }>,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    const people: Array<{ id: number; status: string; sort_name: string }> = await db("users")
+      .select("id", "status", "sort_name")
+      .whereIn("id", [...new Set(chunk.map((r) => r.user_id))]);
+    const byId = new Map(people.map((p) => [Number(p.id), p]));
+    const full = chunk.flatMap((r) => {
+      const p = byId.get(r.user_id);
+      return p ? [{ ...r, status: p.status, sort_name: p.sort_name }] : [];
+    });
+    if (full.length) await db("group_members").insert(full);
+  }
+}
+
 /** Adds memberships that do not exist yet; returns the user ids actually added. */
 export async function addMembers(db: Knex, groupId: number, userIds: number[], now: number): Promise<number[]> {
   const added: number[] = [];
@@ -97,7 +122,10 @@ export async function addMembers(db: Knex, groupId: number, userIds: number[], n
     );
     const fresh = chunk.filter((id) => !existing.has(id));
     if (fresh.length) {
-      await db("group_members").insert(fresh.map((user_id) => ({ group_id: groupId, user_id, added_at: now })));
+      await insertMemberships(
+        db,
+        fresh.map((user_id) => ({ group_id: groupId, user_id, added_at: now })),
+      );
       added.push(...fresh);
     }
   }
@@ -122,7 +150,10 @@ export async function removeMembers(db: Knex, groupId: number, userIds: number[]
 export async function setUserGroups(db: Knex, userId: number, groupIds: number[], now: number) {
   await db("group_members").where({ user_id: userId }).delete();
   if (groupIds.length) {
-    await db("group_members").insert([...new Set(groupIds)].map((group_id) => ({ group_id, user_id: userId, added_at: now })));
+    await insertMemberships(
+      db,
+      [...new Set(groupIds)].map((group_id) => ({ group_id, user_id: userId, added_at: now })),
+    );
   }
 }
 
@@ -133,7 +164,8 @@ export async function membersOf(db: Knex, groupId: number): Promise<Member[]> {
     .join("users", "users.id", "group_members.user_id")
     .where("group_members.group_id", groupId)
     .select("users.id", "users.first_name", "users.last_name", "users.status")
-    .orderBy("users.sort_name");
+    .orderBy("group_members.sort_name")
+    .orderBy("group_members.user_id");
   return rows.map((r: { id: number; first_name: string; last_name: string; status: string }) => ({
     id: Number(r.id),
     firstName: r.first_name,

@@ -24,6 +24,10 @@ export class GroupsService {
     return repo.listGroups(this.db);
   }
 
+  names(): Promise<Array<{ id: number; name: string }>> {
+    return repo.listGroupNames(this.db);
+  }
+
   async get(id: number): Promise<Group> {
     const group = await repo.findGroup(this.db, id);
     if (!group) throw new NotFoundError(`Group #${id} does not exist.`);

@@ -112,25 +112,57 @@ function derived(row: UserRow) {
       ...row,
       phone_consent: toDbBool(row.phone_consent),
       sort_name: sortName(row.first_name, row.last_name),
-      search_text: terms.join(" "),
     },
     terms,
   };
 }
 
+type TermRow = { term: string; user_id: number; status: string; sort_name: string };
+const termRows = (d: ReturnType<typeof derived>, userId: number): TermRow[] =>
+  d.terms.map((term) => ({ term, user_id: userId, status: d.row.status, sort_name: d.row.sort_name }));
+
+/** Runs `fn` in the caller's transaction, or in a new one when there is none. */
+const inTransaction = <T>(db: Knex, fn: (trx: Knex) => Promise<T>): Promise<T> =>
+  (db as Knex.Transaction).isTransaction ? fn(db) : db.transaction(fn);
+
+async function bumpCounts(db: Knex, deltas: Partial<Record<string, number>>) {
+  for (const [status, delta] of Object.entries(deltas)) {
+    if (delta) await db("user_status_counts").where({ status }).increment("n", delta);
+  }
+}
+
+/** Recomputes the per-status counters from the people themselves (at start: heals any drift). */
+export async function recountStatuses(db: Knex): Promise<void> {
+  await db.transaction(async (trx) => {
+    const rows: Array<{ status: string; n: number | string }> = await trx("users")
+      .select("status")
+      .count({ n: "*" })
+      .groupBy("status");
+    const counts = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    for (const status of ["pending", "active", "deactivated"]) {
+      await trx("user_status_counts")
+        .where({ status })
+        .update({ n: counts[status] ?? 0 });
+    }
+  });
+}
+
 /** Inserts one person and their search terms; returns the new id. */
 export async function insertUser(db: Knex, row: UserRow): Promise<number> {
-  const d = derived(row);
-  const [id] = await db("users").insert(d.row);
-  const userId = Number(id);
-  if (d.terms.length) await db("user_search_terms").insert(d.terms.map((term) => ({ term, user_id: userId })));
-  return userId;
+  return inTransaction(db, async (trx) => {
+    const d = derived(row);
+    const [id] = await trx("users").insert(d.row);
+    const userId = Number(id);
+    if (d.terms.length) await trx("user_search_terms").insert(termRows(d, userId));
+    await bumpCounts(trx, { [row.status]: 1 });
+    return userId;
+  });
 }
 
 /**
- * Inserts many people of one import in multi-row statements. Multi-row inserts do not
- * report every new id on both dialects, so the ids are read back by (import, CSV line).
- * Returns the ids in the order of `rows`.
+ * Inserts many people of one import in multi-row statements, inside the caller's
+ * transaction. Multi-row inserts do not report every new id on both dialects, so the ids
+ * are read back by (import, CSV line). Returns the ids in the order of `rows`.
  */
 export async function insertImportedUsers(
   db: Knex,
@@ -138,6 +170,7 @@ export async function insertImportedUsers(
   rows: Array<UserRow & { import_row: number }>,
 ): Promise<number[]> {
   const ids: number[] = [];
+  const perStatus: Record<string, number> = {};
   for (let i = 0; i < rows.length; i += 250) {
     const chunk = rows.slice(i, i + 250).map((r) => ({ ...derived(r), importRow: r.import_row }));
     await db("users").insert(chunk.map((d) => ({ ...d.row, import_id: importId })));
@@ -151,23 +184,30 @@ export async function insertImportedUsers(
     const idByRow = new Map<number, number>(
       found.map((f: { id: number; import_row: number }) => [Number(f.import_row), Number(f.id)]),
     );
-    const termRows: Array<{ term: string; user_id: number }> = [];
+    const terms: TermRow[] = [];
     for (const d of chunk) {
       const id = idByRow.get(d.importRow);
       if (id === undefined) throw new Error(`imported row ${d.importRow} was not found after insert`);
       ids.push(id);
-      for (const term of d.terms) termRows.push({ term, user_id: id });
+      perStatus[d.row.status] = (perStatus[d.row.status] ?? 0) + 1;
+      terms.push(...termRows(d, id));
     }
-    for (let j = 0; j < termRows.length; j += 500) await db("user_search_terms").insert(termRows.slice(j, j + 500));
+    for (let j = 0; j < terms.length; j += 400) await db("user_search_terms").insert(terms.slice(j, j + 400));
   }
+  await bumpCounts(db, perStatus);
   return ids;
 }
 
 export async function updateUserRow(db: Knex, id: number, row: UserRow): Promise<void> {
-  const d = derived(row);
-  await db("users").where({ id }).update(d.row);
-  await db("user_search_terms").where({ user_id: id }).delete();
-  if (d.terms.length) await db("user_search_terms").insert(d.terms.map((term) => ({ term, user_id: id })));
+  await inTransaction(db, async (trx) => {
+    const d = derived(row);
+    const before = await trx("users").select("status").where({ id }).first();
+    await trx("users").where({ id }).update(d.row);
+    await trx("user_search_terms").where({ user_id: id }).delete();
+    if (d.terms.length) await trx("user_search_terms").insert(termRows(d, id));
+    await trx("group_members").where({ user_id: id }).update({ status: row.status, sort_name: d.row.sort_name });
+    if (before && before.status !== row.status) await bumpCounts(trx, { [before.status]: -1, [row.status]: 1 });
+  });
 }
 
 export async function updateStatus(
@@ -175,11 +215,23 @@ export async function updateStatus(
   id: number,
   fields: { status: Status; updated_at: number; deactivated_at?: number | null; joined_at?: number | null },
 ): Promise<void> {
-  await db("users").where({ id }).update(fields);
+  await inTransaction(db, async (trx) => {
+    const before = await trx("users").select("status").where({ id }).first();
+    if (!before) return;
+    await trx("users").where({ id }).update(fields);
+    await trx("group_members").where({ user_id: id }).update({ status: fields.status });
+    await trx("user_search_terms").where({ user_id: id }).update({ status: fields.status });
+    if (before.status !== fields.status) await bumpCounts(trx, { [before.status]: -1, [fields.status]: 1 });
+  });
 }
 
 export async function deleteUser(db: Knex, id: number): Promise<void> {
-  await db("users").where({ id }).delete();
+  await inTransaction(db, async (trx) => {
+    const before = await trx("users").select("status").where({ id }).first();
+    if (!before) return;
+    await trx("users").where({ id }).delete();
+    await bumpCounts(trx, { [before.status]: -1 });
+  });
 }
 
 export async function findRow(db: Knex, id: number): Promise<(UserRow & { id: number }) | undefined> {
@@ -187,19 +239,30 @@ export async function findRow(db: Knex, id: number): Promise<(UserRow & { id: nu
   return row ? { ...row, id: Number(row.id), phone_consent: fromDbBool(row.phone_consent) } : undefined;
 }
 
+/**
+ * The groups of these people. Two plain lookups rather than a join: with a join MariaDB
+ * may drive from `groups` and walk every membership of every group.
+ */
 export async function groupsOf(db: Knex, userIds: number[]): Promise<Map<number, GroupRef[]>> {
   const map = new Map<number, GroupRef[]>();
   if (!userIds.length) return map;
-  const rows = await db("group_members")
-    .join("groups", "groups.id", "group_members.group_id")
-    .whereIn("group_members.user_id", userIds)
-    .select("group_members.user_id as userId", "groups.id as id", "groups.name as name")
-    .orderBy("groups.name_normalized");
-  for (const r of rows) {
-    const list = map.get(Number(r.userId)) ?? [];
-    list.push({ id: Number(r.id), name: r.name });
-    map.set(Number(r.userId), list);
+  const memberships: Array<{ user_id: number; group_id: number }> = await db("group_members")
+    .select("user_id", "group_id")
+    .whereIn("user_id", userIds);
+  if (!memberships.length) return map;
+  const groups: Array<{ id: number; name: string; name_normalized: string }> = await db("groups")
+    .select("id", "name", "name_normalized")
+    .whereIn("id", [...new Set(memberships.map((m) => Number(m.group_id)))]);
+  const byId = new Map(groups.map((g) => [Number(g.id), g]));
+  for (const m of memberships) {
+    const g = byId.get(Number(m.group_id));
+    if (!g) continue;
+    const list = map.get(Number(m.user_id)) ?? [];
+    list.push({ id: Number(g.id), name: g.name });
+    map.set(Number(m.user_id), list);
   }
+  const key = (ref: GroupRef) => byId.get(ref.id)?.name_normalized ?? "";
+  for (const list of map.values()) list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return map;
 }
 
@@ -294,25 +357,92 @@ function applyFilters(db: Knex, q: Knex.QueryBuilder, query: Omit<ListQuery, "st
   return q;
 }
 
-export async function listUsers(db: Knex, query: ListQuery): Promise<ListResult> {
-  const countRows = await applyFilters(db, db("users"), query)
-    .select("users.status as status")
-    .count({ n: "*" })
-    .groupBy("users.status");
+/** Only a group filter (and maybe a status): the group's own indexes answer it. */
+const groupOnly = (q: ListQuery) => Boolean(q.groupId && !q.q?.trim() && !q.department && !q.site);
+/** Only a search (and maybe a status): the search terms' own indexes answer it. */
+const searchOnly = (q: ListQuery) => Boolean(queryTerms(q.q ?? "").length && !q.groupId && !q.department && !q.site);
+const unfiltered = (q: ListQuery) => !q.groupId && !q.q?.trim() && !q.department && !q.site;
+
+/**
+ * Matches of a search read from the terms table: the longest term drives (the most
+ * selective), every other term must match the same person.
+ */
+function searchTermsQuery(db: Knex, q: string): Knex.QueryBuilder {
+  const terms = [...queryTerms(q)].sort((a, b) => b.length - a.length);
+  const [first, ...rest] = terms as [string, ...string[]];
+  const query = db("user_search_terms as t")
+    .where("t.term", ">=", first)
+    .andWhere("t.term", "<", first + PREFIX_END);
+  for (const term of rest) {
+    query.whereIn(
+      "t.user_id",
+      db("user_search_terms")
+        .select("user_id")
+        .where("term", ">=", term)
+        .andWhere("term", "<", term + PREFIX_END),
+    );
+  }
+  return query;
+}
+
+async function statusCounts(db: Knex, query: ListQuery): Promise<Record<Status, number>> {
+  let rows: Array<{ status: string; n: number | string }>;
+  if (unfiltered(query)) rows = await db("user_status_counts").select("status", "n");
+  else if (groupOnly(query)) {
+    rows = await db("group_members").where("group_id", query.groupId).select("status").count({ n: "*" }).groupBy("status");
+  } else if (searchOnly(query)) {
+    rows = await searchTermsQuery(db, query.q as string)
+      .select("t.status as status")
+      .countDistinct({ n: "t.user_id" })
+      .groupBy("t.status");
+  } else {
+    rows = await applyFilters(db, db("users"), query).select("users.status as status").count({ n: "*" }).groupBy("users.status");
+  }
   const counts: Record<Status, number> = { pending: 0, active: 0, deactivated: 0 };
-  for (const r of countRows) counts[r.status as Status] = Number(r.n);
+  for (const r of rows) counts[r.status as Status] = Number(r.n);
+  return counts;
+}
+
+function pageIdsQuery(db: Knex, query: ListQuery): Knex.QueryBuilder {
+  if (groupOnly(query) && query.sort === "name") {
+    const q = db("group_members").select("user_id as id").where("group_id", query.groupId);
+    if (query.status) q.where("status", query.status);
+    return q.orderBy("sort_name", query.dir).orderBy("user_id", query.dir);
+  }
+  if (searchOnly(query) && query.sort === "name") {
+    const q = searchTermsQuery(db, query.q as string)
+      .select("t.user_id as id", "t.sort_name")
+      .groupBy("t.user_id", "t.sort_name");
+    if (query.status) q.where("t.status", query.status);
+    return q.orderBy("t.sort_name", query.dir).orderBy("t.user_id", query.dir);
+  }
+  const q = applyFilters(db, db("users").select("users.id"), query);
+  if (query.status) q.where("users.status", query.status);
+  for (const col of SORTS[query.sort]) q.orderBy(col, query.dir);
+  return q.orderBy("users.id", query.dir);
+}
+
+export async function listUsers(db: Knex, query: ListQuery): Promise<ListResult> {
+  const counts = await statusCounts(db, query);
   const total = query.status ? counts[query.status] : Object.values(counts).reduce((a, b) => a + b, 0);
 
-  const rowsQ = applyFilters(db, db("users").select(COLUMNS), query);
-  if (query.status) rowsQ.where("users.status", query.status);
-  for (const col of SORTS[query.sort]) rowsQ.orderBy(col, query.dir);
-  rowsQ.orderBy("users.id", query.dir);
-  const rows = total === 0 ? [] : await rowsQ.limit(query.pageSize).offset((query.page - 1) * query.pageSize);
-  const groups = await groupsOf(
-    db,
-    rows.map((r: DbRow) => Number(r.id)),
-  );
-  return { items: rows.map((r: DbRow) => toUser(r, groups.get(Number(r.id)) ?? [])), total, counts };
+  // Deferred join: pick the page's ids from narrow covering indexes, then read those rows.
+  const ids: number[] =
+    total === 0
+      ? []
+      : (
+          await pageIdsQuery(db, query)
+            .limit(query.pageSize)
+            .offset((query.page - 1) * query.pageSize)
+        ).map((r: { id: number }) => Number(r.id));
+  const rows: DbRow[] = ids.length ? await db("users").select(COLUMNS).whereIn("id", ids) : [];
+  const byId = new Map(rows.map((r) => [Number(r.id), r]));
+  const groups = await groupsOf(db, ids);
+  const items = ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [toUser(row, groups.get(id) ?? [])] : [];
+  });
+  return { items, total, counts };
 }
 
 /** Rows for an export, streamed in id order so that 100,000 people never sit in memory. */
@@ -336,7 +466,8 @@ export async function* iterateUsers(
   }
 }
 
+/** The distinct departments or sites (for filter menus; cached by Facets). */
 export async function distinctValues(db: Knex, column: "department" | "site"): Promise<string[]> {
-  const rows = await db("users").distinct(column).whereNotNull(column).orderBy(column).limit(500);
+  const rows = await db("users").select(column).whereNotNull(column).groupBy(column).orderBy(column).limit(500);
   return rows.map((r: Record<string, string>) => r[column] as string);
 }

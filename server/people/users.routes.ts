@@ -6,7 +6,6 @@ import { flashFrom } from "../http/flash.js";
 import { idList, idParam } from "../http/params.js";
 import { parseListQuery } from "./list-query.js";
 import { LANGUAGE_NAMES, LANGUAGES, parseUserInput } from "./user.schema.js";
-import { distinctValues } from "./users.repo.js";
 import { inputOf } from "./users.service.js";
 
 /** Form values as typed, to show them again next to the errors. */
@@ -22,7 +21,7 @@ export function userPages(ctx: Context): Router {
   const renderForm = async (res: Response, status: number, locals: Record<string, unknown>) => {
     res.status(status).render("users/form", {
       section: "/users",
-      groups: await ctx.groups.list(),
+      groups: await ctx.groups.names(),
       languages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
       errors: {},
       conflict: null,
@@ -44,9 +43,9 @@ export function userPages(ctx: Context): Router {
     }
     const [result, groups, departments, sites] = await Promise.all([
       ctx.users.list(query),
-      ctx.groups.list(),
-      distinctValues(ctx.db, "department"),
-      distinctValues(ctx.db, "site"),
+      ctx.groups.names(),
+      ctx.facets.values("department"),
+      ctx.facets.values("site"),
     ]);
     const current = {
       q: query.q,

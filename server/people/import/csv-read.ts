@@ -105,7 +105,7 @@ export type CsvRow = {
  * refuses the whole file: a row count or quote gone wrong makes every later row suspect.
  */
 export async function* readRows(filePath: string, delimiter: Delimiter): AsyncGenerator<CsvRow> {
-  const parser = createReadStream(filePath, { highWaterMark: 256 * 1024 }).pipe(
+  const parser = createReadStream(filePath, { highWaterMark: 64 * 1024 }).pipe(
     parse({
       bom: true,
       delimiter,

@@ -127,6 +127,8 @@ function receiveUpload(req: Request, ctx: Context): Promise<ImportView> {
       // One byte over the limit lets the service see that the file is too large.
       parser = busboy({
         headers: req.headers,
+        // Browsers send the file name as UTF-8 ("página.csv").
+        defParamCharset: "utf8",
         limits: { files: 1, fileSize: MAX_BYTES + 1, fields: 10, fieldSize: 4096, parts: 20 },
       });
     } catch {

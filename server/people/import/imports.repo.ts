@@ -3,9 +3,21 @@ import type { Knex } from "knex";
 /**
  * An import's life: `checking` (dry run) → `checked` → `importing` → `imported`.
  * `refused`: the file cannot be imported at all; `failed`: the check or the import broke
- * off and nothing was imported; `interrupted`: the process stopped while it ran.
+ * off and nothing was imported; `interrupted`: the process stopped while it ran;
+ * `expired`: left without importing for days, its file has been removed.
  */
-export const IMPORT_STATES = ["checking", "checked", "importing", "imported", "refused", "failed", "interrupted"] as const;
+export const IMPORT_STATES = [
+  "checking",
+  "checked",
+  "importing",
+  "imported",
+  "refused",
+  "failed",
+  "interrupted",
+  "expired",
+] as const;
+/** States whose files are kept for a later check or import. */
+export const WAITING_STATES: ImportState[] = ["checked", "failed", "interrupted"];
 export type ImportState = (typeof IMPORT_STATES)[number];
 export const RUNNING_STATES: ImportState[] = ["checking", "importing"];
 
@@ -43,7 +55,7 @@ const COLUMNS = [
   "updated_at",
 ];
 
-type Fields = Partial<Omit<ImportRow, "id">> & { valid_map?: string | null };
+type Fields = Partial<Omit<ImportRow, "id">>;
 
 const numeric = (r: Record<string, unknown>): ImportRow =>
   ({
@@ -68,13 +80,13 @@ export async function findImport(db: Knex, id: number): Promise<ImportRow | unde
   return row ? numeric(row) : undefined;
 }
 
-export async function findValidMap(db: Knex, id: number): Promise<string | null> {
-  const row = await db("imports").select("valid_map").where({ id }).first();
-  return row?.valid_map ?? null;
-}
-
 export async function listImports(db: Knex, limit: number): Promise<ImportRow[]> {
   const rows = await db("imports").select(COLUMNS).orderBy("id", "desc").limit(limit);
+  return rows.map(numeric);
+}
+
+export async function waitingSince(db: Knex, before: number): Promise<ImportRow[]> {
+  const rows = await db("imports").select(COLUMNS).whereIn("state", WAITING_STATES).where("updated_at", "<", before).limit(100);
   return rows.map(numeric);
 }
 

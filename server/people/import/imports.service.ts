@@ -9,14 +9,13 @@ import { dialectOf } from "../../db/knex.js";
 import { AppError, ConflictError, NotFoundError, PayloadTooLargeError } from "../../errors.js";
 import type { Actor, EventBus } from "../../events.js";
 import type { SettingsService } from "../../settings.js";
-import { addMembers, groupIdsByNames, insertGroup } from "../groups.repo.js";
+import { groupIdsByNames, insertGroup, insertMemberships } from "../groups.repo.js";
 import { insertImportedUsers } from "../users.repo.js";
 import { type ImportField, mapHeader } from "./columns.js";
 import { type Delimiter, FileRefusedError, readHeader, readRows } from "./csv-read.js";
 import {
   claimImport,
   findImport,
-  findValidMap,
   type ImportRow,
   type ImportState,
   insertImport,
@@ -24,11 +23,13 @@ import {
   markStale,
   RUNNING_STATES,
   updateImport,
+  WAITING_STATES,
+  waitingSince,
 } from "./imports.repo.js";
-import { type CheckedRow, RowChecker, type RowError } from "./row-check.js";
+import { PreparedWriter, preparedPath, readPrepared } from "./prepared-rows.js";
+import { type CheckedRow, findRegistered, type PreparedRow, RowChecker, type RowError } from "./row-check.js";
 import { storeUpload } from "./upload-store.js";
 import { type ExportFilter, type ExportOptions, writeUsersCsv } from "./users-csv.js";
-import { ValidMap } from "./valid-map.js";
 
 /** Rows checked (and inserted) between two database round trips and progress reports. */
 const CHUNK = 1000;
@@ -37,10 +38,12 @@ export const MAX_STORED_ERRORS = 1000;
 const MAX_LISTED_GROUPS = 200;
 /** A running import that has not reported progress for this long stopped with its process. */
 const STALE_MS = 60_000;
+/** Uploaded files (personal data) of imports left waiting are removed after this long. */
+const KEEP_FILES_MS = 7 * 24 * 60 * 60 * 1000;
 
 export type ImportReport = {
   delimiter: Delimiter;
-  /** The organization's country at the check: the apply reads phone numbers the same way. */
+  /** The organization's country at the check: phone numbers without a prefix were read as its. */
   defaultCountry: string;
   columns: Array<{ header: string; field: ImportField | null }>;
   errors: RowError[];
@@ -114,6 +117,7 @@ export class ImportsService {
    * `checking`; call check() (CLI) or startCheck() (pages) next.
    */
   async create(source: Readable, filename: string, actor: Actor): Promise<ImportView> {
+    await this.removeAbandonedFiles();
     let stored: Awaited<ReturnType<typeof storeUpload>>;
     try {
       stored = await storeUpload(source, this.uploadsDir);
@@ -170,12 +174,14 @@ export class ImportsService {
     }
     const v = await this.get(id);
     const phase = v.state === "importing" ? "importing" : "checking";
+    // The import goes through the valid rows only.
+    const total = phase === "importing" ? v.validRows : v.totalRows;
     return {
       running: v.running,
       state: v.state,
-      totalRows: v.totalRows,
+      totalRows: total,
       processedRows: v.processedRows,
-      progressText: v.running ? progressText({ phase, processed: v.processedRows, total: v.totalRows }) : "Done",
+      progressText: v.running ? progressText({ phase, processed: v.processedRows, total }) : "Done",
     };
   }
 
@@ -199,12 +205,12 @@ export class ImportsService {
   /** Imports the rows the dry run found valid, all or nothing; returns the import as it ended (imported or failed). */
   async apply(id: number, actor: Actor, onProgress?: (p: Progress) => void): Promise<ImportView> {
     const row = await this.claimApply(id);
-    return this.track(id, "importing", row.total_rows, () => this.runApply(row, actor, onProgress));
+    return this.track(id, "importing", row.valid_rows, () => this.runApply(row, actor, onProgress));
   }
 
   async startApply(id: number, actor: Actor): Promise<void> {
     const row = await this.claimApply(id);
-    void this.track(id, "importing", row.total_rows, () => this.runApply(row, actor)).catch(() => {});
+    void this.track(id, "importing", row.valid_rows, () => this.runApply(row, actor)).catch(() => {});
   }
 
   /** The people matching a list filter as CSV; audited with the count only, also when the download breaks off. */
@@ -254,12 +260,12 @@ export class ImportsService {
   private async runCheck(id: number, actor: Actor, onProgress?: (p: Progress) => void): Promise<ImportView> {
     const row = await this.requireRow(id);
     const file = this.filePath(row);
+    const prepared = new PreparedWriter(preparedPath(file));
     try {
       const { defaultCountry } = await this.settings.get();
       const { delimiter, headers } = await readHeader(file);
       const map = mapHeader(headers);
-      const checker = new RowChecker(map, { defaultCountry, consentBy: actor.label, now: nowMs() });
-      const valid = new ValidMap();
+      const checker = new RowChecker(map, defaultCountry);
       const errors: RowError[] = [];
       let errorCount = 0;
       let validRows = 0;
@@ -267,11 +273,13 @@ export class ImportsService {
       let memberships = 0;
       const groups = new Map<string, string>();
 
-      const total = await this.scan(id, file, delimiter, checker, this.db, null, true, onProgress, async (rows) => {
-        for (const r of rows) {
+      let chunk: CheckedRow[] = [];
+      const flush = async () => {
+        await findRegistered(this.db, chunk);
+        const ok: PreparedRow[] = [];
+        for (const r of chunk) {
           if (r.user && r.errors.length === 0) {
-            validRows++;
-            valid.set(r.index);
+            ok.push({ line: r.line, user: r.user, groups: r.groups });
             memberships += r.groups.length;
             for (const g of r.groups) if (!groups.has(g.key)) groups.set(g.key, g.name);
           } else {
@@ -280,7 +288,18 @@ export class ImportsService {
             for (const e of r.errors) if (errors.length < MAX_STORED_ERRORS) errors.push(e);
           }
         }
-      });
+        validRows += ok.length;
+        await prepared.write(ok);
+        chunk = [];
+        await this.progress(id, validRows + invalidRows, true, onProgress);
+      };
+      for await (const csvRow of readRows(file, delimiter)) {
+        chunk.push(checker.inspect(csvRow));
+        if (chunk.length >= CHUNK) await flush();
+      }
+      await flush();
+      await prepared.close();
+      const total = validRows + invalidRows;
 
       const existing = await groupIdsByNames(this.db, [...groups.keys()]);
       const toCreate = [...groups].filter(([key]) => !existing.has(key)).map(([, name]) => name);
@@ -302,7 +321,6 @@ export class ImportsService {
         invalid_rows: invalidRows,
         imported_rows: 0,
         report: toDbJson(report),
-        valid_map: valid.toBase64(),
         error: null,
         updated_at: nowMs(),
       });
@@ -315,6 +333,8 @@ export class ImportsService {
         importId: id,
       });
     } catch (err) {
+      await prepared.abandon();
+      await unlink(prepared.path).catch(() => {});
       if (err instanceof FileRefusedError) {
         await unlink(file).catch(() => {});
         await updateImport(this.db, id, {
@@ -337,8 +357,8 @@ export class ImportsService {
     if (row.state !== "checked") throw new ConflictError(stateConflict(id, row.state));
     if (row.valid_rows === 0)
       throw new ConflictError(`No row of import #${id} can be imported: correct the file and upload it again.`);
-    if (!existsSync(this.filePath(row))) {
-      throw new ConflictError(`The file of import #${id} is no longer on this server; upload it again.`);
+    if (!existsSync(preparedPath(this.filePath(row)))) {
+      throw new ConflictError(`The checked rows of import #${id} are no longer on this server; upload the file again.`);
     }
     const ok = await claimImport(this.db, id, ["checked"], {
       state: "importing",
@@ -351,9 +371,9 @@ export class ImportsService {
   }
 
   /**
-   * Re-reads the file, re-checks the rows the dry run found valid against the database as
-   * it is now, and inserts them with their groups in one transaction. If any of them no
-   * longer passes, nothing is imported and the report says which and why.
+   * Takes the rows the dry run found valid, checks them again against the database as it
+   * is now, and inserts them with their groups and memberships in one transaction. If any
+   * of them no longer passes, nothing is imported and the report says which and why.
    */
   private async runApply(row: ImportRow, actor: Actor, onProgress?: (p: Progress) => void): Promise<ImportView> {
     const id = row.id;
@@ -366,29 +386,32 @@ export class ImportsService {
     let memberships = 0;
     try {
       if (!report) throw new Error("the check's report is missing");
-      const valid = ValidMap.fromBase64(await findValidMap(this.db, id));
-      const { delimiter, headers } = await readHeader(file);
-      const map = mapHeader(headers);
       const now = nowMs();
-      const checker = new RowChecker(map, {
-        defaultCountry: report.defaultCountry,
-        consentBy: `${actor.label} (import #${id})`.slice(0, 191),
-        now,
-      });
+      const consentBy = `${actor.label} (import #${id})`.slice(0, 191);
       const groupIds = new Map<string, number>();
       // MySQL: progress goes out on another connection. SQLite has one connection, held by the transaction.
       const heartbeat = dialectOf(this.db) === "mysql";
 
       await this.db.transaction(async (trx) => {
-        const insertChunk = async (rows: CheckedRow[]) => {
+        const insertChunk = async (rows: PreparedRow[]) => {
           const ids = await insertImportedUsers(
             trx,
             id,
-            rows.map((r) => r.user as NonNullable<CheckedRow["user"]>),
+            rows.map((r) => ({
+              ...r.user,
+              phone_consent_at: r.user.phone_consent ? now : null,
+              phone_consent_by: r.user.phone_consent ? consentBy : null,
+              status: "pending",
+              created_at: now,
+              updated_at: now,
+              joined_at: null,
+              deactivated_at: null,
+            })),
           );
           const missing = new Map<string, string>();
           for (const r of rows) for (const g of r.groups) if (!groupIds.has(g.key)) missing.set(g.key, g.name);
           if (missing.size) {
+            // Groups created or deleted since the check are taken as they are now.
             for (const [key, gid] of await groupIdsByNames(trx, [...missing.keys()])) groupIds.set(key, gid);
             for (const [key, name] of missing) {
               if (groupIds.has(key)) continue;
@@ -396,41 +419,39 @@ export class ImportsService {
               createdGroups++;
             }
           }
-          const byGroup = new Map<number, number[]>();
+          const links: Array<{ group_id: number; user_id: number; added_at: number }> = [];
           rows.forEach((r, i) => {
-            for (const g of r.groups) {
-              const gid = groupIds.get(g.key) as number;
-              const list = byGroup.get(gid) ?? [];
-              list.push(ids[i] as number);
-              byGroup.set(gid, list);
-            }
+            for (const g of r.groups)
+              links.push({ group_id: groupIds.get(g.key) as number, user_id: ids[i] as number, added_at: now });
           });
-          for (const [gid, userIds] of byGroup) memberships += (await addMembers(trx, gid, userIds, now)).length;
+          // The people are new: no membership of theirs can exist, so none is looked for.
+          await insertMemberships(trx, links);
+          memberships += links.length;
           imported += rows.length;
         };
 
-        const total = await this.scan(
-          id,
-          file,
-          delimiter,
-          checker,
-          trx,
-          (i) => valid.has(i),
-          heartbeat,
-          onProgress,
-          async (rows) => {
-            const ok: CheckedRow[] = [];
-            for (const r of rows) {
-              if (r.user && r.errors.length === 0) ok.push(r);
-              else {
-                problemCount++;
-                for (const e of r.errors) if (problems.length < MAX_STORED_ERRORS) problems.push(e);
-              }
-            }
-            // Once a row fails the transaction is lost anyway: only finish checking, to report every row.
-            if (problemCount === 0 && ok.length) await insertChunk(ok);
-          },
-        );
+        let processed = 0;
+        let chunk: PreparedRow[] = [];
+        const flush = async () => {
+          const checked = chunk.map((r) => ({ ...r, errors: [] as RowError[] }));
+          await findRegistered(trx, checked);
+          for (const r of checked) {
+            if (!r.errors.length) continue;
+            problemCount++;
+            for (const e of r.errors) if (problems.length < MAX_STORED_ERRORS) problems.push(e);
+          }
+          // Once a row fails the transaction is lost anyway: only finish checking, to report every row.
+          if (problemCount === 0) await insertChunk(chunk);
+          processed += chunk.length;
+          chunk = [];
+          await this.progress(id, processed, heartbeat, onProgress);
+        };
+        for await (const r of readPrepared(preparedPath(file))) {
+          chunk.push(r);
+          if (chunk.length >= CHUNK) await flush();
+        }
+        await flush();
+
         if (problemCount > 0) {
           throw new RowsChangedError(
             `${fmt(problemCount)} ${problemCount === 1 ? "row that was" : "rows that were"} valid at the check ${
@@ -440,13 +461,12 @@ export class ImportsService {
         }
         if (imported !== row.valid_rows) {
           throw new RowsChangedError(
-            `The check found ${fmt(row.valid_rows)} valid rows but the file now has ${fmt(imported)}. Nothing was imported: check the file again.`,
+            `The check found ${fmt(row.valid_rows)} valid rows but ${fmt(imported)} were found to import. Nothing was imported: check the file again.`,
           );
         }
         await updateImport(trx, id, {
           state: "imported",
-          total_rows: total,
-          processed_rows: total,
+          processed_rows: imported,
           imported_rows: imported,
           report: toDbJson({ ...report, createdGroups, memberships }),
           error: null,
@@ -457,7 +477,8 @@ export class ImportsService {
       await this.fail(id, actor, "import", err, report && { ...report, applyErrors: problems, applyErrorCount: problemCount });
       return this.get(id);
     }
-    // The people are in the database now; the file with their data is not needed any more.
+    // The people are in the database now; the files with their data are not needed any more.
+    await unlink(preparedPath(file)).catch(() => {});
     await unlink(file).catch(() => {});
     await this.events.emit("users.imported", {
       actor,
@@ -473,49 +494,15 @@ export class ImportsService {
 
   // --- shared --------------------------------------------------------------------------
 
-  /**
-   * Streams the file's rows through the checker in chunks: each chunk is checked against
-   * the database (`db`, a transaction during the import), handed to `onChunk`, and its
-   * progress reported. Rows for which `include` says no are counted but not looked at.
-   */
-  private async scan(
-    id: number,
-    file: string,
-    delimiter: Delimiter,
-    checker: RowChecker,
-    db: Knex,
-    include: ((index: number) => boolean) | null,
-    heartbeat: boolean,
-    onProgress: ((p: Progress) => void) | undefined,
-    onChunk: (rows: CheckedRow[]) => Promise<void>,
-  ): Promise<number> {
+  /** Reports progress: in memory, to the CLI's counter and, when `heartbeat`, in the imports row for other instances. */
+  private async progress(id: number, processed: number, heartbeat: boolean, onProgress?: (p: Progress) => void): Promise<void> {
     const live = this.live.get(id);
-    let chunk: CheckedRow[] = [];
-    let processed = 0;
-    let reported = 0;
-    const flush = async () => {
-      if (chunk.length) {
-        await checker.checkAgainstDb(db, chunk);
-        await onChunk(chunk);
-        chunk = [];
-      }
-      reported = processed;
-      const phase = live?.phase ?? "checking";
-      const total = Math.max(live?.total ?? 0, processed);
-      if (live) {
-        live.processed = processed;
-        live.total = total;
-      }
-      onProgress?.({ phase, processed, total });
-      if (heartbeat) await updateImport(this.db, id, { processed_rows: processed, updated_at: nowMs() });
-    };
-    for await (const csvRow of readRows(file, delimiter)) {
-      processed++;
-      if (!include || include(csvRow.index)) chunk.push(checker.inspect(csvRow));
-      if (chunk.length >= CHUNK || processed - reported >= CHUNK) await flush();
+    if (live) {
+      live.processed = processed;
+      live.total = Math.max(live.total, processed);
     }
-    await flush();
-    return processed;
+    if (live) onProgress?.({ phase: live.phase, processed, total: live.total });
+    if (heartbeat) await updateImport(this.db, id, { processed_rows: processed, updated_at: nowMs() });
   }
 
   /** Runs `work` as this process's live import `id`, so that progress and liveness are known here. */
@@ -581,6 +568,21 @@ export class ImportsService {
     }
   }
 
+  private async removeAbandonedFiles(): Promise<void> {
+    const now = nowMs();
+    for (const row of await waitingSince(this.db, now - KEEP_FILES_MS)) {
+      if (this.live.has(row.id)) continue;
+      const file = this.filePath(row);
+      await unlink(preparedPath(file)).catch(() => {});
+      await unlink(file).catch(() => {});
+      await claimImport(this.db, row.id, WAITING_STATES, {
+        state: "expired",
+        error: "The file was removed after 7 days without being imported; upload it again.",
+        updated_at: now,
+      });
+    }
+  }
+
   private async requireRow(id: number): Promise<ImportRow> {
     const row = await findImport(this.db, id);
     if (!row) throw new NotFoundError(`Import #${id} does not exist.`);
@@ -618,7 +620,7 @@ export class ImportsService {
 
 function progressText(p: Progress): string {
   if (p.phase === "checking") return `Checked ${fmt(p.processed)} of about ${fmt(Math.max(p.total, p.processed))} rows`;
-  return `Imported ${fmt(p.processed)} of ${fmt(p.total)} rows`;
+  return `Imported ${fmt(p.processed)} of ${fmt(p.total)} people`;
 }
 
 function stateConflict(id: number, state: ImportState): string {
@@ -630,6 +632,7 @@ function stateConflict(id: number, state: ImportState): string {
     refused: "was refused; upload a corrected file",
     failed: "failed; check it again first",
     interrupted: "was interrupted; check it again first",
+    expired: "has expired; upload the file again",
   };
   return `Import #${id} ${why[state]}.`;
 }

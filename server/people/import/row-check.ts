@@ -9,25 +9,36 @@ import type { CsvRow } from "./csv-read.js";
 /** One problem of one row; `field` is the person field (or `row` for the row as a whole). */
 export type RowError = { line: number; field: string; message: string };
 
-export type ImportUserRow = UserRow & { import_row: number };
+/** A checked person as stored between the dry run and the import; times and consent author are set when imported. */
+export type PreparedUser = Omit<
+  UserRow,
+  "status" | "created_at" | "updated_at" | "phone_consent_at" | "phone_consent_by" | "joined_at" | "deactivated_at"
+> & { import_row: number };
+
+export type PreparedRow = {
+  line: number;
+  user: PreparedUser;
+  /** Distinct groups of the row: normalized key and the name as first written. */
+  groups: Array<{ key: string; name: string }>;
+};
 
 export type CheckedRow = {
   line: number;
   index: number;
-  /** The row to insert; null when a field is invalid. */
-  user: ImportUserRow | null;
-  /** Distinct groups of the row: normalized key and the name as first written. */
-  groups: Array<{ key: string; name: string }>;
+  /** The person to import; null when a field is invalid. */
+  user: PreparedUser | null;
+  groups: PreparedRow["groups"];
   errors: RowError[];
 };
 
 type KeyField = "email" | "phone" | "employeeId";
-const KEY_COLUMNS: Record<KeyField, "email_normalized" | "phone" | "employee_id_normalized"> = {
+const KEY_COLUMNS = {
   email: "email_normalized",
   phone: "phone",
   employeeId: "employee_id_normalized",
-};
+} as const satisfies Record<KeyField, keyof PreparedUser>;
 const KEY_LABELS: Record<KeyField, string> = { email: "email address", phone: "phone number", employeeId: "employee id" };
+const KEY_FIELDS = Object.keys(KEY_COLUMNS) as KeyField[];
 
 const CONSENT: Record<string, boolean> = Object.fromEntries([
   ...["yes", "y", "si", "s", "true", "1", "x", "on", "ok", "verdadero", "✓", "✔"].map((k) => [k, true]),
@@ -46,11 +57,12 @@ const MAX_GROUPS_PER_ROW = 200;
  */
 export class RowChecker {
   private seen: Record<KeyField, Map<string, number>> = { email: new Map(), phone: new Map(), employeeId: new Map() };
-  private keysOf = new WeakMap<CheckedRow, Partial<Record<KeyField, string>>>();
+  // A file names the same few groups on thousands of rows: each name is validated once.
+  private groupCache = new Map<string, { key: string; name: string } | { error: string }>();
 
   constructor(
     private map: ColumnMap,
-    private opts: { defaultCountry: string; consentBy: string; now: number },
+    private defaultCountry: string,
   ) {}
 
   inspect({ line, index, cells }: CsvRow): CheckedRow {
@@ -90,7 +102,7 @@ export class RowChecker {
         site: cell("site"),
         language: language ? (LANGUAGE[fold(language).replace(/[^a-z]/g, "")] ?? language) : undefined,
       },
-      this.opts.defaultCountry,
+      this.defaultCountry,
     );
     if (!parsed.ok) for (const [field, message] of Object.entries(parsed.errors)) fail(field, message);
 
@@ -101,15 +113,14 @@ export class RowChecker {
       for (const part of groupCell.split(/[|,]/)) {
         const name = part.trim();
         if (!name) continue;
-        const ok = groupNameSchema.safeParse(name);
-        if (!ok.success) {
-          fail("groups", `group "${name.slice(0, 40)}": ${ok.error.issues[0]?.message ?? "is not a valid name"}`);
+        const group = this.group(name);
+        if ("error" in group) {
+          fail("groups", `group "${name.slice(0, 40)}": ${group.error}`);
           continue;
         }
-        const key = normalizeGroupName(ok.data);
-        if (seenGroups.has(key)) continue;
-        seenGroups.add(key);
-        groups.push({ key, name: ok.data });
+        if (seenGroups.has(group.key)) continue;
+        seenGroups.add(group.key);
+        groups.push(group);
       }
       if (groups.length > MAX_GROUPS_PER_ROW) fail("groups", `at most ${MAX_GROUPS_PER_ROW} groups per person`);
     }
@@ -125,66 +136,72 @@ export class RowChecker {
       );
     }
 
-    const keys: Partial<Record<KeyField, string>> = {};
-    if (input.email) keys.email = normalizeEmail(input.email);
-    if (input.phone) keys.phone = input.phone;
-    if (input.employeeId) keys.employeeId = normalizeEmployeeId(input.employeeId);
-    for (const field of Object.keys(keys) as KeyField[]) {
-      const value = keys[field] as string;
+    const withPhone = Boolean(input.phone && consent);
+    const user: PreparedUser = {
+      first_name: input.firstName,
+      last_name: input.lastName,
+      email: input.email,
+      email_normalized: input.email ? normalizeEmail(input.email) : null,
+      phone: input.phone,
+      phone_consent: withPhone,
+      employee_id: input.employeeId,
+      employee_id_normalized: input.employeeId ? normalizeEmployeeId(input.employeeId) : null,
+      department: input.department,
+      site: input.site,
+      language: input.language,
+      import_row: line,
+    };
+    for (const field of KEY_FIELDS) {
+      const value = user[KEY_COLUMNS[field]];
+      if (!value) continue;
       const earlier = this.seen[field].get(value);
       if (earlier !== undefined) fail(field, `same ${KEY_LABELS[field]} as line ${earlier}`);
       else this.seen[field].set(value, line);
     }
-
-    const withPhone = Boolean(input.phone && consent);
-    const user: ImportUserRow = {
-      first_name: input.firstName,
-      last_name: input.lastName,
-      email: input.email,
-      email_normalized: keys.email ?? null,
-      phone: input.phone,
-      phone_consent: withPhone,
-      phone_consent_at: withPhone ? this.opts.now : null,
-      phone_consent_by: withPhone ? this.opts.consentBy : null,
-      employee_id: input.employeeId,
-      employee_id_normalized: keys.employeeId ?? null,
-      department: input.department,
-      site: input.site,
-      language: input.language,
-      status: "pending",
-      created_at: this.opts.now,
-      updated_at: this.opts.now,
-      joined_at: null,
-      deactivated_at: null,
-      import_row: line,
-    };
-    const row: CheckedRow = { line, index, user, groups, errors };
-    this.keysOf.set(row, keys);
-    return row;
+    return { line, index, user, groups, errors };
   }
 
-  /** Adds "already registered" errors to the rows of one chunk (the db may be a transaction). */
-  async checkAgainstDb(db: Knex, rows: CheckedRow[]): Promise<void> {
-    for (const field of Object.keys(KEY_COLUMNS) as KeyField[]) {
-      const values = new Set<string>();
-      for (const r of rows) {
-        const v = this.keysOf.get(r)?.[field];
-        if (v) values.add(v);
-      }
-      if (!values.size) continue;
-      const existing = await existingValues(db, KEY_COLUMNS[field], [...values]);
-      if (!existing.size) continue;
-      for (const r of rows) {
-        const v = this.keysOf.get(r)?.[field];
-        const id = v ? existing.get(v) : undefined;
-        if (id !== undefined)
-          r.errors.push({ line: r.line, field, message: `another person (#${id}) already has this ${KEY_LABELS[field]}` });
-      }
+  private group(raw: string): { key: string; name: string } | { error: string } {
+    let known = this.groupCache.get(raw);
+    if (!known) {
+      const ok = groupNameSchema.safeParse(raw);
+      known = ok.success
+        ? { key: normalizeGroupName(ok.data), name: ok.data }
+        : { error: ok.error.issues[0]?.message ?? "is not a valid name" };
+      if (this.groupCache.size < 10_000) this.groupCache.set(raw, known);
     }
-    for (const r of rows) r.errors.sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field));
+    return known;
   }
 }
 
+/**
+ * Adds "already registered" errors to the rows of one chunk whose email, phone or
+ * employee id someone in the database has (the db may be the import's transaction).
+ */
+export async function findRegistered(
+  db: Knex,
+  rows: Array<{ line: number; user: PreparedUser | null; errors: RowError[] }>,
+): Promise<void> {
+  for (const field of KEY_FIELDS) {
+    const column = KEY_COLUMNS[field];
+    const values = new Set<string>();
+    for (const r of rows) {
+      const v = r.user?.[column];
+      if (v) values.add(v);
+    }
+    if (!values.size) continue;
+    const existing = await existingValues(db, column, [...values]);
+    if (!existing.size) continue;
+    for (const r of rows) {
+      const v = r.user?.[column];
+      const id = v ? existing.get(v) : undefined;
+      if (id !== undefined)
+        r.errors.push({ line: r.line, field, message: `another person (#${id}) already has this ${KEY_LABELS[field]}` });
+    }
+  }
+  for (const r of rows)
+    if (r.errors.length > 1) r.errors.sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field));
+}
 const FIELD_ORDER = [
   "row",
   "firstName",
