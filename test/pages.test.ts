@@ -198,10 +198,17 @@ for (const dialect of await dialects()) {
       assert.equal((await fetch(`${app.url}/api/v1/users`, { headers: { authorization: `Bearer ${key}` } })).status, 401);
     });
 
-    it("answers an oversized form with 413", async () => {
+    it("answers an oversized form or API body with 413", async () => {
       await admin.get("/users/new");
       const res = await admin.post("/users", { firstName: "x".repeat(400_000), lastName: "y" });
       assert.equal(res.status, 413);
+      const api = await fetch(`${app.url}/api/v1/users`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ firstName: "x".repeat(2_000_000) }),
+      });
+      assert.equal(api.status, 413);
+      assert.match(api.headers.get("content-type") ?? "", /problem\+json/);
     });
   });
 
@@ -257,20 +264,42 @@ for (const dialect of await dialects()) {
       assert.ok(Number(blocked.headers.get("retry-after")) > 0);
     });
 
-    it("sets the session cookie httpOnly and SameSite, and ends it at sign-out", async () => {
-      const client = new PageClient(app.url);
-      await client.get("/login");
-      const res = await fetch(`${app.url}/login`, {
+    it("sets the session cookie httpOnly and SameSite, and ends the session at sign-out", async () => {
+      const login = await fetch(`${app.url}/login`);
+      const seed = login.headers.getSetCookie().find((c) => c.startsWith("icsrf="));
+      assert.match(seed ?? "", /HttpOnly/);
+      assert.match(seed ?? "", /SameSite=Strict/);
+      // A token from another seed is refused.
+      const forged = await fetch(`${app.url}/login`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", cookie: `icsrf=${"a".repeat(32)}` },
         body: new URLSearchParams({ _csrf: "bad", email: "x@example.com", password: "y" }),
         redirect: "manual",
       });
-      assert.equal(res.status, 403);
-      const login = await fetch(`${app.url}/login`);
-      const cookie = login.headers.getSetCookie().find((c) => c.startsWith("icsrf="));
-      assert.match(cookie ?? "", /HttpOnly/);
-      assert.match(cookie ?? "", /SameSite=Strict/);
+      assert.equal(forged.status, 403);
+
+      await app.ctx.admins.create(
+        { email: "second@example.com", name: "Second", role: "admin", password: ADMIN_PASSWORD },
+        {
+          type: "cli",
+          id: null,
+          label: "test",
+          ip: null,
+        },
+      );
+      const client = new PageClient(app.url);
+      await client.get("/login");
+      const signedIn = await client.post("/login", { email: "second@example.com", password: ADMIN_PASSWORD });
+      const session = signedIn.headers.getSetCookie().find((c) => c.startsWith("isid="));
+      assert.match(session ?? "", /HttpOnly/);
+      assert.match(session ?? "", /SameSite=Lax/);
+      assert.equal((await client.get("/users")).status, 200);
+      const sessionsBefore = await app.ctx.db("sessions").count({ n: "*" }).first();
+      await client.post("/logout", {});
+      const after = await client.get("/users");
+      assert.equal(after.status, 302, "signed out: back to the sign-in page");
+      const sessionsAfter = await app.ctx.db("sessions").count({ n: "*" }).first();
+      assert.equal(Number(sessionsAfter?.n), Number(sessionsBefore?.n) - 1, "the session is gone from the database");
     });
   });
 }

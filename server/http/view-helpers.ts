@@ -55,9 +55,6 @@ export const viewHelpers = {
     return qs ? `${path}?${qs}` : path;
   },
   statusLabel(status: string): string {
-    return (
-      ({ pending: "Invitation pending", active: "Joined", deactivated: "Deactivated" } as Record<string, string>)[status] ??
-      status
-    );
+    return STATUS_LABELS[status] ?? status;
   },
 };

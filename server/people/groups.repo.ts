@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { fromDbTime } from "../db/convert.js";
+import { insertRows } from "../db/insert-rows.js";
 
 export type Group = {
   id: number;
@@ -106,7 +107,7 @@ export async function insertMemberships(
       const p = byId.get(r.user_id);
       return p ? [{ ...r, status: p.status, sort_name: p.sort_name }] : [];
     });
-    if (full.length) await db("group_members").insert(full);
+    await insertRows(db, "group_members", full);
   }
 }
 

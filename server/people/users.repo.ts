@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { fromDbBool, fromDbTime, toDbBool } from "../db/convert.js";
+import { insertRows } from "../db/insert-rows.js";
 import { queryTerms, type SearchFields, searchTerms, sortName } from "./normalize.js";
 import { nationalDigits } from "./phone.js";
 import type { Language, Status } from "./user.schema.js";
@@ -173,7 +174,12 @@ export async function insertImportedUsers(
   const perStatus: Record<string, number> = {};
   for (let i = 0; i < rows.length; i += 250) {
     const chunk = rows.slice(i, i + 250).map((r) => ({ ...derived(r), importRow: r.import_row }));
-    await db("users").insert(chunk.map((d) => ({ ...d.row, import_id: importId })));
+    await insertRows(
+      db,
+      "users",
+      chunk.map((d) => ({ ...d.row, import_id: importId })),
+      250,
+    );
     const found = await db("users")
       .select("id", "import_row")
       .where("import_id", importId)
@@ -192,7 +198,7 @@ export async function insertImportedUsers(
       perStatus[d.row.status] = (perStatus[d.row.status] ?? 0) + 1;
       terms.push(...termRows(d, id));
     }
-    for (let j = 0; j < terms.length; j += 400) await db("user_search_terms").insert(terms.slice(j, j + 400));
+    await insertRows(db, "user_search_terms", terms);
   }
   await bumpCounts(db, perStatus);
   return ids;

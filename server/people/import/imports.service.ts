@@ -117,7 +117,7 @@ export class ImportsService {
    * `checking`; call check() (CLI) or startCheck() (pages) next.
    */
   async create(source: Readable, filename: string, actor: Actor): Promise<ImportView> {
-    await this.removeAbandonedFiles();
+    await this.pruneAbandoned();
     let stored: Awaited<ReturnType<typeof storeUpload>>;
     try {
       stored = await storeUpload(source, this.uploadsDir);
@@ -261,6 +261,7 @@ export class ImportsService {
     const row = await this.requireRow(id);
     const file = this.filePath(row);
     const prepared = new PreparedWriter(preparedPath(file));
+    let previous: Promise<void> = Promise.resolve();
     try {
       const { defaultCountry } = await this.settings.get();
       const { delimiter, headers } = await readHeader(file);
@@ -273,11 +274,12 @@ export class ImportsService {
       let memberships = 0;
       const groups = new Map<string, string>();
 
-      let chunk: CheckedRow[] = [];
-      const flush = async () => {
-        await findRegistered(this.db, chunk);
+      // Each chunk's "already registered" lookups run while the next chunk is being
+      // inspected (with MySQL the database works while this process parses); the chunks
+      // are still counted and written strictly in file order.
+      const settle = async (rows: CheckedRow[]) => {
         const ok: PreparedRow[] = [];
-        for (const r of chunk) {
+        for (const r of rows) {
           if (r.user && r.errors.length === 0) {
             ok.push({ line: r.line, user: r.user, groups: r.groups });
             memberships += r.groups.length;
@@ -290,14 +292,24 @@ export class ImportsService {
         }
         validRows += ok.length;
         await prepared.write(ok);
-        chunk = [];
         await this.progress(id, validRows + invalidRows, true, onProgress);
+      };
+      let chunk: CheckedRow[] = [];
+      const flush = async () => {
+        const rows = chunk;
+        chunk = [];
+        const lookup = findRegistered(this.db, rows);
+        lookup.catch(() => {}); // surfaces through `previous`
+        await previous;
+        previous = lookup.then(() => settle(rows));
+        previous.catch(() => {}); // handled when awaited; meanwhile not an unhandled rejection
       };
       for await (const csvRow of readRows(file, delimiter)) {
         chunk.push(checker.inspect(csvRow));
         if (chunk.length >= CHUNK) await flush();
       }
       await flush();
+      await previous;
       await prepared.close();
       const total = validRows + invalidRows;
 
@@ -333,6 +345,7 @@ export class ImportsService {
         importId: id,
       });
     } catch (err) {
+      await previous.catch(() => {}); // a chunk still being settled
       await prepared.abandon();
       await unlink(prepared.path).catch(() => {});
       if (err instanceof FileRefusedError) {
@@ -393,6 +406,25 @@ export class ImportsService {
       const heartbeat = dialectOf(this.db) === "mysql";
 
       await this.db.transaction(async (trx) => {
+        // Group ids are found (or groups created) one chunk after the other, never twice.
+        let groupsReady: Promise<void> = Promise.resolve();
+        const resolveGroups = (rows: PreparedRow[]): Promise<void> => {
+          const step = groupsReady.then(async () => {
+            const missing = new Map<string, string>();
+            for (const r of rows) for (const g of r.groups) if (!groupIds.has(g.key)) missing.set(g.key, g.name);
+            if (!missing.size) return;
+            // Groups created or deleted since the check are taken as they are now.
+            for (const [key, gid] of await groupIdsByNames(trx, [...missing.keys()])) groupIds.set(key, gid);
+            for (const [key, name] of missing) {
+              if (groupIds.has(key)) continue;
+              groupIds.set(key, await insertGroup(trx, name, key, now));
+              createdGroups++;
+            }
+          });
+          groupsReady = step.catch(() => {});
+          return step;
+        };
+
         const insertChunk = async (rows: PreparedRow[]) => {
           const ids = await insertImportedUsers(
             trx,
@@ -408,17 +440,7 @@ export class ImportsService {
               deactivated_at: null,
             })),
           );
-          const missing = new Map<string, string>();
-          for (const r of rows) for (const g of r.groups) if (!groupIds.has(g.key)) missing.set(g.key, g.name);
-          if (missing.size) {
-            // Groups created or deleted since the check are taken as they are now.
-            for (const [key, gid] of await groupIdsByNames(trx, [...missing.keys()])) groupIds.set(key, gid);
-            for (const [key, name] of missing) {
-              if (groupIds.has(key)) continue;
-              groupIds.set(key, await insertGroup(trx, name, key, now));
-              createdGroups++;
-            }
-          }
+          await resolveGroups(rows);
           const links: Array<{ group_id: number; user_id: number; added_at: number }> = [];
           rows.forEach((r, i) => {
             for (const g of r.groups)
@@ -430,10 +452,8 @@ export class ImportsService {
           imported += rows.length;
         };
 
-        let processed = 0;
-        let chunk: PreparedRow[] = [];
-        const flush = async () => {
-          const checked = chunk.map((r) => ({ ...r, errors: [] as RowError[] }));
+        const processChunk = async (rows: PreparedRow[]) => {
+          const checked = rows.map((r) => ({ ...r, errors: [] as RowError[] }));
           await findRegistered(trx, checked);
           for (const r of checked) {
             if (!r.errors.length) continue;
@@ -441,16 +461,41 @@ export class ImportsService {
             for (const e of r.errors) if (problems.length < MAX_STORED_ERRORS) problems.push(e);
           }
           // Once a row fails the transaction is lost anyway: only finish checking, to report every row.
-          if (problemCount === 0) await insertChunk(chunk);
-          processed += chunk.length;
-          chunk = [];
-          await this.progress(id, processed, heartbeat, onProgress);
+          if (problemCount === 0) await insertChunk(rows);
         };
-        for await (const r of readPrepared(preparedPath(file))) {
-          chunk.push(r);
-          if (chunk.length >= CHUNK) await flush();
+
+        // Two chunks in flight: while the database executes one chunk's statements, this
+        // process prepares the next one's (MySQL; SQLite's driver is synchronous anyway).
+        // The connection runs the statements in the order they were sent.
+        const launched: Array<Promise<void>> = [];
+        let previous: Promise<void> = Promise.resolve();
+        let processed = 0;
+        const launch = async (rows: PreparedRow[]) => {
+          const work = processChunk(rows);
+          launched.push(work.catch(() => {}));
+          await previous;
+          previous = work.then(() => {
+            processed += rows.length;
+            return this.progress(id, processed, heartbeat, onProgress);
+          });
+          previous.catch(() => {}); // handled when awaited; meanwhile not an unhandled rejection
+        };
+        try {
+          let chunk: PreparedRow[] = [];
+          for await (const r of readPrepared(preparedPath(file))) {
+            chunk.push(r);
+            if (chunk.length >= CHUNK) {
+              await launch(chunk);
+              chunk = [];
+            }
+          }
+          if (chunk.length) await launch(chunk);
+          await previous;
+        } finally {
+          // No statement may still be on its way when the transaction ends.
+          await Promise.all(launched);
+          await previous.catch(() => {});
         }
-        await flush();
 
         if (problemCount > 0) {
           throw new RowsChangedError(
@@ -568,7 +613,11 @@ export class ImportsService {
     }
   }
 
-  private async removeAbandonedFiles(): Promise<void> {
+  /**
+   * Removes the files (personal data) of imports left unimported for 7 days and marks them
+   * `expired`. Runs at each upload; a scheduled job may call it too.
+   */
+  async pruneAbandoned(): Promise<void> {
     const now = nowMs();
     for (const row of await waitingSince(this.db, now - KEEP_FILES_MS)) {
       if (this.live.has(row.id)) continue;
