@@ -47,6 +47,8 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   const sessions = new SessionStore(db);
   const jobs = new JobRegistry(db, log);
   jobs.register({ name: "sessions.prune", schedule: "17 * * * *", leaseSeconds: 300, run: () => sessions.prune() });
+  const imports = new ImportsService(db, events, settings, config);
+  jobs.register({ name: "imports.prune", schedule: "43 3 * * *", leaseSeconds: 600, run: () => imports.pruneAbandoned() });
   return {
     config,
     log,
@@ -56,7 +58,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     users,
     facets: new Facets(db, events),
     groups,
-    imports: new ImportsService(db, events, settings, config),
+    imports,
     admins: new AdminsService(db, events, new LoginLimiter(db)),
     sessions,
     apiKeys: new ApiKeysService(db, events),
