@@ -429,21 +429,21 @@ function pageIdsQuery(db: Knex, query: ListQuery): Knex.QueryBuilder {
 }
 
 export async function listUsers(db: Knex, query: ListQuery): Promise<ListResult> {
-  const counts = await statusCounts(db, query);
+  // Counting and paging are independent: on MySQL they run side by side on two connections.
+  // Deferred join: the page's ids come from narrow covering indexes, then those rows are read.
+  const [counts, ids] = await Promise.all([
+    statusCounts(db, query),
+    pageIdsQuery(db, query)
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .then((rows: Array<{ id: number }>) => rows.map((r) => Number(r.id))),
+  ]);
   const total = query.status ? counts[query.status] : Object.values(counts).reduce((a, b) => a + b, 0);
-
-  // Deferred join: pick the page's ids from narrow covering indexes, then read those rows.
-  const ids: number[] =
-    total === 0
-      ? []
-      : (
-          await pageIdsQuery(db, query)
-            .limit(query.pageSize)
-            .offset((query.page - 1) * query.pageSize)
-        ).map((r: { id: number }) => Number(r.id));
-  const rows: DbRow[] = ids.length ? await db("users").select(COLUMNS).whereIn("id", ids) : [];
+  const [rows, groups] = await Promise.all([
+    ids.length ? (db("users").select(COLUMNS).whereIn("id", ids) as Promise<DbRow[]>) : Promise.resolve([] as DbRow[]),
+    groupsOf(db, ids),
+  ]);
   const byId = new Map(rows.map((r) => [Number(r.id), r]));
-  const groups = await groupsOf(db, ids);
   const items = ids.flatMap((id) => {
     const row = byId.get(id);
     return row ? [toUser(row, groups.get(id) ?? [])] : [];
