@@ -63,21 +63,25 @@ function run(
 
 const root = path.resolve(import.meta.dirname, "..");
 
+/** The node flags of `npm run cli` (package.json), so the benchmark runs the command as people do. */
+function cliNodeFlags(): string[] {
+  const script: string = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).scripts.cli;
+  const words = script.split(/\s+/);
+  return words.slice(words.indexOf("node") + 1, words.indexOf("server/cli/main.ts"));
+}
+
 export async function benchImport(dialect: Dialect, csv: string) {
   const db = await freshDatabase(dialect);
   try {
     const env = { ...db.env, LOG_LEVEL: "warn" };
     const tsx = ["--import", "tsx"];
+    const cli = [...cliNodeFlags(), path.join(root, "server/cli/main.ts")];
     // Baseline in the same run: a process that only parses the same file (same runtime, no database).
     const parseOnly = await run(process.execPath, [...tsx, path.join(root, "bench/parse-only.ts"), csv], env);
-    const migrate = await run(process.execPath, [...tsx, path.join(root, "server/cli/main.ts"), "migrate"], env);
+    const migrate = await run(process.execPath, [...cli, "migrate"], env);
     if (migrate.code !== 0) throw new Error(`migrate failed: ${migrate.stderr}`);
-    const dry = await run(
-      process.execPath,
-      [...tsx, path.join(root, "server/cli/main.ts"), "users", "import", csv, "--dry-run"],
-      env,
-    );
-    const real = await run(process.execPath, [...tsx, path.join(root, "server/cli/main.ts"), "users", "import", csv], env);
+    const dry = await run(process.execPath, [...cli, "users", "import", csv, "--dry-run"], env);
+    const real = await run(process.execPath, [...cli, "users", "import", csv], env);
     if (real.code !== 0) throw new Error(`import failed (${real.code}): ${real.stderr.slice(-2000)}`);
     return { parseOnly, dry, real };
   } finally {
