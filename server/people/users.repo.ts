@@ -347,16 +347,15 @@ export type ListResult = {
 
 const PREFIX_END = "\u{10FFFF}";
 
+/** The people with a search term starting with `term` (a range on the term index). */
+const peopleWithTerm = (db: Knex, term: string) =>
+  db("user_search_terms")
+    .select("user_id")
+    .where("term", ">=", term)
+    .andWhere("term", "<", term + PREFIX_END);
+
 function applyFilters(db: Knex, q: Knex.QueryBuilder, query: Omit<ListQuery, "status">) {
-  for (const term of queryTerms(query.q ?? "")) {
-    q.whereIn(
-      "users.id",
-      db("user_search_terms")
-        .select("user_id")
-        .where("term", ">=", term)
-        .andWhere("term", "<", term + PREFIX_END),
-    );
-  }
+  for (const term of queryTerms(query.q ?? "")) q.whereIn("users.id", peopleWithTerm(db, term));
   if (query.groupId) q.whereIn("users.id", db("group_members").select("user_id").where("group_id", query.groupId));
   if (query.department) q.where("users.department", query.department);
   if (query.site) q.where("users.site", query.site);
@@ -379,15 +378,7 @@ function searchTermsQuery(db: Knex, q: string): Knex.QueryBuilder {
   const query = db("user_search_terms as t")
     .where("t.term", ">=", first)
     .andWhere("t.term", "<", first + PREFIX_END);
-  for (const term of rest) {
-    query.whereIn(
-      "t.user_id",
-      db("user_search_terms")
-        .select("user_id")
-        .where("term", ">=", term)
-        .andWhere("term", "<", term + PREFIX_END),
-    );
-  }
+  for (const term of rest) query.whereIn("t.user_id", peopleWithTerm(db, term));
   return query;
 }
 
