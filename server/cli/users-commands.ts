@@ -6,6 +6,7 @@ import type { Context } from "../context.js";
 import { PayloadTooLargeError, ValidationError } from "../errors.js";
 import { type Actor, cliActor } from "../events.js";
 import { FIELD_HELP, type ImportField } from "../people/import/columns.js";
+import { fmt } from "../people/import/count-format.js";
 import { MAX_BYTES, tooLarge } from "../people/import/csv-read.js";
 import type { ImportView, Progress } from "../people/import/imports.service.js";
 import type { RowError } from "../people/import/row-check.js";
@@ -17,7 +18,6 @@ const SHOWN_PROBLEMS = 50;
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const err = (s: string) => process.stderr.write(`${s}\n`);
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 function actor(): Actor {
   let who = "";

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { MAX_BYTES, refused, tooLarge } from "./csv-read.js";
+import { preparedPath } from "./prepared-rows.js";
 
 export type StoredUpload = { filePath: string; bytes: number; lineBreaks: number };
 
@@ -68,4 +69,10 @@ export async function storeUpload(source: Readable, dir: string): Promise<Stored
     throw problem;
   }
   return { filePath, bytes, lineBreaks };
+}
+
+/** Removes an uploaded file and the rows checked from it (both hold personal data), as far as they exist. */
+export async function removeUpload(filePath: string): Promise<void> {
+  await unlink(preparedPath(filePath)).catch(() => {});
+  await unlink(filePath).catch(() => {});
 }

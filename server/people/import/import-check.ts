@@ -1,0 +1,143 @@
+import { existsSync } from "node:fs";
+import { unlink } from "node:fs/promises";
+import { nowMs, toDbJson } from "../../db/convert.js";
+import { ConflictError } from "../../errors.js";
+import type { Actor } from "../../events.js";
+import { groupIdsByNames } from "../groups.repo.js";
+import { mapHeader } from "./columns.js";
+import { fmt } from "./count-format.js";
+import { FileRefusedError, readHeader, readRows } from "./csv-read.js";
+import { type ImportContext, importFile, requireImport } from "./import-context.js";
+import { auditRefusal, recordFailure } from "./import-failure.js";
+import { CHUNK, type Progress } from "./import-progress.js";
+import { type ImportReport, MAX_LISTED_GROUPS, MAX_STORED_ERRORS } from "./import-report.js";
+import { stateConflict } from "./import-view.js";
+import { claimImport, type ImportRow, type ImportState, updateImport } from "./imports.repo.js";
+import { PreparedWriter, preparedPath } from "./prepared-rows.js";
+import { type CheckedRow, findRegistered, type PreparedRow, RowChecker, type RowError } from "./row-check.js";
+
+/** Moves import `id` to `checking` if it may be checked now; the conflict says why not. */
+export async function claimCheck(ctx: ImportContext, id: number): Promise<ImportRow> {
+  const row = await requireImport(ctx.db, id);
+  if (ctx.live.has(id)) throw new ConflictError(`Import #${id} is already running.`);
+  const from: ImportState[] = ["checked", "failed", "interrupted"];
+  // A new import is `checking` before its first check starts.
+  if (row.state === "checking" && row.processed_rows === 0) from.push("checking");
+  if (!from.includes(row.state)) throw new ConflictError(stateConflict(id, row.state));
+  if (!existsSync(importFile(ctx, row))) {
+    throw new ConflictError(`The file of import #${id} is no longer on this server; upload it again.`);
+  }
+  const ok = await claimImport(ctx.db, id, from, { state: "checking", processed_rows: 0, error: null, updated_at: nowMs() });
+  if (!ok) throw new ConflictError(`Import #${id} has just been started by someone else.`);
+  return row;
+}
+
+/**
+ * The dry run of a claimed import: counts, per-row errors, groups to create. Nothing is
+ * written but the report and the rows found valid (for the import); a check that breaks
+ * off ends the import `refused` or `failed`.
+ */
+export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onProgress?: (p: Progress) => void): Promise<void> {
+  const row = await requireImport(ctx.db, id);
+  const file = importFile(ctx, row);
+  const prepared = new PreparedWriter(preparedPath(file));
+  let previous: Promise<void> = Promise.resolve();
+  try {
+    const { defaultCountry } = await ctx.settings.get();
+    const { delimiter, headers } = await readHeader(file);
+    const map = mapHeader(headers);
+    const checker = new RowChecker(map, defaultCountry);
+    const errors: RowError[] = [];
+    let errorCount = 0;
+    let validRows = 0;
+    let invalidRows = 0;
+    let memberships = 0;
+    const groups = new Map<string, string>();
+
+    // Each chunk's "already registered" lookups run while the next chunk is being
+    // inspected (with MySQL the database works while this process parses); the chunks
+    // are still counted and written strictly in file order.
+    const settle = async (rows: CheckedRow[]) => {
+      const ok: PreparedRow[] = [];
+      for (const r of rows) {
+        if (r.user && r.errors.length === 0) {
+          ok.push({ line: r.line, user: r.user, groups: r.groups });
+          memberships += r.groups.length;
+          for (const g of r.groups) if (!groups.has(g.key)) groups.set(g.key, g.name);
+        } else {
+          invalidRows++;
+          errorCount += r.errors.length;
+          for (const e of r.errors) if (errors.length < MAX_STORED_ERRORS) errors.push(e);
+        }
+      }
+      validRows += ok.length;
+      await prepared.write(ok);
+      await ctx.live.report(id, validRows + invalidRows, true, onProgress);
+    };
+    let chunk: CheckedRow[] = [];
+    const flush = async () => {
+      const rows = chunk;
+      chunk = [];
+      const lookup = findRegistered(ctx.db, rows);
+      lookup.catch(() => {}); // surfaces through `previous`
+      await previous;
+      previous = lookup.then(() => settle(rows));
+      previous.catch(() => {}); // handled when awaited; meanwhile not an unhandled rejection
+    };
+    for await (const csvRow of readRows(file, delimiter)) {
+      chunk.push(checker.inspect(csvRow));
+      if (chunk.length >= CHUNK) await flush();
+    }
+    await flush();
+    await previous;
+    await prepared.close();
+    const total = validRows + invalidRows;
+
+    const existing = await groupIdsByNames(ctx.db, [...groups.keys()]);
+    const toCreate = [...groups].filter(([key]) => !existing.has(key)).map(([, name]) => name);
+    const report: ImportReport = {
+      delimiter,
+      defaultCountry,
+      columns: map.columns.map((c) => ({ header: c.header, field: c.field })),
+      errors,
+      errorCount,
+      groupsToCreate: toCreate.slice(0, MAX_LISTED_GROUPS),
+      groupsToCreateCount: toCreate.length,
+      memberships,
+    };
+    await updateImport(ctx.db, id, {
+      state: "checked",
+      total_rows: total,
+      processed_rows: total,
+      valid_rows: validRows,
+      invalid_rows: invalidRows,
+      imported_rows: 0,
+      report: toDbJson(report),
+      error: null,
+      updated_at: nowMs(),
+    });
+    await ctx.events.emit("import.checked", {
+      actor,
+      summary: `Checked import #${id}: ${fmt(total)} rows, ${fmt(validRows)} valid, ${fmt(invalidRows)} with problems${
+        toCreate.length ? `, ${fmt(toCreate.length)} new groups` : ""
+      }`,
+      target: { type: "import", id },
+      importId: id,
+    });
+  } catch (err) {
+    await previous.catch(() => {}); // a chunk still being settled
+    await prepared.abandon();
+    await unlink(prepared.path).catch(() => {});
+    if (err instanceof FileRefusedError) {
+      await unlink(file).catch(() => {});
+      await updateImport(ctx.db, id, {
+        state: "refused",
+        error: err.fields.file?.slice(0, 500) ?? err.message,
+        updated_at: nowMs(),
+      });
+      await auditRefusal(ctx, err, actor, id);
+    } else {
+      await recordFailure(ctx, id, actor, "check", err, null);
+    }
+  }
+}

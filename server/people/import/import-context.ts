@@ -1,0 +1,27 @@
+import path from "node:path";
+import type { Knex } from "knex";
+import { NotFoundError } from "../../errors.js";
+import type { EventBus } from "../../events.js";
+import type { SettingsService } from "../../settings.js";
+import type { LiveImports } from "./import-progress.js";
+import { findImport, type ImportRow } from "./imports.repo.js";
+
+/** What the upload, the check, the import and the sweeps share. */
+export type ImportContext = {
+  db: Knex;
+  events: EventBus;
+  settings: SettingsService;
+  live: LiveImports;
+  /** The rows keep their file's path relative to this folder. */
+  uploadsDir: string;
+};
+
+export async function requireImport(db: Knex, id: number): Promise<ImportRow> {
+  const row = await findImport(db, id);
+  if (!row) throw new NotFoundError(`Import #${id} does not exist.`);
+  return row;
+}
+
+export function importFile(ctx: ImportContext, row: ImportRow): string {
+  return path.resolve(ctx.uploadsDir, row.file_path);
+}
