@@ -3,13 +3,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { dialects } from "../test/support/databases.js";
 import { benchImport, IMPORT_ROWS, writeCsv } from "./import.bench.js";
+import { benchRedeem, type LoadResult, REDEEM_CONCURRENCY, REDEEM_PEOPLE } from "./redeem.bench.js";
 import { ms } from "./stats.js";
 import { benchUsersList, PEOPLE } from "./users-list.bench.js";
 
 /**
  * `npm run bench`: the foundation's figures next to baselines measured in the same run.
  * Targets: users list and search p95 ≤ 20 ms with 100,000 people on SQLite and MariaDB;
- * CSV import of 50,000 rows ≤ 15 s with peak RSS ≤ 300 MB.
+ * CSV import of 50,000 rows ≤ 15 s with peak RSS ≤ 300 MB; invitation redeem ≥ 500 redemptions/s
+ * with p99 ≤ 25 ms on loopback.
  */
 const only = process.argv[2];
 const found = await dialects();
@@ -50,5 +52,23 @@ if (!only || only === "import") {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (!only || only === "redeem") {
+  for (const dialect of targets) {
+    console.log(
+      `\n== invitation redeem, ${REDEEM_PEOPLE.toLocaleString("en-US")} people, concurrency ${REDEEM_CONCURRENCY}, ${dialect} ==`,
+    );
+    const r = await benchRedeem(dialect);
+    console.log(`${"".padEnd(42)} ${"req/s".padStart(10)} ${"p50".padStart(10)} ${"p95".padStart(10)} ${"p99".padStart(10)}   n`);
+    const line = (name: string, x: LoadResult, check = false) => {
+      const cells = [x.perSecond.toFixed(0), ms(x.p50), ms(x.p95), ms(x.p99)].map((c) => c.padStart(10)).join(" ");
+      const verdict = x.perSecond >= 500 && x.p99 <= 25 ? "  ok (≥ 500/s, p99 ≤ 25 ms)" : "  OFF TARGET";
+      console.log(`${name.padEnd(42)} ${cells}   ${x.n}${check ? verdict : ""}`);
+    };
+    line("baseline: GET /healthz", r.healthz);
+    line("POST /api/v1/invitations/redeem", r.redeem, true);
+    console.log(`  setup: seed ${r.seedSeconds.toFixed(1)} s, issue invitations ${r.invitationsSeconds.toFixed(1)} s`);
   }
 }

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import * as m001 from "./001_foundation.js";
+import * as m002 from "./002_invitations.js";
 
 /**
  * Migrations are listed here rather than discovered on disk, so that they run the same
@@ -7,6 +8,7 @@ import * as m001 from "./001_foundation.js";
  */
 const migrations: Record<string, Knex.Migration> = {
   "001_foundation": m001,
+  "002_invitations": m002,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -38,6 +38,11 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).optional(),
   SMS_PROVIDER: z.enum(["log", "webhook", "twilio"]).default("log"),
   SMS_WEBHOOK_URL: httpUrl.optional(),
+  // Checked in loadConfig, and only when SMS_PROVIDER=twilio (see twilioSchema).
+  TWILIO_ACCOUNT_SID: z.string().optional(),
+  TWILIO_AUTH_TOKEN: z.string().optional(),
+  TWILIO_FROM: z.string().optional(),
+  TWILIO_BASE_URL: z.string().optional(),
   REDIS_URL: z
     .string()
     .refine((u) => /^rediss?:\/\//.test(u), "must start with redis:// or rediss://")
@@ -64,6 +69,21 @@ const schema = z.object({
     .default("ES"),
 });
 
+/** The Twilio variables, required and checked only when SMS_PROVIDER=twilio. */
+const twilioSchema = z.object({
+  TWILIO_ACCOUNT_SID: z
+    .string({ required_error: "required when SMS_PROVIDER=twilio" })
+    .regex(/^AC[0-9a-fA-F]{32}$/, "must be a Twilio account SID (AC followed by 32 hex digits)"),
+  TWILIO_AUTH_TOKEN: z.string({ required_error: "required when SMS_PROVIDER=twilio" }).min(8, "must be at least 8 characters"),
+  TWILIO_FROM: z
+    .string({ required_error: "required when SMS_PROVIDER=twilio" })
+    .regex(
+      /^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32}|[A-Za-z0-9 ]{1,11})$/,
+      "must be an E.164 number such as +34600000000, a messaging service SID (MG…) or an alphanumeric sender id",
+    ),
+  TWILIO_BASE_URL: httpUrl.default("https://api.twilio.com"),
+});
+
 export type Config = {
   env: "development" | "production" | "test";
   port: number;
@@ -78,6 +98,8 @@ export type Config = {
   mailFrom: string;
   smsProvider: "log" | "webhook" | "twilio";
   smsWebhookUrl?: string;
+  /** Only when SMS_PROVIDER=twilio; the base URL is overridable (tests, regional edges). */
+  twilio?: { accountSid: string; authToken: string; from: string; baseUrl: string };
   redisUrl?: string;
   kioskRotateSeconds: number;
   kioskDisplayMinutes: number;
@@ -107,6 +129,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.SMS_PROVIDER === "webhook" && !e.SMS_WEBHOOK_URL) {
     throw new ConfigError("Invalid configuration:\n  SMS_WEBHOOK_URL: required when SMS_PROVIDER=webhook");
   }
+  let twilio: Config["twilio"];
+  if (e.SMS_PROVIDER === "twilio") {
+    const t = twilioSchema.safeParse(present);
+    if (!t.success) {
+      const lines = t.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+      throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
+    }
+    twilio = {
+      accountSid: t.data.TWILIO_ACCOUNT_SID,
+      authToken: t.data.TWILIO_AUTH_TOKEN,
+      from: t.data.TWILIO_FROM,
+      baseUrl: t.data.TWILIO_BASE_URL,
+    };
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   try {
     mkdirSync(dataDir, { recursive: true });
@@ -129,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM ?? "Invite Station <no-reply@localhost>",
     smsProvider: e.SMS_PROVIDER,
     smsWebhookUrl: e.SMS_WEBHOOK_URL,
+    twilio,
     redisUrl: e.REDIS_URL,
     kioskRotateSeconds: e.KIOSK_ROTATE_SECONDS,
     kioskDisplayMinutes: e.KIOSK_DISPLAY_MINUTES,

@@ -7,6 +7,7 @@ import { SessionStore } from "./auth/sessions.js";
 import type { Config } from "./config.js";
 import { createDb } from "./db/knex.js";
 import { EventBus } from "./events.js";
+import { InvitationsService } from "./invitations/invitations.service.js";
 import { JobRegistry } from "./jobs/registry.js";
 import type { Logger } from "./log.js";
 import { Facets } from "./people/facets.js";
@@ -26,6 +27,7 @@ export type Context = {
   facets: Facets;
   groups: GroupsService;
   imports: ImportsService;
+  invitations: InvitationsService;
   admins: AdminsService;
   sessions: SessionStore;
   apiKeys: ApiKeysService;
@@ -41,6 +43,11 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     organizationName: "Our organization",
     defaultCountry: config.defaultCountry,
     frontDeskContact: "",
+    inviteTtlDays: config.inviteTtlDays,
+    appName: "the app",
+    appStoreUrl: "",
+    playStoreUrl: "",
+    appScheme: "",
   });
   const users = new UsersService(db, events);
   const groups = new GroupsService(db, events);
@@ -48,6 +55,13 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   const jobs = new JobRegistry(db, log);
   jobs.register({ name: "sessions.prune", schedule: "17 * * * *", leaseSeconds: 300, run: () => sessions.prune() });
   const imports = new ImportsService(db, events, settings, config);
+  const invitations = new InvitationsService(db, events, users, settings, config);
+  jobs.register({
+    name: "invitations.prune-guesses",
+    schedule: "*/10 * * * *",
+    leaseSeconds: 120,
+    run: () => invitations.pruneGuesses(),
+  });
   jobs.register({ name: "imports.prune", schedule: "43 3 * * *", leaseSeconds: 600, run: () => imports.pruneAbandoned() });
   return {
     config,
@@ -59,6 +73,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     facets: new Facets(db, events),
     groups,
     imports,
+    invitations,
     admins: new AdminsService(db, events, new LoginLimiter(db)),
     sessions,
     apiKeys: new ApiKeysService(db, events),

@@ -8,6 +8,12 @@ import { zodFieldErrors } from "./people/user.schema.js";
 
 const COUNTRIES = new Set<string>(getCountries());
 
+const optionalHttpsUrl = z
+  .string()
+  .trim()
+  .max(300, "must be at most 300 characters")
+  .refine((s) => s === "" || /^https:\/\/[^\s]+$/.test(s), "must be an https:// address");
+
 /** Organization settings an admin changes in the pages; later issues add their keys. */
 export const settingsSchema = z.object({
   organizationName: z.string().trim().min(1, "Organization name is required").max(100, "must be at most 100 characters"),
@@ -17,6 +23,21 @@ export const settingsSchema = z.object({
     .toUpperCase()
     .refine((c) => COUNTRIES.has(c), "must be a two-letter country code such as ES or GB"),
   frontDeskContact: z.string().trim().max(200, "must be at most 200 characters").default(""),
+  /** Days an invitation link stays valid; 0 means it never expires. */
+  inviteTtlDays: z.coerce
+    .number({ invalid_type_error: "must be a whole number of days" })
+    .int("must be a whole number of days")
+    .min(0, "must be 0 (never) or more")
+    .max(3650, "must be at most 3650 days"),
+  appName: z.string().trim().min(1, "App name is required").max(60, "must be at most 60 characters"),
+  appStoreUrl: optionalHttpsUrl,
+  playStoreUrl: optionalHttpsUrl,
+  /** The app's URL scheme for "Open in the app" (e.g. ommnio → ommnio://join?token=…); empty hides the button. */
+  appScheme: z
+    .string()
+    .trim()
+    .max(40)
+    .refine((s) => s === "" || /^[a-z][a-z0-9+.-]*$/.test(s), "must be a URL scheme such as myapp (letters, digits, + . -)"),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

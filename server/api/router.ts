@@ -1,6 +1,7 @@
 import { Router } from "express";
 import type { Context } from "../context.js";
 import { groupsApi } from "./groups.api.js";
+import { invitationsApi } from "./invitations.api.js";
 import { usersApi } from "./users.api.js";
 
 /**
@@ -11,5 +12,6 @@ export function apiRouter(ctx: Context): Router {
   const router = Router();
   router.use(usersApi(ctx));
   router.use(groupsApi(ctx));
+  router.use(invitationsApi(ctx));
   return router;
 }

@@ -122,8 +122,17 @@ export function adminPages(ctx: Context): Router {
       organizationName: String(req.body?.organizationName ?? ""),
       defaultCountry: String(req.body?.defaultCountry ?? ""),
       frontDeskContact: String(req.body?.frontDeskContact ?? ""),
+      inviteTtlDays: String(req.body?.inviteTtlDays ?? ""),
+      appName: String(req.body?.appName ?? ""),
+      appStoreUrl: String(req.body?.appStoreUrl ?? ""),
+      playStoreUrl: String(req.body?.playStoreUrl ?? ""),
+      appScheme: String(req.body?.appScheme ?? ""),
     };
     try {
+      // The schema coerces "" to 0, which means "never expires": an emptied field must not say that.
+      if (values.inviteTtlDays.trim() === "") {
+        throw new ValidationError({ inviteTtlDays: "Enter a number of days (0 = never expire)" });
+      }
       await ctx.settings.update(values, req.actor);
       res.redirect(303, "/admin/settings?done=settings-saved");
     } catch (err) {

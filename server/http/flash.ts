@@ -21,6 +21,8 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
   "admin-updated": { text: "Account updated." },
   "key-revoked": { text: "API key revoked. Calls with it now get 401." },
   "settings-saved": { text: "Settings saved." },
+  "invitation-regenerated": { text: "New invitation link made. The previous link and code no longer work." },
+  "invitation-revoked": { text: "Invitation revoked. The link and code no longer work; regenerate to invite again." },
 };
 
 export function flashFrom(req: Request): { text: string; kind?: string } | null {

@@ -25,6 +25,8 @@ export type User = {
   createdAt: string;
   updatedAt: string;
   joinedAt: string | null;
+  /** How they joined: link, qr, code, kiosk, phone or app. */
+  joinedChannel: string | null;
   deactivatedAt: string | null;
 };
 
@@ -69,6 +71,7 @@ const COLUMNS = [
   "created_at",
   "updated_at",
   "joined_at",
+  "joined_channel",
   "deactivated_at",
 ].map((c) => `users.${c}`);
 
@@ -91,6 +94,7 @@ function toUser(r: DbRow, groups: GroupRef[]): User {
     createdAt: fromDbTime(r.created_at) as string,
     updatedAt: fromDbTime(r.updated_at) as string,
     joinedAt: fromDbTime(r.joined_at),
+    joinedChannel: (r as { joined_channel?: string | null }).joined_channel ?? null,
     deactivatedAt: fromDbTime(r.deactivated_at),
   };
 }
@@ -219,7 +223,13 @@ export async function updateUserRow(db: Knex, id: number, row: UserRow): Promise
 export async function updateStatus(
   db: Knex,
   id: number,
-  fields: { status: Status; updated_at: number; deactivated_at?: number | null; joined_at?: number | null },
+  fields: {
+    status: Status;
+    updated_at: number;
+    deactivated_at?: number | null;
+    joined_at?: number | null;
+    joined_channel?: string | null;
+  },
 ): Promise<void> {
   await inTransaction(db, async (trx) => {
     const before = await trx("users").select("status").where({ id }).first();
@@ -270,6 +280,21 @@ export async function groupsOf(db: Knex, userIds: number[]): Promise<Map<number,
   const key = (ref: GroupRef) => byId.get(ref.id)?.name_normalized ?? "";
   for (const list of map.values()) list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return map;
+}
+
+export type UserSummary = Pick<User, "id" | "firstName" | "lastName" | "language" | "status">;
+
+export async function findSummary(db: Knex, id: number): Promise<UserSummary | undefined> {
+  const r = await db("users").select("id", "first_name", "last_name", "language", "status").where({ id }).first();
+  return (
+    r && {
+      id: Number(r.id),
+      firstName: r.first_name,
+      lastName: r.last_name,
+      language: r.language as Language,
+      status: r.status as Status,
+    }
+  );
 }
 
 export async function findUser(db: Knex, id: number): Promise<User | undefined> {

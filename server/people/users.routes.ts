@@ -6,6 +6,7 @@ import { flashFrom } from "../http/flash.js";
 import { idList, idParam } from "../http/params.js";
 import { parseListQuery } from "./list-query.js";
 import { LANGUAGE_NAMES, LANGUAGES, parseUserInput } from "./user.schema.js";
+import type { User } from "./users.repo.js";
 import { inputOf } from "./users.service.js";
 
 /** Form values as typed, to show them again next to the errors. */
@@ -14,7 +15,13 @@ function formValues(body: Record<string, unknown>): Record<string, unknown> {
   return { ...body, groups: groups.map(String), phoneConsent: body.phoneConsent === "on" };
 }
 
-export function userPages(ctx: Context): Router {
+/**
+ * What other modules add to a person's profile page (the invitation card, …): people
+ * does not depend on them, so the app passes them in.
+ */
+export type ProfileExtras = (user: User) => Promise<Record<string, unknown>>;
+
+export function userPages(ctx: Context, profileExtras: ProfileExtras = async () => ({})): Router {
   const router = Router();
   router.use("/users", anyStaff);
 
@@ -119,8 +126,9 @@ export function userPages(ctx: Context): Router {
     const id = idParam(req.params.id);
     if (!id) return next();
     const user = await ctx.users.get(id);
-    const history = await ctx.audit.forTarget("user", id);
+    const [history, extras] = await Promise.all([ctx.audit.forTarget("user", id), profileExtras(user)]);
     res.render("users/profile", {
+      ...extras,
       title: `${user.firstName} ${user.lastName}`,
       section: "/users",
       user,

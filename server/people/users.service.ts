@@ -5,7 +5,7 @@ import type { Actor, EventBus } from "../events.js";
 import * as groupsRepo from "./groups.repo.js";
 import { normalizeEmail, normalizeEmployeeId, normalizeGroupName } from "./normalize.js";
 import type { UserInput } from "./user.schema.js";
-import type { ListQuery, ListResult, User, UserRow } from "./users.repo.js";
+import type { ListQuery, ListResult, User, UserRow, UserSummary } from "./users.repo.js";
 import * as repo from "./users.repo.js";
 
 const FIELD_LABELS = { email: "email address", phone: "phone number", employeeId: "employee id" } as const;
@@ -107,6 +107,46 @@ export class UsersService {
       target: { type: "user", id },
       userId: id,
     });
+    return this.get(id);
+  }
+
+  /** Name, language and status only: one query, for public pages and the redeem answer. */
+  async summary(id: number): Promise<UserSummary> {
+    const row = await repo.findSummary(this.db, id);
+    if (!row) throw new NotFoundError(`Person #${id} does not exist.`);
+    return row;
+  }
+
+  /**
+   * The person accepted their invitation (or was matched by phone): they become active,
+   * inside the caller's transaction so that using the invitation and joining commit
+   * together. Refused (409) for a deactivated person; joining twice changes nothing.
+   * Call `announceJoined` after the commit.
+   */
+  async joinIn(trx: Knex, id: number, channel: string): Promise<boolean> {
+    const row = await repo.findSummary(trx, id);
+    if (!row) throw new NotFoundError(`Person #${id} does not exist.`);
+    if (row.status === "deactivated") throw new ConflictError(`Person #${id} is deactivated and cannot join.`);
+    if (row.status === "active") return false;
+    const now = nowMs();
+    await repo.updateStatus(trx, id, { status: "active", joined_at: now, joined_channel: channel, updated_at: now });
+    return true;
+  }
+
+  async announceJoined(id: number, channel: string, actor: Actor): Promise<void> {
+    await this.events.emit("user.joined", {
+      actor,
+      summary: `Person #${id} joined (${channel})`,
+      target: { type: "user", id },
+      userId: id,
+      channel,
+    });
+  }
+
+  /** joinIn and announceJoined in one go, for callers without a transaction of their own. */
+  async join(id: number, channel: string, actor: Actor): Promise<User> {
+    const joined = await this.db.transaction((trx) => this.joinIn(trx, id, channel));
+    if (joined) await this.announceJoined(id, channel, actor);
     return this.get(id);
   }
 

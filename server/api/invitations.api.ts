@@ -1,0 +1,125 @@
+import { type Request, type Response, Router } from "express";
+import type { Context } from "../context.js";
+import { ConflictError, ValidationError } from "../errors.js";
+import { requireApiKey } from "../http/auth-middleware.js";
+import { InvitationGoneError, type InvitationView, type JoinChannel } from "../invitations/invitations.service.js";
+import { jsonObjectBody, pathId } from "./params.js";
+
+/** Channels the app may report for a redemption; phone matching has its own endpoint. */
+const REDEEM_CHANNELS = ["app", "qr", "code", "link", "kiosk"] as const satisfies readonly JoinChannel[];
+const MAX_TOKEN_LENGTH = 300;
+
+/**
+ * What an integrator sees of an invitation: the link and the typed code to hand over, and
+ * its state. Never the bare token, the nonce or the digests.
+ */
+const invitationJson = (v: InvitationView) => ({
+  url: v.url,
+  code: v.code,
+  state: v.state,
+  createdAt: v.createdAt,
+  expiresAt: v.expiresAt,
+});
+
+/**
+ * Invitations through the JSON API.
+ *
+ * Admin side (scope `invitations`): show, regenerate and revoke a person's invitation. All
+ * three answer 200 with the invitation: a person has exactly one current invitation, so
+ * regenerating replaces it rather than creating a separately addressable resource (201).
+ *
+ * Public side (no key): `POST /invitations/redeem`, which the app calls after scanning a
+ * code or opening a link. It is rate-limited per client address by the service.
+ */
+export function invitationsApi(ctx: Context): Router {
+  const router = Router();
+  const auth = requireApiKey(ctx, "invitations");
+
+  router.get("/users/:id/invitation", auth, async (req, res) => {
+    res.json(invitationJson(await ctx.invitations.current(pathId(req, "id", "Person"))));
+  });
+
+  router.post("/users/:id/invitation/regenerate", auth, async (req, res) => {
+    res.json(invitationJson(await ctx.invitations.regenerate(pathId(req, "id", "Person"), req.actor)));
+  });
+
+  router.post("/users/:id/invitation/revoke", auth, async (req, res) => {
+    const id = pathId(req, "id", "Person");
+    // Every person has an invitation (made on first use), so revoking never finds "none":
+    // this also answers 404 for an unknown person rather than "has no invitation".
+    await ctx.invitations.current(id);
+    // A used invitation stays "used": the answer's state says so.
+    res.json(invitationJson(await ctx.invitations.revoke(id, req.actor)));
+  });
+
+  router.post("/invitations/redeem", async (req, res) => {
+    const body = jsonObjectBody(req, ["token", "channel"]);
+    const token = tokenFrom(body.token);
+    const channel = channelFrom(body.channel);
+    const client = req.ip ?? req.socket.remoteAddress ?? "unknown";
+    try {
+      const { user, organization } = await ctx.invitations.redeem(token, channel, client);
+      res.json({
+        user: { id: user.id, firstName: user.firstName, lastName: user.lastName, language: user.language },
+        organization: { name: organization.name },
+      });
+    } catch (err) {
+      if (err instanceof InvitationGoneError) return sendGone(req, res, err);
+      // The person was deactivated between the check and the join: to the public, the same
+      // answer as a revoked link (the service's 409 names the person).
+      if (err instanceof ConflictError) return sendGone(req, res, new InvitationGoneError("revoked"));
+      throw err;
+    }
+  });
+
+  return router;
+}
+
+/**
+ * The secret part of what the app sends: a bare link token, a whole link
+ * (`https://host/i/<token>`, query and fragment ignored: its last path segment) or a
+ * typed code. The service tells them apart and refuses (404) what is neither.
+ */
+function tokenFrom(raw: unknown): string {
+  if (raw === undefined || raw === null) throw new ValidationError({ token: "is required" });
+  if (typeof raw !== "string") throw new ValidationError({ token: "must be a string: the link, its token or the code" });
+  const value = raw.trim();
+  if (!value) throw new ValidationError({ token: "is required" });
+  if (value.length > MAX_TOKEN_LENGTH) throw new ValidationError({ token: `must be at most ${MAX_TOKEN_LENGTH} characters` });
+  if (!value.includes("/")) return value;
+  const path = value.replace(/[?#].*$/s, "");
+  const segment = path.split("/").filter(Boolean).pop() ?? "";
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function channelFrom(raw: unknown): JoinChannel {
+  if (raw === undefined) return "app";
+  if (typeof raw === "string" && (REDEEM_CHANNELS as readonly string[]).includes(raw)) return raw as JoinChannel;
+  throw new ValidationError({ channel: `must be one of ${REDEEM_CHANNELS.join(", ")}` });
+}
+
+/**
+ * 410 as problem+json with the reason the app may show: expired, revoked or used. A
+ * deactivated person's link answers exactly like a revoked one, so the answer reveals
+ * nothing about the person.
+ */
+function sendGone(req: Request, res: Response, err: InvitationGoneError) {
+  const reason = err.reason === "deactivated" ? "revoked" : err.reason;
+  res
+    .status(410)
+    .type("application/problem+json")
+    .send(
+      JSON.stringify({
+        type: "about:blank",
+        title: err.title,
+        status: 410,
+        detail: err.message,
+        instance: req.originalUrl.split("?")[0],
+        reason,
+      }),
+    );
+}

@@ -1,0 +1,74 @@
+import type { Knex } from "knex";
+
+export type InvitationRow = {
+  id: number;
+  user_id: number;
+  nonce: string;
+  token_hash: string;
+  code_hash: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  revoke_reason: string | null;
+  used_at: number | null;
+  used_channel: string | null;
+  open_user_id: number | null;
+};
+
+const norm = (r: InvitationRow | undefined): InvitationRow | undefined =>
+  r && {
+    ...r,
+    id: Number(r.id),
+    user_id: Number(r.user_id),
+    created_at: Number(r.created_at),
+    expires_at: r.expires_at === null ? null : Number(r.expires_at),
+    revoked_at: r.revoked_at === null ? null : Number(r.revoked_at),
+    used_at: r.used_at === null ? null : Number(r.used_at),
+    open_user_id: r.open_user_id === null ? null : Number(r.open_user_id),
+  };
+
+/** A person's current invitation: their newest. */
+export async function currentFor(db: Knex, userId: number): Promise<InvitationRow | undefined> {
+  return norm(await db("invitations").where({ user_id: userId }).orderBy("id", "desc").first());
+}
+
+export async function byTokenHash(db: Knex, tokenHash: string): Promise<InvitationRow | undefined> {
+  return norm(await db("invitations").where({ token_hash: tokenHash }).first());
+}
+
+export async function byCodeHash(db: Knex, codeHash: string): Promise<InvitationRow | undefined> {
+  return norm(await db("invitations").where({ code_hash: codeHash }).first());
+}
+
+export async function insertInvitation(db: Knex, row: Omit<InvitationRow, "id">): Promise<number> {
+  const [id] = await db("invitations").insert(row);
+  return Number(id);
+}
+
+/** Ends every open invitation of the person; returns how many were open. */
+export async function revokeOpen(db: Knex, userId: number, reason: string, now: number): Promise<number> {
+  const n = await db("invitations")
+    .where({ open_user_id: userId })
+    .update({ revoked_at: now, revoke_reason: reason, open_user_id: null });
+  return Number(n);
+}
+
+/** Marks an open, unexpired invitation used; false when another request got there first. */
+export async function markUsed(db: Knex, id: number, channel: string, now: number): Promise<boolean> {
+  const n = await db("invitations")
+    .where({ id })
+    .whereNotNull("open_user_id")
+    .where((q) => q.whereNull("expires_at").orWhere("expires_at", ">", now))
+    .update({ used_at: now, used_channel: channel, open_user_id: null });
+  return Number(n) === 1;
+}
+
+/** True for the unique-index violation of a second open invitation. */
+export function isOpenInvitationClash(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    e?.code === "ER_DUP_ENTRY" ||
+    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    /UNIQUE constraint failed|Duplicate entry/i.test(e?.message ?? "")
+  );
+}

@@ -1,0 +1,218 @@
+import type { Knex } from "knex";
+import type { Config } from "../config.js";
+import { fromDbTime, nowMs } from "../db/convert.js";
+import { AppError, ConflictError, NotFoundError } from "../errors.js";
+import type { Actor, EventBus } from "../events.js";
+import type { UserSummary } from "../people/users.repo.js";
+import type { UsersService } from "../people/users.service.js";
+import type { SettingsService } from "../settings.js";
+import { GuessLimiter } from "./guess-limiter.js";
+import type { InvitationRow } from "./invitations.repo.js";
+import * as repo from "./invitations.repo.js";
+import { InvitationSecrets, looksLikeCode } from "./secrets.js";
+
+export type InvitationState = "active" | "expired" | "revoked" | "used";
+export const JOIN_CHANNELS = ["link", "qr", "code", "kiosk", "phone", "app"] as const;
+export type JoinChannel = (typeof JOIN_CHANNELS)[number];
+
+export type InvitationView = {
+  id: number;
+  userId: number;
+  url: string;
+  token: string;
+  code: string;
+  state: InvitationState;
+  createdAt: string;
+  expiresAt: string | null;
+  usedAt: string | null;
+  usedChannel: string | null;
+  revokedAt: string | null;
+  revokeReason: string | null;
+};
+
+export type GoneReason = "expired" | "revoked" | "used" | "deactivated";
+
+/** A link or code that existed but no longer works (410): the page says so kindly. */
+export class InvitationGoneError extends AppError {
+  constructor(readonly reason: GoneReason) {
+    super("This invitation is no longer valid. Ask the front desk for a new one.", 410, "Invitation no longer valid");
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/** Personal invitation links and codes: show, regenerate, revoke, inspect and redeem. */
+export class InvitationsService {
+  private secrets: InvitationSecrets;
+  private limiter: GuessLimiter;
+
+  constructor(
+    private db: Knex,
+    private events: EventBus,
+    private users: UsersService,
+    private settings: SettingsService,
+    private config: Config,
+  ) {
+    this.secrets = new InvitationSecrets(config.secretKey);
+    // About 20 wrong links or codes a minute per client, as the design asks.
+    this.limiter = new GuessLimiter(db, "invitation", 20, 60_000);
+  }
+
+  /** The person's current invitation, made on first use. */
+  async current(userId: number): Promise<InvitationView> {
+    await this.users.summary(userId);
+    const row = (await repo.currentFor(this.db, userId)) ?? (await this.issue(userId, null));
+    return this.view(row);
+  }
+
+  /** A new link and code; the previous ones stop working at once. */
+  async regenerate(userId: number, actor: Actor): Promise<InvitationView> {
+    const user = await this.users.summary(userId);
+    if (user.status === "deactivated") throw new ConflictError(`Person #${userId} is deactivated: reactivate them first.`);
+    const row = await this.issue(userId, "regenerated");
+    await this.events.emit("invitation.regenerated", {
+      actor,
+      summary: `New invitation link for person #${userId}; the previous one no longer works`,
+      target: { type: "user", id: userId },
+      userId,
+    });
+    return this.view(row);
+  }
+
+  async revoke(userId: number, actor: Actor): Promise<InvitationView> {
+    await this.current(userId);
+    if (await repo.revokeOpen(this.db, userId, "revoked", nowMs())) {
+      await this.events.emit("invitation.revoked", {
+        actor,
+        summary: `Revoked the invitation of person #${userId}`,
+        target: { type: "user", id: userId },
+        userId,
+      });
+    }
+    return this.view((await repo.currentFor(this.db, userId)) as InvitationRow);
+  }
+
+  /**
+   * What a link or typed code leads to, without using it. Unknown ones (404) count toward
+   * the client's guessing limit (429); dead ones (410) do not — they were real links, and
+   * counting them would lock out a whole office behind one address for a re-tapped link.
+   */
+  async inspect(tokenOrCode: string, client: string): Promise<{ invitation: InvitationView; user: UserSummary }> {
+    await this.limiter.check(client);
+    const row = await this.find(tokenOrCode);
+    if (!row) {
+      await this.limiter.fail(client);
+      throw new NotFoundError("This invitation link is not valid. Check it, or ask the front desk for a new one.");
+    }
+    const invitation = this.view(row);
+    const user = await this.users.summary(row.user_id);
+    const reason: GoneReason | null =
+      user.status === "deactivated" ? "deactivated" : invitation.state === "active" ? null : invitation.state;
+    if (reason) throw new InvitationGoneError(reason);
+    return { invitation, user };
+  }
+
+  /** Uses the invitation once: the person joins (status active), in one transaction. */
+  async redeem(
+    tokenOrCode: string,
+    channel: JoinChannel,
+    client: string,
+  ): Promise<{ user: UserSummary; organization: { name: string } }> {
+    const { invitation, user } = await this.inspect(tokenOrCode, client);
+    try {
+      await this.db.transaction(async (trx) => {
+        if (!(await repo.markUsed(trx, invitation.id, channel, nowMs()))) throw new InvitationGoneError("used");
+        await this.users.joinIn(trx, user.id, channel);
+      });
+    } catch (err) {
+      // Deactivated between the look and the join: the link is left as it was.
+      if (err instanceof ConflictError) throw new InvitationGoneError("deactivated");
+      throw err;
+    }
+    await this.users.announceJoined(user.id, channel, {
+      type: "system",
+      id: null,
+      label: `person #${user.id} (invitation, ${channel})`,
+      ip: client,
+    });
+    const settings = await this.settings.get();
+    return { user: { ...user, status: "active" }, organization: { name: settings.organizationName } };
+  }
+
+  /** Forgets old failed guesses; registered as a job. */
+  pruneGuesses(): Promise<void> {
+    return this.limiter.prune();
+  }
+
+  private async find(tokenOrCode: string): Promise<InvitationRow | undefined> {
+    const value = tokenOrCode.trim();
+    if (/^[\w-]{43}$/.test(value)) return repo.byTokenHash(this.db, this.secrets.tokenHash(value));
+    if (looksLikeCode(value)) return repo.byCodeHash(this.db, this.secrets.codeHash(value));
+    return undefined;
+  }
+
+  /**
+   * Opens a new invitation for the person. `closing` set: their open ones are revoked in
+   * the same transaction (regenerate). The unique open_user_id column makes racing
+   * requests safe: the loser finds the winner's invitation and returns it.
+   */
+  private async issue(userId: number, closing: "regenerated" | null): Promise<InvitationRow> {
+    const { inviteTtlDays } = await this.settings.get();
+    for (let attempt = 0; ; attempt++) {
+      const now = nowMs();
+      const nonce = this.secrets.newNonce();
+      const row = {
+        user_id: userId,
+        nonce,
+        token_hash: this.secrets.tokenHash(this.secrets.token(nonce)),
+        code_hash: this.secrets.codeHash(this.secrets.code(nonce)),
+        created_at: now,
+        expires_at: inviteTtlDays > 0 ? now + inviteTtlDays * DAY_MS : null,
+        revoked_at: null,
+        revoke_reason: null,
+        used_at: null,
+        used_channel: null,
+        open_user_id: userId,
+      };
+      try {
+        const id = await this.db.transaction(async (trx) => {
+          if (closing) await repo.revokeOpen(trx, userId, closing, now);
+          return repo.insertInvitation(trx, row);
+        });
+        return { ...row, id };
+      } catch (err) {
+        if (!repo.isOpenInvitationClash(err) || attempt >= 3) throw err;
+        // Someone else opened one at the same moment: without `closing`, theirs will do.
+        if (!closing) {
+          const theirs = await repo.currentFor(this.db, userId);
+          if (theirs) return theirs;
+        }
+      }
+    }
+  }
+
+  private view(row: InvitationRow): InvitationView {
+    const token = this.secrets.token(row.nonce);
+    const state: InvitationState = row.used_at
+      ? "used"
+      : row.revoked_at
+        ? "revoked"
+        : row.expires_at !== null && row.expires_at <= nowMs()
+          ? "expired"
+          : "active";
+    return {
+      id: row.id,
+      userId: row.user_id,
+      url: `${this.config.publicUrl}/i/${token}`,
+      token,
+      code: this.secrets.code(row.nonce),
+      state,
+      createdAt: fromDbTime(row.created_at) as string,
+      expiresAt: fromDbTime(row.expires_at),
+      usedAt: fromDbTime(row.used_at),
+      usedChannel: row.used_channel,
+      revokedAt: fromDbTime(row.revoked_at),
+      revokeReason: row.revoke_reason,
+    };
+  }
+}

@@ -1,0 +1,116 @@
+import { type NextFunction, type Request, type Response, Router } from "express";
+import type { Context } from "../context.js";
+import { ConflictError, NotFoundError, RateLimitedError } from "../errors.js";
+import type { Settings } from "../settings.js";
+import { InvitationGoneError } from "./invitations.service.js";
+import { isJoinLanguage, JOIN_STRINGS, type JoinFailure, type JoinLanguage, pickJoinLanguage } from "./join-i18n.js";
+
+/**
+ * The pages an employee sees on their phone after opening their personal link. Opening
+ * the link only looks (link previews in chat apps open it too); joining is the POST
+ * behind the Join button, protected by the page's CSRF token.
+ */
+export function joinPages(ctx: Context): Router {
+  const router = Router();
+
+  // The token is in the URL: nothing may keep the page, pass the address on, or index it.
+  router.use("/i", (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Referrer-Policy", "no-referrer");
+    res.setHeader("X-Robots-Tag", "noindex, nofollow");
+    next();
+  });
+
+  router.get("/i/:token", async (req, res) => {
+    const settings = await ctx.settings.get();
+    try {
+      const { invitation, user } = await ctx.invitations.inspect(req.params.token, clientOf(req));
+      const lang = pickJoinLanguage(user.language, req.get("accept-language"));
+      res.render("join/join", {
+        ...pageLocals(settings, lang),
+        firstName: user.firstName,
+        joinAction: `/i/${encodeURIComponent(invitation.token)}/join`,
+        deepLink: settings.appScheme ? `${settings.appScheme}://join?token=${encodeURIComponent(invitation.token)}` : null,
+      });
+    } catch (err) {
+      renderFailure(req, res, settings, err, null);
+    }
+  });
+
+  router.post("/i/:token/join", async (req, res) => {
+    const settings = await ctx.settings.get();
+    // The language the join page was shown in, so that a failure answers in it too.
+    const shownIn = (req.body as Record<string, unknown> | undefined)?.lang;
+    try {
+      const { user, organization } = await ctx.invitations.redeem(req.params.token, "link", clientOf(req));
+      const lang = pickJoinLanguage(user.language, req.get("accept-language"));
+      res.render("join/joined", {
+        ...pageLocals({ ...settings, organizationName: organization.name }, lang),
+        firstName: user.firstName,
+        // The invitation is used now: the app only needs opening.
+        appLink: settings.appScheme ? `${settings.appScheme}://` : null,
+      });
+    } catch (err) {
+      renderFailure(req, res, settings, err, isJoinLanguage(shownIn) ? shownIn : null);
+    }
+  });
+
+  // A reload or a shared copy of the join address lands on the page, not on an error.
+  router.get("/i/:token/join", (req, res) => {
+    res.redirect(303, `/i/${encodeURIComponent(req.params.token)}`);
+  });
+
+  return router;
+}
+
+const clientOf = (req: Request) => req.ip ?? "unknown";
+
+/** What every join page shows: the organization, its app, and where to get help. */
+function pageLocals(settings: Settings, lang: JoinLanguage) {
+  const org = settings.organizationName;
+  const monogram = ([...org.trim()][0] ?? "?").toLocaleUpperCase(lang);
+  return {
+    t: JOIN_STRINGS[lang],
+    lang,
+    org,
+    monogram,
+    favicon: monogramIcon(monogram),
+    appName: settings.appName,
+    appStoreUrl: settings.appStoreUrl,
+    playStoreUrl: settings.playStoreUrl,
+    frontDeskContact: settings.frontDeskContact,
+  };
+}
+
+/**
+ * Unknown, dead and rate-limited links get one friendly page each, in the language the
+ * person was shown (or their browser's). It names nobody, and a deactivated person's
+ * link reads exactly like an unknown one.
+ */
+function renderFailure(req: Request, res: Response, settings: Settings, err: unknown, shownIn: JoinLanguage | null): void {
+  const failure = classify(err);
+  if (!failure) throw err;
+  if (failure.retryAfterSeconds) res.setHeader("Retry-After", String(failure.retryAfterSeconds));
+  const lang = pickJoinLanguage(shownIn, req.get("accept-language"));
+  res.status(failure.status).render("join/invalid", {
+    ...pageLocals(settings, lang),
+    kind: failure.kind,
+    retryMinutes: failure.retryAfterSeconds ? Math.ceil(failure.retryAfterSeconds / 60) : null,
+  });
+}
+
+function classify(err: unknown): { status: number; kind: JoinFailure; retryAfterSeconds?: number } | null {
+  if (err instanceof RateLimitedError) return { status: 429, kind: "limited", retryAfterSeconds: err.retryAfterSeconds };
+  if (err instanceof NotFoundError) return { status: 404, kind: "unknown" };
+  if (err instanceof InvitationGoneError) return { status: 410, kind: err.reason === "deactivated" ? "unknown" : err.reason };
+  // Deactivated between looking the link up and joining.
+  if (err instanceof ConflictError) return { status: 410, kind: "unknown" };
+  return null;
+}
+
+/** The organization's initial as the tab icon (a data: URL, which the CSP allows for images). */
+function monogramIcon(letter: string): string {
+  const safe = letter.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#0f6b5c"/><text x="16" y="22" font-family="system-ui,Arial,sans-serif" font-weight="700" font-size="17" text-anchor="middle" fill="#fff">${safe}</text></svg>`;
+  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+}
