@@ -10,6 +10,7 @@ import { EventBus } from "./events.js";
 import { InvitationsService } from "./invitations/invitations.service.js";
 import { JobRegistry } from "./jobs/registry.js";
 import type { Logger } from "./log.js";
+import { createNotify, type Notify } from "./notify/index.js";
 import { Facets } from "./people/facets.js";
 import { GroupsService } from "./people/groups.service.js";
 import { ImportsService } from "./people/import/imports.service.js";
@@ -28,6 +29,7 @@ export type Context = {
   groups: GroupsService;
   imports: ImportsService;
   invitations: InvitationsService;
+  notify: Notify;
   admins: AdminsService;
   sessions: SessionStore;
   apiKeys: ApiKeysService;
@@ -63,7 +65,9 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     run: () => invitations.pruneGuesses(),
   });
   jobs.register({ name: "imports.prune", schedule: "43 3 * * *", leaseSeconds: 600, run: () => imports.pruneAbandoned() });
+  const notify = createNotify({ config, log, db, events, settings, users, invitations });
   return {
+    notify,
     config,
     log,
     db,

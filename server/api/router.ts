@@ -1,6 +1,7 @@
 import { Router } from "express";
 import type { Context } from "../context.js";
 import { groupsApi } from "./groups.api.js";
+import { invitationSendApi } from "./invitation-send.api.js";
 import { invitationsApi } from "./invitations.api.js";
 import { usersApi } from "./users.api.js";
 
@@ -13,5 +14,6 @@ export function apiRouter(ctx: Context): Router {
   router.use(usersApi(ctx));
   router.use(groupsApi(ctx));
   router.use(invitationsApi(ctx));
+  router.use(invitationSendApi(ctx));
   return router;
 }

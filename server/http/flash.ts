@@ -22,6 +22,8 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
   "key-revoked": { text: "API key revoked. Calls with it now get 401." },
   "settings-saved": { text: "Settings saved." },
   "invitation-regenerated": { text: "New invitation link made. The previous link and code no longer work." },
+  "invitation-email": { text: "Invitation email queued. Its state shows below and on the Deliveries page." },
+  "invitation-sms": { text: "Invitation SMS queued. Its state shows below and on the Deliveries page." },
   "invitation-revoked": { text: "Invitation revoked. The link and code no longer work; regenerate to invite again." },
 };
 

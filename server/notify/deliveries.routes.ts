@@ -1,0 +1,69 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { Context } from "../context.js";
+import { anyStaff } from "../http/auth-middleware.js";
+import { idParam } from "../http/params.js";
+import { notifyOf } from "./index.js";
+import { OUTBOX_CHANNELS, OUTBOX_STATES } from "./outbox.js";
+
+const PAGE_SIZE = 50;
+
+const filters = z.object({
+  state: z.enum(OUTBOX_STATES).optional().catch(undefined),
+  channel: z.enum(OUTBOX_CHANNELS).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100000).catch(1),
+});
+
+/** One-shot notices of these pages, by code (no user text is reflected). */
+const NOTICES: Record<string, { text: string; kind?: "ok" | "error" }> = {
+  resent: { text: "Queued again. It goes out in a moment; this page shows its state." },
+  "invitation-email": { text: "Invitation queued to go out by email. Its state is shown in the history." },
+  "invitation-sms": { text: "Invitation queued to go out by SMS. Its state is shown in the history." },
+};
+
+/**
+ * Delivery pages for admins and the front desk: the Deliveries list (filters by state and
+ * channel, errors, Resend for failed ones) and sending a person's invitation by email or
+ * SMS from their profile.
+ */
+export function deliveryPages(ctx: Context): Router {
+  const router = Router();
+
+  router.get("/deliveries", anyStaff, async (req, res) => {
+    const f = filters.parse(req.query);
+    const current = { state: f.state, channel: f.channel };
+    const result = await notifyOf(ctx).outbox.list({ ...current, page: f.page, pageSize: PAGE_SIZE });
+    const done = typeof req.query.done === "string" ? req.query.done : "";
+    res.render("deliveries/list", {
+      title: "Deliveries",
+      section: "/deliveries",
+      result,
+      current,
+      page: f.page,
+      pageSize: PAGE_SIZE,
+      states: OUTBOX_STATES,
+      channels: OUTBOX_CHANNELS,
+      flash: NOTICES[done] ?? null,
+    });
+  });
+
+  router.post("/deliveries/:id/resend", anyStaff, async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    await notifyOf(ctx).outbox.resend(id, req.actor);
+    const back =
+      typeof req.body?.back === "string" && /^\/deliveries(\?[\w=&%.-]*)?$/.test(req.body.back) ? req.body.back : "/deliveries";
+    res.redirect(303, `${back}${back.includes("?") ? "&" : "?"}done=resent`);
+  });
+
+  // The profile's "Send by email" / "Send SMS": 409 (a page naming the reason) when the
+  // channel cannot reach the person, 400 for an unknown channel.
+  router.post("/users/:id/invitation/send", anyStaff, async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    const delivery = await notifyOf(ctx).invitations.send(id, req.body?.channel, req.actor);
+    res.redirect(303, `/users/${id}?done=invitation-${delivery.channel}`);
+  });
+
+  return router;
+}

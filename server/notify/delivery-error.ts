@@ -1,0 +1,24 @@
+/**
+ * A send that did not go out. `permanent` means trying the same message again cannot help
+ * (the person joined, the provider refused the request itself): the message fails at once
+ * instead of waiting through the retries. `safe` marks a message written by us, free of
+ * personal data, that may appear in event summaries and the audit log.
+ */
+export class DeliveryError extends Error {
+  readonly permanent: boolean;
+  readonly safe: boolean;
+  constructor(message: string, opts: { permanent?: boolean; safe?: boolean } = {}) {
+    super(message);
+    this.permanent = opts.permanent ?? false;
+    this.safe = opts.safe ?? false;
+  }
+}
+
+/**
+ * HTTP statuses that say "this request is wrong" rather than "not now": no retry helps them.
+ * 401 and 403 are not among them: they usually mean a credential or secret being changed,
+ * which an admin fixes while the message waits.
+ */
+export function isPermanentHttpStatus(status: number): boolean {
+  return status >= 400 && status < 500 && ![401, 403, 408, 409, 425, 429].includes(status);
+}

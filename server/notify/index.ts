@@ -1,0 +1,54 @@
+import type { Context } from "../context.js";
+import { InvitationSender } from "./invitation-sender.js";
+import { createMailer } from "./mailer.js";
+import { type Delivery, Outbox } from "./outbox.js";
+import { OutboxWorker } from "./outbox-worker.js";
+import { createSmsProvider } from "./sms/provider.js";
+
+/** Email, SMS and the outbox they go through, built once per process. */
+export type Notify = {
+  outbox: Outbox;
+  worker: OutboxWorker;
+  invitations: InvitationSender;
+  /** A person's sends, newest first, for their profile (state, attempts, last error). */
+  deliveriesFor: (userId: number) => Promise<Delivery[]>;
+  /** Starts the worker (idempotent). */
+  start: () => void;
+  /** Stops the worker (sends in progress finish, up to `ms`) and closes the SMTP pool. */
+  stop: (ms?: number) => Promise<void>;
+};
+
+type Deps = Pick<Context, "config" | "log" | "db" | "events" | "settings" | "users" | "invitations">;
+
+export function createNotify(deps: Deps): Notify {
+  const { config, log, db } = deps;
+  const outbox = new Outbox(db);
+  const worker = new OutboxWorker(db, outbox, log, { firstRetrySeconds: config.outboxRetrySeconds });
+  const mailer = createMailer(config, log);
+  const sms = createSmsProvider(config, log);
+  worker.registerTransport("email", (o, m) => {
+    if (o.channel !== "email") throw new Error(`outbox #${m.id}: an ${o.channel} message on the email channel`);
+    return mailer.send(o, m.id);
+  });
+  worker.registerTransport("sms", (o, m) => {
+    if (o.channel !== "sms") throw new Error(`outbox #${m.id}: an ${o.channel} message on the sms channel`);
+    return sms.send(o);
+  });
+  const invitations = new InvitationSender({ ...deps, outbox });
+  return {
+    outbox,
+    worker,
+    invitations,
+    deliveriesFor: (userId) => outbox.forUser(userId),
+    start: () => worker.start(),
+    stop: async (ms = 5_000) => {
+      await worker.stop(ms);
+      mailer.close();
+    },
+  };
+}
+
+/** The context's Notify (kept as a function so callers need not know where it lives). */
+export function notifyOf(ctx: Context): Notify {
+  return ctx.notify;
+}

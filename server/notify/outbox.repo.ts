@@ -1,0 +1,190 @@
+import type { Knex } from "knex";
+
+/** An outbox row as stored: times in ms, payload as JSON text (see migrations/003_outbox.ts). */
+export type OutboxRow = {
+  id: number;
+  kind: string;
+  channel: string;
+  user_id: number | null;
+  recipient: string;
+  payload: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  claimed_by: string | null;
+  last_error: string | null;
+  provider_id: string | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+};
+
+export type NewOutboxRow = Omit<OutboxRow, "id">;
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** MySQL answers BIGINT columns as strings and ids as numbers; SQLite as numbers: one shape here. */
+function norm(r: Record<string, unknown>): OutboxRow {
+  return {
+    ...(r as OutboxRow),
+    id: Number(r.id),
+    user_id: num(r.user_id),
+    attempts: Number(r.attempts),
+    next_attempt_at: Number(r.next_attempt_at),
+    created_at: Number(r.created_at),
+    updated_at: Number(r.updated_at),
+    sent_at: num(r.sent_at),
+  };
+}
+
+export async function insertMessage(db: Knex, row: NewOutboxRow): Promise<number> {
+  const [id] = await db("outbox").insert(row);
+  return Number(id);
+}
+
+export async function findMessage(db: Knex, id: number): Promise<OutboxRow | undefined> {
+  const row = await db("outbox").where({ id }).first();
+  return row ? norm(row) : undefined;
+}
+
+export type ListFilter = { state?: string; channel?: string; userId?: number; page: number; pageSize: number };
+
+export async function listMessages(db: Knex, f: ListFilter): Promise<{ rows: OutboxRow[]; total: number }> {
+  const base = db("outbox");
+  if (f.state) base.where("state", f.state);
+  if (f.channel) base.where("channel", f.channel);
+  if (f.userId) base.where("user_id", f.userId);
+  const [count, rows] = await Promise.all([
+    base.clone().count({ n: "*" }).first(),
+    base
+      .clone()
+      .select("*")
+      .orderBy("id", "desc")
+      .limit(f.pageSize)
+      .offset((f.page - 1) * f.pageSize),
+  ]);
+  return { rows: rows.map(norm), total: Number(count?.n ?? 0) };
+}
+
+export async function messagesForUser(db: Knex, userId: number, limit: number): Promise<OutboxRow[]> {
+  const rows = await db("outbox").where({ user_id: userId }).orderBy("id", "desc").limit(limit);
+  return rows.map(norm);
+}
+
+/**
+ * Due messages: queued ones whose time has come, and claims whose lease ran out (the
+ * instance that took them stopped answering). Oldest first.
+ */
+function due(db: Knex, now: number, channels: readonly string[]) {
+  return db("outbox").whereIn("state", ["queued", "sending"]).where("next_attempt_at", "<=", now).whereIn("channel", channels);
+}
+
+/**
+ * Claims up to `limit` due messages for `token` and returns them. The UPDATE repeats the
+ * "due" condition, so when two instances pick the same ids only the first UPDATE changes
+ * each row (its lease moves into the future); the other claims nothing for it. Each claim
+ * counts as an attempt, so a message whose sending kills the process is not retried forever.
+ */
+export async function claimDue(
+  db: Knex,
+  opts: { now: number; leaseUntil: number; token: string; channels: readonly string[]; limit: number },
+): Promise<OutboxRow[]> {
+  if (!opts.channels.length) return [];
+  const ids = (
+    await due(db, opts.now, opts.channels).select("id").orderBy("next_attempt_at").orderBy("id").limit(opts.limit)
+  ).map((r: { id: number }) => Number(r.id));
+  if (!ids.length) return [];
+  await due(db, opts.now, opts.channels)
+    .whereIn("id", ids)
+    .update({
+      state: "sending",
+      claimed_by: opts.token,
+      next_attempt_at: opts.leaseUntil,
+      attempts: db.raw("?? + 1", ["attempts"]),
+      updated_at: opts.now,
+    });
+  const rows = await db("outbox").where({ claimed_by: opts.token, state: "sending" }).orderBy("id");
+  return rows.map(norm);
+}
+
+/** When the next message falls due (or a lease runs out), to sleep until then. */
+export async function nextDueAt(db: Knex, channels: readonly string[]): Promise<number | null> {
+  if (!channels.length) return null;
+  const row = await db("outbox")
+    .whereIn("state", ["queued", "sending"])
+    .whereIn("channel", channels)
+    .min({ at: "next_attempt_at" })
+    .first();
+  return num(row?.at);
+}
+
+/**
+ * Records the outcome of a claim, only while the claim is still ours: if our lease ran out
+ * and another instance took the message, its outcome wins and this returns false.
+ */
+export async function finishClaim(db: Knex, id: number, token: string, patch: Partial<OutboxRow>): Promise<boolean> {
+  const n = await db("outbox")
+    .where({ id, claimed_by: token, state: "sending" })
+    .update({ ...patch, claimed_by: null });
+  return Number(n) === 1;
+}
+
+/** Gives back a claim that was never tried (the process is stopping): due again at once, attempt not counted. */
+export async function releaseClaim(db: Knex, id: number, token: string, now: number): Promise<void> {
+  await db("outbox")
+    .where({ id, claimed_by: token, state: "sending" })
+    .update({
+      state: "queued",
+      claimed_by: null,
+      next_attempt_at: now,
+      attempts: db.raw("?? - 1", ["attempts"]),
+      updated_at: now,
+    });
+}
+
+/** The content of a claimed message changed before it went out (a new link, a corrected address). */
+export async function rewriteClaimed(
+  db: Knex,
+  id: number,
+  token: string,
+  patch: { recipient: string; payload: string; updated_at: number },
+): Promise<void> {
+  await db("outbox").where({ id, claimed_by: token, state: "sending" }).update(patch);
+}
+
+/** Puts a message back in the queue as new (the Deliveries page's Resend). */
+export async function requeue(db: Knex, id: number, now: number): Promise<boolean> {
+  const n = await db("outbox")
+    .where({ id, state: "failed" })
+    .update({ state: "queued", attempts: 0, next_attempt_at: now, last_error: null, claimed_by: null, updated_at: now });
+  return Number(n) === 1;
+}
+
+/** Fails the person's messages of `kind` still waiting in the queue (they were deactivated, …). */
+export async function failQueuedFor(db: Knex, userId: number, kind: string, reason: string, now: number): Promise<number> {
+  const n = await db("outbox")
+    .where({ user_id: userId, kind, state: "queued" })
+    .update({ state: "failed", last_error: reason, updated_at: now });
+  return Number(n);
+}
+
+/**
+ * Removes the personal data of messages whose person was erased (the foreign key set their
+ * user_id to NULL): the address and the content go; the row stays as a record that a
+ * message existed. Those still queued fail.
+ */
+export async function scrubOrphans(db: Knex, kind: string, now: number): Promise<number> {
+  await db("outbox")
+    .where({ kind, state: "queued" })
+    .whereNull("user_id")
+    .update({ state: "failed", last_error: "The person was erased before it was sent.", updated_at: now });
+  const n = await db("outbox")
+    .where({ kind })
+    .whereNull("user_id")
+    .whereNot("recipient", ERASED)
+    .update({ recipient: ERASED, payload: "{}", updated_at: now });
+  return Number(n);
+}
+
+export const ERASED = "(erased)";

@@ -1,0 +1,220 @@
+import type { Knex } from "knex";
+import { fromDbJson, fromDbTime, nowMs, toDbJson } from "../db/convert.js";
+import { ConflictError, NotFoundError } from "../errors.js";
+import type { Actor } from "../events.js";
+import type { OutboxRow } from "./outbox.repo.js";
+import * as repo from "./outbox.repo.js";
+
+export const OUTBOX_CHANNELS = ["email", "sms", "webhook"] as const;
+export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
+export const OUTBOX_STATES = ["queued", "sending", "sent", "failed"] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
+export const isOutboxChannel = (v: unknown): v is OutboxChannel =>
+  typeof v === "string" && (OUTBOX_CHANNELS as readonly string[]).includes(v);
+export const isOutboxState = (v: unknown): v is OutboxState =>
+  typeof v === "string" && (OUTBOX_STATES as readonly string[]).includes(v);
+
+/** A message as pages and the API see it: never its payload beyond a one-line summary. */
+export type Delivery = {
+  id: number;
+  kind: string;
+  channel: OutboxChannel;
+  userId: number | null;
+  recipient: string;
+  /** The email's subject or "SMS, 72 characters": what was sent, without the link in it. */
+  summary: string;
+  state: OutboxState;
+  attempts: number;
+  /** When it is tried next (queued) or when its claim's lease ends (sending). */
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  providerId: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  sentAt: string | null;
+};
+
+/** A claimed message as the worker handles it: payload parsed, times in ms. */
+export type OutboxMessage = Omit<OutboxRow, "payload"> & { payload: Record<string, unknown> };
+
+export type NewMessage = {
+  kind: string;
+  channel: OutboxChannel;
+  userId: number | null;
+  recipient: string;
+  payload: Record<string, unknown>;
+  createdBy: string | null;
+};
+
+/**
+ * How one kind of message (invitation, later webhook deliveries) is handled around the
+ * generic outbox: made ready just before sending (fresh secrets, checks that it still
+ * should go), told of the outcome, and resent from the Deliveries page.
+ */
+export type KindHandler = {
+  prepare?: (message: OutboxMessage) => Promise<Prepared>;
+  onSent?: (message: OutboxMessage) => Promise<void>;
+  /** Called once, when the message has failed for good; `reason` is set when it is free of personal data. */
+  onFailed?: (message: OutboxMessage, reason: string | null) => Promise<void>;
+  resend?: (message: OutboxMessage, actor: Actor) => Promise<Delivery>;
+};
+
+/** What goes out on the wire, per channel. */
+export type Outgoing =
+  | {
+      channel: "email";
+      to: string;
+      subject: string;
+      text: string;
+      html: string;
+      attachments: Array<{ cid: string; filename: string; contentType: string; content: Buffer }>;
+    }
+  | { channel: "sms"; to: string; body: string; userId: number | null }
+  | { channel: "webhook"; to: string; body: string; headers: Record<string, string> };
+
+/**
+ * `secrets`: strings that must never reach a log or a stored error (the link and code the
+ * prepared message carries); `rewrite`: new stored content when it changed since queueing.
+ */
+export type Prepared = {
+  outgoing: Outgoing;
+  secrets: string[];
+  rewrite?: { recipient: string; payload: Record<string, unknown> };
+};
+
+export const toMessage = (row: OutboxRow): OutboxMessage => ({
+  ...row,
+  payload: fromDbJson<Record<string, unknown>>(row.payload, {}),
+});
+
+function summaryOf(row: OutboxRow): string {
+  const payload = fromDbJson<Record<string, unknown>>(row.payload, {});
+  if (row.recipient === repo.ERASED) return "(erased)";
+  if (row.channel === "email" && typeof payload.subject === "string") return payload.subject;
+  if (row.channel === "sms" && typeof payload.length === "number") return `SMS, ${payload.length} characters`;
+  return row.kind;
+}
+
+export function toDelivery(row: OutboxRow): Delivery {
+  return {
+    id: row.id,
+    kind: row.kind,
+    channel: row.channel as OutboxChannel,
+    userId: row.user_id,
+    recipient: row.recipient,
+    summary: summaryOf(row),
+    state: row.state as OutboxState,
+    attempts: row.attempts,
+    nextAttemptAt: row.state === "queued" || row.state === "sending" ? fromDbTime(row.next_attempt_at) : null,
+    lastError: row.last_error,
+    providerId: row.provider_id,
+    createdBy: row.created_by,
+    createdAt: fromDbTime(row.created_at) as string,
+    updatedAt: fromDbTime(row.updated_at) as string,
+    sentAt: fromDbTime(row.sent_at),
+  };
+}
+
+/**
+ * The persistent outbox: every email, SMS and webhook call is queued here first and sent by
+ * the OutboxWorker. This service queues, lists and resends; it never sends itself.
+ */
+export class Outbox {
+  private kinds = new Map<string, KindHandler>();
+  private queuedListeners: Array<() => void> = [];
+
+  constructor(private db: Knex) {}
+
+  registerKind(kind: string, handler: KindHandler): void {
+    this.kinds.set(kind, handler);
+  }
+
+  handlerFor(kind: string): KindHandler | undefined {
+    return this.kinds.get(kind);
+  }
+
+  /** Called after every enqueue (the local worker wakes up instead of waiting for its next poll). */
+  onQueued(listener: () => void): void {
+    this.queuedListeners.push(listener);
+  }
+
+  /**
+   * Queues a message. The local worker is woken at once unless `wake` is false (the caller
+   * then calls `wake()` itself, after announcing the message, so that "queued" is recorded
+   * before "sent").
+   */
+  async enqueue(msg: NewMessage, opts: { wake?: boolean; db?: Knex } = {}): Promise<Delivery> {
+    const db = opts.db ?? this.db;
+    const now = nowMs();
+    const row: repo.NewOutboxRow = {
+      kind: msg.kind,
+      channel: msg.channel,
+      user_id: msg.userId,
+      recipient: msg.recipient.slice(0, 500),
+      payload: toDbJson(msg.payload),
+      state: "queued",
+      attempts: 0,
+      next_attempt_at: now,
+      claimed_by: null,
+      last_error: null,
+      provider_id: null,
+      created_by: msg.createdBy?.slice(0, 191) ?? null,
+      created_at: now,
+      updated_at: now,
+      sent_at: null,
+    };
+    const id = await repo.insertMessage(db, row);
+    if (opts.wake !== false) this.wake();
+    return toDelivery({ ...row, id });
+  }
+
+  /** Tells the local worker that something is due now. */
+  wake(): void {
+    for (const listener of this.queuedListeners) listener();
+  }
+
+  async get(id: number): Promise<Delivery> {
+    const row = await repo.findMessage(this.db, id);
+    if (!row) throw new NotFoundError(`Delivery #${id} does not exist.`);
+    return toDelivery(row);
+  }
+
+  async list(filter: repo.ListFilter): Promise<{ items: Delivery[]; total: number }> {
+    const { rows, total } = await repo.listMessages(this.db, filter);
+    return { items: rows.map(toDelivery), total };
+  }
+
+  /** A person's messages, newest first: their profile shows each send's state. */
+  async forUser(userId: number, limit = 20): Promise<Delivery[]> {
+    return (await repo.messagesForUser(this.db, userId, limit)).map(toDelivery);
+  }
+
+  /**
+   * Sends a failed message again. Its kind may make a fresh one (an invitation is rendered
+   * again, to the person's current address and with their current link); otherwise the
+   * same message goes back into the queue with its attempts reset.
+   */
+  async resend(id: number, actor: Actor): Promise<Delivery> {
+    const row = await repo.findMessage(this.db, id);
+    if (!row) throw new NotFoundError(`Delivery #${id} does not exist.`);
+    if (row.state !== "failed") throw new ConflictError(`Delivery #${id} is ${row.state}: only failed deliveries can be resent.`);
+    const handler = this.kinds.get(row.kind);
+    if (handler?.resend) return handler.resend(toMessage(row), actor);
+    if (!(await repo.requeue(this.db, id, nowMs())))
+      throw new ConflictError(`Delivery #${id} changed meanwhile; reload and try again.`);
+    for (const listener of this.queuedListeners) listener();
+    return this.get(id);
+  }
+
+  /** The person's queued messages of `kind` will not go out (deactivated, …). */
+  failQueuedFor(userId: number, kind: string, reason: string): Promise<number> {
+    return repo.failQueuedFor(this.db, userId, kind, reason, nowMs());
+  }
+
+  /** Forgets the address and content of messages whose person was erased. */
+  scrubErased(kind: string): Promise<number> {
+    return repo.scrubOrphans(this.db, kind, nowMs());
+  }
+}
