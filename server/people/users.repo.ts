@@ -130,10 +130,17 @@ const termRows = (d: ReturnType<typeof derived>, userId: number): TermRow[] =>
 const inTransaction = <T>(db: Knex, fn: (trx: Knex) => Promise<T>): Promise<T> =>
   (db as Knex.Transaction).isTransaction ? fn(db) : db.transaction(fn);
 
+/** One statement for all the statuses that change (a join moves one person pending → active). */
 async function bumpCounts(db: Knex, deltas: Partial<Record<string, number>>) {
-  for (const [status, delta] of Object.entries(deltas)) {
-    if (delta) await db("user_status_counts").where({ status }).increment("n", delta);
-  }
+  const changes = Object.entries(deltas).filter(([, d]) => d) as Array<[string, number]>;
+  if (!changes.length) return;
+  const cases = changes.map(() => "WHEN ? THEN ?").join(" ");
+  await db("user_status_counts")
+    .whereIn(
+      "status",
+      changes.map(([status]) => status),
+    )
+    .update({ n: db.raw(`n + CASE status ${cases} ELSE 0 END`, changes.flat()) });
 }
 
 /** Recomputes the per-status counters from the people themselves (at start: heals any drift). */
@@ -220,6 +227,11 @@ export async function updateUserRow(db: Knex, id: number, row: UserRow): Promise
   });
 }
 
+/**
+ * Changes a person's status (and its copies and counters). With `from`, only a person
+ * currently in that status changes — one conditional UPDATE, safe against races — and the
+ * answer says whether they did.
+ */
 export async function updateStatus(
   db: Knex,
   id: number,
@@ -230,14 +242,24 @@ export async function updateStatus(
     joined_at?: number | null;
     joined_channel?: string | null;
   },
-): Promise<void> {
-  await inTransaction(db, async (trx) => {
-    const before = await trx("users").select("status").where({ id }).first();
-    if (!before) return;
-    await trx("users").where({ id }).update(fields);
+  from?: Status,
+): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    let before = from;
+    if (before) {
+      const n = await trx("users").where({ id, status: before }).update(fields);
+      if (Number(n) !== 1) return false;
+    } else {
+      const row = await trx("users").select("status").where({ id }).first();
+      if (!row) return false;
+      before = row.status as Status;
+      await trx("users").where({ id }).update(fields);
+    }
+    if (before === fields.status) return true;
     await trx("group_members").where({ user_id: id }).update({ status: fields.status });
     await trx("user_search_terms").where({ user_id: id }).update({ status: fields.status });
-    if (before.status !== fields.status) await bumpCounts(trx, { [before.status]: -1, [fields.status]: 1 });
+    await bumpCounts(trx, { [before]: -1, [fields.status]: 1 });
+    return true;
   });
 }
 
@@ -325,6 +347,19 @@ export async function findDuplicate(
     if (hit) return { id: Number(hit.id), field };
   }
   return undefined;
+}
+
+/**
+ * Pending people who consented to phone contact and have this (E.164) phone: the only
+ * people phone matching may ever join. At most `limit` ids; callers only tell 0, 1 or more.
+ */
+export async function pendingIdsWithConsentByPhone(db: Knex, e164: string, limit = 10): Promise<number[]> {
+  const rows: Array<{ id: number }> = await db("users")
+    .select("id")
+    .where({ phone: e164, status: "pending", phone_consent: toDbBool(true) })
+    .orderBy("id")
+    .limit(limit);
+  return rows.map((r) => Number(r.id));
 }
 
 /** Which of these values exist already, per identifier column (for imports, in chunks). */

@@ -110,6 +110,11 @@ export class UsersService {
     return this.get(id);
   }
 
+  /** Ids of the pending people with phone consent and this E.164 phone (phone matching). */
+  pendingWithConsentByPhone(e164: string): Promise<number[]> {
+    return repo.pendingIdsWithConsentByPhone(this.db, e164);
+  }
+
   /** Name, language and status only: one query, for public pages and the redeem answer. */
   async summary(id: number): Promise<UserSummary> {
     const row = await repo.findSummary(this.db, id);
@@ -124,13 +129,14 @@ export class UsersService {
    * Call `announceJoined` after the commit.
    */
   async joinIn(trx: Knex, id: number, channel: string): Promise<boolean> {
+    const now = nowMs();
+    const fields = { status: "active" as const, joined_at: now, joined_channel: channel, updated_at: now };
+    if (await repo.updateStatus(trx, id, fields, "pending")) return true;
+    // Not pending (any more): say why.
     const row = await repo.findSummary(trx, id);
     if (!row) throw new NotFoundError(`Person #${id} does not exist.`);
     if (row.status === "deactivated") throw new ConflictError(`Person #${id} is deactivated and cannot join.`);
-    if (row.status === "active") return false;
-    const now = nowMs();
-    await repo.updateStatus(trx, id, { status: "active", joined_at: now, joined_channel: channel, updated_at: now });
-    return true;
+    return false;
   }
 
   async announceJoined(id: number, channel: string, actor: Actor): Promise<void> {
