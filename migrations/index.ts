@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import * as m001 from "./001_foundation.js";
 import * as m002 from "./002_invitations.js";
 import * as m003 from "./003_outbox.js";
+import * as m004 from "./004_phone_otp.js";
 
 /**
  * Migrations are listed here rather than discovered on disk, so that they run the same
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   "001_foundation": m001,
   "002_invitations": m002,
   "003_outbox": m003,
+  "004_phone_otp": m004,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

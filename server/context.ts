@@ -15,6 +15,8 @@ import { Facets } from "./people/facets.js";
 import { GroupsService } from "./people/groups.service.js";
 import { ImportsService } from "./people/import/imports.service.js";
 import { UsersService } from "./people/users.service.js";
+import { PhoneMatchService } from "./registrations/phone-match.service.js";
+import { PhoneOtpService } from "./registrations/phone-otp.service.js";
 import { SettingsService } from "./settings.js";
 
 /** Every service of the process, built once; routes, the CLI and jobs take what they need. */
@@ -30,6 +32,8 @@ export type Context = {
   imports: ImportsService;
   invitations: InvitationsService;
   notify: Notify;
+  phoneMatch: PhoneMatchService;
+  phoneOtp: PhoneOtpService;
   admins: AdminsService;
   sessions: SessionStore;
   apiKeys: ApiKeysService;
@@ -66,8 +70,21 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   });
   jobs.register({ name: "imports.prune", schedule: "43 3 * * *", leaseSeconds: 600, run: () => imports.pruneAbandoned() });
   const notify = createNotify({ config, log, db, events, settings, users, invitations });
+  const phoneMatch = new PhoneMatchService(users, settings, events);
+  // Built here, once: it registers its message kind with the outbox, which any process may run.
+  const phoneOtp = new PhoneOtpService({
+    db,
+    users,
+    settings,
+    outbox: notify.outbox,
+    matching: phoneMatch,
+    secretKey: config.secretKey,
+  });
+  jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
   return {
     notify,
+    phoneMatch,
+    phoneOtp,
     config,
     log,
     db,

@@ -3,6 +3,7 @@ import type { Context } from "../context.js";
 import { groupsApi } from "./groups.api.js";
 import { invitationSendApi } from "./invitation-send.api.js";
 import { invitationsApi } from "./invitations.api.js";
+import { registrationsApi } from "./registrations.api.js";
 import { usersApi } from "./users.api.js";
 
 /**
@@ -15,5 +16,6 @@ export function apiRouter(ctx: Context): Router {
   router.use(groupsApi(ctx));
   router.use(invitationsApi(ctx));
   router.use(invitationSendApi(ctx));
+  router.use(registrationsApi(ctx));
   return router;
 }

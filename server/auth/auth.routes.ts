@@ -18,7 +18,7 @@ export function authRoutes(ctx: Context): Router {
     res.locals.renewCsrf();
   };
 
-  router.get("/", (req, res) => res.redirect(req.admin ? "/users" : "/login"));
+  router.get("/", (req, res) => res.redirect(req.admin ? "/dashboard" : "/login"));
 
   router.get("/login", async (req, res) => {
     if (req.admin) return res.redirect(safeNext(req.query.next));

@@ -1,0 +1,23 @@
+import { Router } from "express";
+import type { Context } from "../context.js";
+import { requireApiKey } from "../http/auth-middleware.js";
+import { jsonObjectBody } from "./params.js";
+
+/**
+ * Registrations (scope `registrations`): the messaging platform, after it verified a
+ * person's number, asks for the pending person with that number to be joined.
+ * `POST /registrations/phone {phone}` → 200 with the joined user, 404 for no match, 409
+ * when several people match (nobody is joined; the admins are alerted).
+ */
+export function registrationsApi(ctx: Context): Router {
+  const router = Router();
+  const auth = requireApiKey(ctx, "registrations");
+  const matching = ctx.phoneMatch;
+
+  router.post("/registrations/phone", auth, async (req, res) => {
+    const body = jsonObjectBody(req, ["phone"]);
+    res.json(await matching.joinByPhone(body.phone, req.actor));
+  });
+
+  return router;
+}

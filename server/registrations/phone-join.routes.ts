@@ -1,0 +1,139 @@
+import { type NextFunction, type Request, type Response, Router } from "express";
+import type { Context } from "../context.js";
+import { RateLimitedError, ValidationError } from "../errors.js";
+import type { Actor } from "../events.js";
+import { isJoinLanguage, JOIN_STRINGS, type JoinLanguage, pickJoinLanguage } from "../invitations/join-i18n.js";
+import type { Settings } from "../settings.js";
+import { PHONE_JOIN_STRINGS } from "./phone-join-i18n.js";
+import type { PhoneOtpService } from "./phone-otp.service.js";
+
+/** The join site's public actor: nobody signed in, only the client address. */
+const selfService = (req: Request): Actor => ({
+  type: "system",
+  id: null,
+  label: "phone join (self-service)",
+  ip: req.ip ?? null,
+});
+const clientOf = (req: Request) => req.ip ?? "unknown";
+
+/**
+ * The self-service phone join on the join site: `GET /join/phone` asks for the number,
+ * `POST /join/phone` texts a one-time code (when the number matches exactly one pending
+ * person with consent; the answer is the same either way), `POST /join/phone/verify`
+ * joins that person with the code and shows the welcome page.
+ */
+export function phoneJoinPages(ctx: Context): Router {
+  const router = Router();
+  const matching = ctx.phoneMatch;
+  const otp = ctx.phoneOtp;
+
+  router.use("/join/phone", (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("X-Robots-Tag", "noindex, nofollow");
+    next();
+  });
+
+  router.get("/join/phone", async (req, res) => {
+    const settings = await ctx.settings.get();
+    res.render("join/phone", { ...locals(settings, langOf(req)), phone: "", error: null });
+  });
+
+  router.post("/join/phone", async (req, res) => {
+    const settings = await ctx.settings.get();
+    const lang = langOf(req);
+    const typed = field(req, "phone");
+    let e164: string;
+    try {
+      e164 = await matching.normalize(typed);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return res.status(400).render("join/phone", {
+        ...locals(settings, lang),
+        phone: typed.slice(0, 40),
+        error: PHONE_JOIN_STRINGS[lang].invalidPhone,
+      });
+    }
+    try {
+      await otp.request(e164, clientOf(req), selfService(req));
+    } catch (err) {
+      return limited(req, res, settings, lang, err);
+    }
+    res.render("join/phone-code", { ...locals(settings, lang), phone: e164, error: null });
+  });
+
+  router.post("/join/phone/verify", async (req, res) => {
+    const settings = await ctx.settings.get();
+    const lang = langOf(req);
+    const typed = field(req, "phone");
+    const code = field(req, "code").replace(/\s+/g, "");
+    let e164: string;
+    try {
+      e164 = await matching.normalize(typed);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return res.redirect(303, `/join/phone?lang=${lang}`);
+    }
+    let outcome: Awaited<ReturnType<PhoneOtpService["verify"]>>;
+    try {
+      outcome = await otp.verify(e164, code, clientOf(req), selfService(req));
+    } catch (err) {
+      return limited(req, res, settings, lang, err);
+    }
+    if (!outcome.ok) {
+      return res
+        .status(400)
+        .render("join/phone-code", { ...locals(settings, lang), phone: e164, error: PHONE_JOIN_STRINGS[lang].wrongCode });
+    }
+    const personLang = pickJoinLanguage(outcome.user.language, req.get("accept-language"));
+    res.render("join/joined", {
+      ...locals(settings, personLang),
+      firstName: outcome.user.firstName,
+      appLink: settings.appScheme ? `${settings.appScheme}://` : null,
+    });
+  });
+
+  // A reload of the verify address lands on the form, not on an error.
+  router.get("/join/phone/verify", (req, res) => {
+    res.redirect(303, `/join/phone?lang=${langOf(req)}`);
+  });
+
+  return router;
+}
+
+function field(req: Request, name: string): string {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === "string" ? value : "";
+}
+
+/** The form's language (kept in a hidden field), else `?lang=`, else the browser's. */
+function langOf(req: Request): JoinLanguage {
+  const chosen = (req.body as Record<string, unknown> | undefined)?.lang ?? req.query.lang;
+  return isJoinLanguage(chosen) ? chosen : pickJoinLanguage(null, req.get("accept-language"));
+}
+
+function limited(req: Request, res: Response, settings: Settings, lang: JoinLanguage, err: unknown) {
+  if (!(err instanceof RateLimitedError)) throw err;
+  res.setHeader("Retry-After", String(err.retryAfterSeconds));
+  res.status(429).render("join/invalid", {
+    ...locals(settings, pickJoinLanguage(lang, req.get("accept-language"))),
+    kind: "limited",
+    retryMinutes: Math.ceil(err.retryAfterSeconds / 60),
+  });
+}
+
+/** What the join layout needs (as join.routes.ts gives it), plus the phone join's words. */
+function locals(settings: Settings, lang: JoinLanguage) {
+  const org = settings.organizationName;
+  const monogram = ([...org.trim()][0] ?? "?").toLocaleUpperCase(lang);
+  return {
+    t: { ...JOIN_STRINGS[lang], ...PHONE_JOIN_STRINGS[lang] },
+    lang,
+    org,
+    monogram,
+    favicon: "/assets/favicon.svg",
+    appName: settings.appName,
+    appStoreUrl: settings.appStoreUrl,
+    playStoreUrl: settings.playStoreUrl,
+    frontDeskContact: settings.frontDeskContact,
+  };
+}

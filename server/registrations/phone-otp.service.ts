@@ -1,0 +1,197 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import type { Knex } from "knex";
+import { nowMs } from "../db/convert.js";
+import { ConflictError } from "../errors.js";
+import type { Actor } from "../events.js";
+import { GuessLimiter } from "../invitations/guess-limiter.js";
+import { pickJoinLanguage } from "../invitations/join-i18n.js";
+import { DeliveryError } from "../notify/delivery-error.js";
+import type { Outbox, OutboxMessage, Prepared } from "../notify/outbox.js";
+import type { User } from "../people/users.repo.js";
+import type { UsersService } from "../people/users.service.js";
+import type { SettingsService } from "../settings.js";
+import { PHONE_JOIN_STRINGS } from "./phone-join-i18n.js";
+import { PHONE_CHANNEL, type PhoneMatchService } from "./phone-match.service.js";
+
+export const OTP_KIND = "phone-otp";
+export const OTP_TTL_MS = 10 * 60_000;
+export const OTP_MAX_TRIES = 5;
+
+type OtpRow = {
+  id: number;
+  phone: string;
+  user_id: number;
+  salt: string;
+  code_hash: string;
+  attempts: number;
+  expires_at: number | string;
+  created_at: number | string;
+  closed_at: number | string | null;
+};
+
+export type VerifyOutcome = { ok: true; user: User } | { ok: false };
+
+type Deps = {
+  db: Knex;
+  users: UsersService;
+  settings: SettingsService;
+  outbox: Outbox;
+  matching: PhoneMatchService;
+  secretKey: string;
+};
+
+/**
+ * The self-service phone join: a 6-digit code texted to a number that matches exactly
+ * one pending person with consent, then typed back. The code is stored only as an HMAC;
+ * the queued SMS carries it sealed (AES-GCM under SECRET_KEY) and it is unsealed only
+ * when the outbox sends it. Asking answers the same whatever the number matches.
+ */
+export class PhoneOtpService {
+  /** Wrong codes per client (every wrong or refused code counts). */
+  readonly guesses: GuessLimiter;
+  /** Code requests per client: each one may send an SMS, so all of them count. */
+  readonly sends: GuessLimiter;
+  private readonly sealKey: Buffer;
+
+  constructor(private deps: Deps) {
+    this.guesses = new GuessLimiter(deps.db, "phone-otp-verify", 20, 10 * 60_000);
+    this.sends = new GuessLimiter(deps.db, "phone-otp-send", 10, 15 * 60_000);
+    this.sealKey = createHash("sha256").update(`phone-otp-seal:${deps.secretKey}`).digest();
+    deps.outbox.registerKind(OTP_KIND, { prepare: (m) => this.prepare(m) });
+  }
+
+  /**
+   * Sends a code when the number matches exactly one pending person with consent (a newer
+   * code replaces an open one). Nothing tells the caller whether it did. 429 when the
+   * client asked too often.
+   */
+  async request(e164: string, client: string, actor: Actor): Promise<void> {
+    await this.sends.check(client);
+    await this.sends.fail(client);
+    const found = await this.deps.matching.match(e164);
+    if (found.kind === "many") await this.deps.matching.alertAmbiguous(found.count, actor);
+    if (found.kind !== "one") return;
+    const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+    const salt = randomBytes(16).toString("hex");
+    const now = nowMs();
+    await this.deps.db.transaction(async (trx) => {
+      await trx("phone_otps").where({ phone: e164 }).whereNull("closed_at").update({ closed_at: now });
+      const [id] = await trx("phone_otps").insert({
+        phone: e164,
+        user_id: found.userId,
+        salt,
+        code_hash: this.hash(salt, code),
+        attempts: 0,
+        expires_at: now + OTP_TTL_MS,
+        created_at: now,
+        closed_at: null,
+      });
+      await this.deps.outbox.enqueue(
+        {
+          kind: OTP_KIND,
+          channel: "sms",
+          userId: found.userId,
+          recipient: e164,
+          payload: { otpId: Number(id), sealed: this.seal(code), length: 6 },
+          createdBy: "phone join (self-service)",
+        },
+        { db: trx, wake: false },
+      );
+    });
+    this.deps.outbox.wake();
+  }
+
+  /**
+   * Joins the person when `code` is the open, unexpired code of this number with tries
+   * left. Every failure reads the same (no code, wrong, expired, used up) and counts
+   * against the client's guessing limit; the 5th wrong code closes the code.
+   */
+  async verify(e164: string, code: string, client: string, actor: Actor): Promise<VerifyOutcome> {
+    await this.guesses.check(client);
+    const refused = async (): Promise<VerifyOutcome> => {
+      await this.guesses.fail(client);
+      return { ok: false };
+    };
+    const { db } = this.deps;
+    const row: OtpRow | undefined = await db("phone_otps")
+      .where({ phone: e164 })
+      .whereNull("closed_at")
+      .orderBy("id", "desc")
+      .first();
+    const now = nowMs();
+    if (!row || Number(row.expires_at) <= now || row.attempts >= OTP_MAX_TRIES) return refused();
+    if (!/^\d{6}$/.test(code) || !this.matches(row, code)) {
+      await db("phone_otps")
+        .where({ id: row.id })
+        .whereNull("closed_at")
+        .where("attempts", "<", OTP_MAX_TRIES)
+        .increment("attempts", 1);
+      return refused();
+    }
+    // Single use, even when two verifications race: only one closes the code.
+    const closed = await db("phone_otps")
+      .where({ id: row.id })
+      .whereNull("closed_at")
+      .where("attempts", "<", OTP_MAX_TRIES)
+      .update({ closed_at: now });
+    if (Number(closed) !== 1) return refused();
+    // Consent withdrawn, number changed or person deactivated since the code was sent.
+    const still = await this.deps.users.pendingWithConsentByPhone(e164);
+    if (!still.includes(Number(row.user_id))) return refused();
+    try {
+      return { ok: true, user: await this.deps.users.join(Number(row.user_id), PHONE_CHANNEL, actor) };
+    } catch (err) {
+      if (err instanceof ConflictError) return refused();
+      throw err;
+    }
+  }
+
+  /** Forgets dead codes and old request counts (for a scheduled job). */
+  async prune(): Promise<void> {
+    await this.deps
+      .db("phone_otps")
+      .where("expires_at", "<=", nowMs() - OTP_TTL_MS)
+      .delete();
+    await this.guesses.prune();
+    await this.sends.prune();
+  }
+
+  /** The SMS, made when the outbox sends it: only while its code is still open and fresh. */
+  private async prepare(message: OutboxMessage): Promise<Prepared> {
+    const { otpId, sealed } = message.payload as { otpId?: number; sealed?: string };
+    const row: OtpRow | undefined = otpId ? await this.deps.db("phone_otps").where({ id: otpId }).first() : undefined;
+    if (!row || row.closed_at !== null || Number(row.expires_at) <= nowMs() || typeof sealed !== "string") {
+      throw new DeliveryError("The code expired or was replaced before it could be sent", { permanent: true, safe: true });
+    }
+    const code = this.unseal(sealed);
+    const settings = await this.deps.settings.get();
+    const person = await this.deps.users.summary(Number(row.user_id));
+    const lang = pickJoinLanguage(person.language, undefined);
+    const body = PHONE_JOIN_STRINGS[lang].sms(settings.organizationName, code);
+    return { outgoing: { channel: "sms", to: row.phone, body, userId: Number(row.user_id) }, secrets: [code] };
+  }
+
+  private hash(salt: string, code: string): string {
+    return createHmac("sha256", this.deps.secretKey).update(`phone-otp:${salt}:${code}`).digest("hex");
+  }
+
+  private matches(row: OtpRow, code: string): boolean {
+    const given = Buffer.from(this.hash(row.salt, code));
+    const stored = Buffer.from(row.code_hash);
+    return given.length === stored.length && timingSafeEqual(given, stored);
+  }
+
+  private seal(code: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", this.sealKey, iv);
+    const data = Buffer.concat([cipher.update(code, "utf8"), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), data]).toString("base64url");
+  }
+
+  private unseal(sealed: string): string {
+    const raw = Buffer.from(sealed, "base64url");
+    const decipher = createDecipheriv("aes-256-gcm", this.sealKey, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+  }
+}
