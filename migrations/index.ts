@@ -3,6 +3,7 @@ import * as m001 from "./001_foundation.js";
 import * as m002 from "./002_invitations.js";
 import * as m003 from "./003_outbox.js";
 import * as m004 from "./004_phone_otp.js";
+import * as m005 from "./005_webhooks.js";
 
 /**
  * Migrations are listed here rather than discovered on disk, so that they run the same
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   "002_invitations": m002,
   "003_outbox": m003,
   "004_phone_otp": m004,
+  "005_webhooks": m005,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

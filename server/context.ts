@@ -11,6 +11,7 @@ import { InvitationsService } from "./invitations/invitations.service.js";
 import { JobRegistry } from "./jobs/registry.js";
 import type { Logger } from "./log.js";
 import { createNotify, type Notify } from "./notify/index.js";
+import { Reminders } from "./notify/reminders.js";
 import { Facets } from "./people/facets.js";
 import { GroupsService } from "./people/groups.service.js";
 import { ImportsService } from "./people/import/imports.service.js";
@@ -18,6 +19,7 @@ import { UsersService } from "./people/users.service.js";
 import { PhoneMatchService } from "./registrations/phone-match.service.js";
 import { PhoneOtpService } from "./registrations/phone-otp.service.js";
 import { SettingsService } from "./settings.js";
+import { WebhooksService } from "./webhooks/webhooks.service.js";
 
 /** Every service of the process, built once; routes, the CLI and jobs take what they need. */
 export type Context = {
@@ -39,6 +41,7 @@ export type Context = {
   apiKeys: ApiKeysService;
   audit: AuditLog;
   jobs: JobRegistry;
+  webhooks: WebhooksService;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -54,6 +57,8 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     appStoreUrl: "",
     playStoreUrl: "",
     appScheme: "",
+    reminderDays: 3,
+    reminderLimit: 2,
   });
   const users = new UsersService(db, events);
   const groups = new GroupsService(db, events);
@@ -70,6 +75,8 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   });
   jobs.register({ name: "imports.prune", schedule: "43 3 * * *", leaseSeconds: 600, run: () => imports.pruneAbandoned() });
   const notify = createNotify({ config, log, db, events, settings, users, invitations });
+  const reminders = new Reminders({ db, users, invitations, settings, sender: notify.invitations, log });
+  jobs.register({ name: "invitations.remind", schedule: "30 9 * * *", leaseSeconds: 1800, run: () => reminders.run() });
   const phoneMatch = new PhoneMatchService(users, settings, events);
   // Built here, once: it registers its message kind with the outbox, which any process may run.
   const phoneOtp = new PhoneOtpService({
@@ -100,5 +107,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     apiKeys: new ApiKeysService(db, events),
     audit,
     jobs,
+    // Built here, once: it registers the webhook kind and transport and listens to the events.
+    webhooks: new WebhooksService({ db, events, outbox: notify.outbox, worker: notify.worker, secretKey: config.secretKey }),
   };
 }

@@ -29,6 +29,17 @@ export const settingsSchema = z.object({
     .int("must be a whole number of days")
     .min(0, "must be 0 (never) or more")
     .max(3650, "must be at most 3650 days"),
+  /** Days after the last send before a pending person is reminded; 0 turns reminders off. */
+  reminderDays: z.coerce
+    .number({ invalid_type_error: "must be a whole number of days" })
+    .int("must be a whole number of days")
+    .min(0, "must be 0 (off) or more")
+    .max(365, "must be at most 365"),
+  reminderLimit: z.coerce
+    .number({ invalid_type_error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(0, "must be 0 or more")
+    .max(20, "must be at most 20"),
   appName: z.string().trim().min(1, "App name is required").max(60, "must be at most 60 characters"),
   appStoreUrl: optionalHttpsUrl,
   playStoreUrl: optionalHttpsUrl,

@@ -198,6 +198,38 @@ for (const dialect of await dialects()) {
       assert.equal((await fetch(`${app.url}/api/v1/users`, { headers: { authorization: `Bearer ${key}` } })).status, 401);
     });
 
+    it("saves the organization settings and names each invalid field", async () => {
+      await admin.get("/admin/settings");
+      const form = {
+        organizationName: "Acme Logistics",
+        defaultCountry: "gb",
+        frontDeskContact: "Reception, ext. 200",
+        inviteTtlDays: "14",
+        reminderDays: "2",
+        reminderLimit: "1",
+        appName: "Ommnio",
+        appStoreUrl: "https://apps.example.com/ommnio",
+        playStoreUrl: "",
+        appScheme: "ommnio",
+      };
+      const bad = await admin.post("/admin/settings", { ...form, reminderDays: "", appStoreUrl: "http://insecure.example.com" });
+      assert.equal(bad.status, 400);
+      assert.match(bad.text, /id="reminderDays-error"/);
+      assert.match(bad.text, /value="Acme Logistics"/, "what was typed stays");
+      assert.equal((await app.ctx.settings.get()).organizationName, "Our organization", "nothing saved");
+      const ok = await admin.post("/admin/settings", form);
+      assert.equal(ok.status, 303);
+      const saved = await app.ctx.settings.get();
+      assert.equal(saved.organizationName, "Acme Logistics");
+      assert.equal(saved.defaultCountry, "GB");
+      assert.equal(saved.inviteTtlDays, 14);
+      assert.equal(saved.reminderDays, 2);
+      assert.equal(saved.appScheme, "ommnio");
+      const invalidUrl = await admin.post("/admin/settings", { ...form, appStoreUrl: "http://insecure.example.com" });
+      assert.equal(invalidUrl.status, 400);
+      assert.match(invalidUrl.text, /must be an https:\/\/ address/);
+    });
+
     it("answers an oversized form or API body with 413", async () => {
       await admin.get("/users/new");
       const res = await admin.post("/users", { firstName: "x".repeat(400_000), lastName: "y" });

@@ -123,6 +123,8 @@ export function adminPages(ctx: Context): Router {
       defaultCountry: String(req.body?.defaultCountry ?? ""),
       frontDeskContact: String(req.body?.frontDeskContact ?? ""),
       inviteTtlDays: String(req.body?.inviteTtlDays ?? ""),
+      reminderDays: String(req.body?.reminderDays ?? ""),
+      reminderLimit: String(req.body?.reminderLimit ?? ""),
       appName: String(req.body?.appName ?? ""),
       appStoreUrl: String(req.body?.appStoreUrl ?? ""),
       playStoreUrl: String(req.body?.playStoreUrl ?? ""),
@@ -130,9 +132,16 @@ export function adminPages(ctx: Context): Router {
     };
     try {
       // The schema coerces "" to 0, which means "never expires": an emptied field must not say that.
-      if (values.inviteTtlDays.trim() === "") {
-        throw new ValidationError({ inviteTtlDays: "Enter a number of days (0 = never expire)" });
-      }
+      const blank = Object.fromEntries(
+        (
+          [
+            ["inviteTtlDays", "Enter a number of days (0 = never expire)"],
+            ["reminderDays", "Enter a number of days (0 = no reminders)"],
+            ["reminderLimit", "Enter how many reminders at most (0 = none)"],
+          ] as const
+        ).filter(([key]) => values[key].trim() === ""),
+      );
+      if (Object.keys(blank).length) throw new ValidationError(blank);
       await ctx.settings.update(values, req.actor);
       res.redirect(303, "/admin/settings?done=settings-saved");
     } catch (err) {

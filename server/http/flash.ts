@@ -22,6 +22,8 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
   "key-revoked": { text: "API key revoked. Calls with it now get 401." },
   "settings-saved": { text: "Settings saved." },
   "invitation-regenerated": { text: "New invitation link made. The previous link and code no longer work." },
+  resent: { text: "Queued again. It goes out in a moment; this page shows its state." },
+  "bulk-invite": { text: "Invitations queued. They go out a few at a time; this page shows their state." },
   "invitation-email": { text: "Invitation email queued. Its state shows below and on the Deliveries page." },
   "invitation-sms": { text: "Invitation SMS queued. Its state shows below and on the Deliveries page." },
   "invitation-revoked": { text: "Invitation revoked. The link and code no longer work; regenerate to invite again." },

@@ -2,6 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { anyStaff } from "../http/auth-middleware.js";
+import { flashFrom } from "../http/flash.js";
 import { idParam } from "../http/params.js";
 import { notifyOf } from "./index.js";
 import { OUTBOX_CHANNELS, OUTBOX_STATES } from "./outbox.js";
@@ -13,13 +14,6 @@ const filters = z.object({
   channel: z.enum(OUTBOX_CHANNELS).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100000).catch(1),
 });
-
-/** One-shot notices of these pages, by code (no user text is reflected). */
-const NOTICES: Record<string, { text: string; kind?: "ok" | "error" }> = {
-  resent: { text: "Queued again. It goes out in a moment; this page shows its state." },
-  "invitation-email": { text: "Invitation queued to go out by email. Its state is shown in the history." },
-  "invitation-sms": { text: "Invitation queued to go out by SMS. Its state is shown in the history." },
-};
 
 /**
  * Delivery pages for admins and the front desk: the Deliveries list (filters by state and
@@ -33,7 +27,6 @@ export function deliveryPages(ctx: Context): Router {
     const f = filters.parse(req.query);
     const current = { state: f.state, channel: f.channel };
     const result = await notifyOf(ctx).outbox.list({ ...current, page: f.page, pageSize: PAGE_SIZE });
-    const done = typeof req.query.done === "string" ? req.query.done : "";
     res.render("deliveries/list", {
       title: "Deliveries",
       section: "/deliveries",
@@ -43,7 +36,7 @@ export function deliveryPages(ctx: Context): Router {
       pageSize: PAGE_SIZE,
       states: OUTBOX_STATES,
       channels: OUTBOX_CHANNELS,
-      flash: NOTICES[done] ?? null,
+      flash: flashFrom(req),
     });
   });
 

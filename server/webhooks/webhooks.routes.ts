@@ -1,0 +1,62 @@
+import { type Request, type Response, Router } from "express";
+import type { Context } from "../context.js";
+import { NotFoundError, ValidationError } from "../errors.js";
+import { adminOnly } from "../http/auth-middleware.js";
+import { flashFrom } from "../http/flash.js";
+import { idParam } from "../http/params.js";
+import { WEBHOOK_EVENTS } from "./webhooks.service.js";
+
+/** Administration › Webhooks: register, enable, disable and delete; each one's delivery log. */
+export function webhookPages(ctx: Context): Router {
+  const router = Router();
+  router.use("/admin/webhooks", adminOnly);
+
+  const render = async (req: Request, res: Response, status: number, locals: Record<string, unknown>) => {
+    const hooks = await ctx.webhooks.list();
+    const withLog = await Promise.all(hooks.map(async (w) => ({ ...w, deliveries: await ctx.webhooks.deliveries(w.id) })));
+    res.status(status).render("admin/webhooks", {
+      title: "Webhooks",
+      section: "/admin",
+      tab: "webhooks",
+      webhooks: withLog,
+      knownEvents: WEBHOOK_EVENTS,
+      values: { url: "", events: [] },
+      errors: {},
+      created: null,
+      flash: flashFrom(req),
+      ...locals,
+    });
+  };
+
+  router.get("/admin/webhooks", (req, res) => render(req, res, 200, {}));
+
+  router.post("/admin/webhooks", async (req, res) => {
+    const events = req.body?.events === undefined ? [] : Array.isArray(req.body.events) ? req.body.events : [req.body.events];
+    const values = { url: String(req.body?.url ?? ""), events };
+    try {
+      const created = await ctx.webhooks.create({ url: values.url, secret: req.body?.secret, events }, req.actor);
+      // The secret is shown this once.
+      res.setHeader("Cache-Control", "no-store");
+      await render(req, res, 201, { created, flash: null });
+    } catch (err) {
+      if (err instanceof ValidationError) return render(req, res, 400, { values, errors: err.fields, flash: null });
+      throw err;
+    }
+  });
+
+  router.post("/admin/webhooks/:id/:action", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    const action = req.params.action;
+    if (!id || !["enable", "disable", "delete"].includes(action)) return next();
+    try {
+      if (action === "delete") await ctx.webhooks.remove(id, req.actor);
+      else await ctx.webhooks.setActive(id, action === "enable", req.actor);
+    } catch (err) {
+      if (err instanceof NotFoundError) return next();
+      throw err;
+    }
+    res.redirect(303, "/admin/webhooks");
+  });
+
+  return router;
+}

@@ -1,0 +1,255 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
+import type { Knex } from "knex";
+import { nowMs } from "../db/convert.js";
+import { NotFoundError, ValidationError } from "../errors.js";
+import type { Actor, DomainEvent, EventBus } from "../events.js";
+import { DeliveryError } from "../notify/delivery-error.js";
+import type { Delivery, Outbox, OutboxMessage, Outgoing, Prepared } from "../notify/outbox.js";
+import type { OutboxWorker } from "../notify/outbox-worker.js";
+import type { Webhook } from "./webhooks.repo.js";
+import * as repo from "./webhooks.repo.js";
+
+export type { Webhook } from "./webhooks.repo.js";
+
+export const WEBHOOK_KIND = "webhook";
+/** The events a webhook can subscribe to; later issues append theirs. */
+export const WEBHOOK_EVENTS = ["user.created", "user.joined", "invitation.sent", "invitation.failed"] as const;
+export const MIN_SECRET_LENGTH = 16;
+const MAX_SECRET_LENGTH = 200;
+const TIMEOUT_MS = 10_000;
+
+export type WebhookInput = { url?: unknown; secret?: unknown; events?: unknown };
+export type WebhookDelivery = Delivery & { event: string };
+
+type Deps = {
+  db: Knex;
+  events: EventBus;
+  outbox: Outbox;
+  worker: OutboxWorker;
+  secretKey: string;
+};
+
+/**
+ * The signature a receiver checks: hex HMAC-SHA256, keyed with the webhook's secret, of
+ * "<X-Invite-Timestamp>.<raw body>". Receivers should refuse timestamps more than a few
+ * minutes old.
+ */
+export function signDelivery(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+}
+
+/**
+ * Webhooks: admins register where other systems want to hear what happened. Each event a
+ * webhook subscribes to becomes one outbox message (kind and channel "webhook"), so a
+ * receiver that is down gets it later, with the outbox's retries, and the delivery log is
+ * the outbox's own record. The body is fixed when the event happens; the signature and
+ * its timestamp are made at each attempt, with the webhook's current secret.
+ */
+export class WebhooksService {
+  private readonly sealKey: Buffer;
+
+  constructor(private deps: Deps) {
+    this.sealKey = createHash("sha256").update(`webhook-secret-seal:${deps.secretKey}`).digest();
+    deps.outbox.registerKind(WEBHOOK_KIND, { prepare: (m) => this.prepare(m) });
+    deps.worker.registerTransport("webhook", (o, m) => post(o, m.id));
+    deps.events.onAny((name, event) => this.fanOut(name, event));
+  }
+
+  async list(): Promise<Webhook[]> {
+    return (await repo.listWebhooks(this.deps.db)).map(repo.toWebhook);
+  }
+
+  async get(id: number): Promise<Webhook> {
+    const row = await repo.findWebhook(this.deps.db, id);
+    if (!row) throw new NotFoundError(`Webhook #${id} does not exist.`);
+    return repo.toWebhook(row);
+  }
+
+  /** Registers a webhook; the secret (given or generated) is returned this once. */
+  async create(input: WebhookInput, actor: Actor): Promise<{ webhook: Webhook; secret: string }> {
+    const { url, secret, events } = validate(input);
+    const id = await repo.insertWebhook(this.deps.db, {
+      url,
+      secretSealed: this.seal(secret),
+      events,
+      active: true,
+      now: nowMs(),
+    });
+    await this.deps.events.emit("webhook.created", {
+      actor,
+      summary: `Registered webhook #${id} for ${events.join(", ")}`,
+      target: { type: "webhook", id },
+      webhookId: id,
+    });
+    return { webhook: await this.get(id), secret };
+  }
+
+  async setActive(id: number, active: boolean, actor: Actor): Promise<Webhook> {
+    if (!(await repo.setActive(this.deps.db, id, active, nowMs()))) throw new NotFoundError(`Webhook #${id} does not exist.`);
+    await this.deps.events.emit(active ? "webhook.enabled" : "webhook.disabled", {
+      actor,
+      summary: `${active ? "Enabled" : "Disabled"} webhook #${id}`,
+      target: { type: "webhook", id },
+      webhookId: id,
+    });
+    return this.get(id);
+  }
+
+  /** Deletes a webhook; its queued deliveries fail when their turn comes. */
+  async remove(id: number, actor: Actor): Promise<void> {
+    if (!(await repo.deleteWebhook(this.deps.db, id))) throw new NotFoundError(`Webhook #${id} does not exist.`);
+    await this.deps.events.emit("webhook.deleted", {
+      actor,
+      summary: `Deleted webhook #${id}`,
+      target: { type: "webhook", id },
+      webhookId: id,
+    });
+  }
+
+  /** A webhook's latest deliveries, newest first (state, attempts, last error from the outbox). */
+  async deliveries(webhookId: number, limit = 10): Promise<WebhookDelivery[]> {
+    const links = await repo.recentDeliveryIds(this.deps.db, webhookId, limit);
+    const out: WebhookDelivery[] = [];
+    for (const link of links) {
+      try {
+        out.push({ ...(await this.deps.outbox.get(link.outboxId)), event: link.event });
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+    }
+    return out;
+  }
+
+  /** One outbox message per active webhook subscribed to the event, queued with its link row. */
+  private async fanOut(name: string, event: DomainEvent): Promise<void> {
+    if (!(WEBHOOK_EVENTS as readonly string[]).includes(name)) return;
+    const hooks = (await repo.activeWebhooks(this.deps.db)).map(repo.toWebhook).filter((w) => w.events.includes(name));
+    if (!hooks.length) return;
+    const data = idsOf(event);
+    const occurredAt = new Date(nowMs()).toISOString();
+    for (const hook of hooks) {
+      const body = JSON.stringify({ id: randomUUID(), event: name, occurredAt, data });
+      await this.deps.db.transaction(async (trx) => {
+        const delivery = await this.deps.outbox.enqueue(
+          {
+            kind: WEBHOOK_KIND,
+            channel: "webhook",
+            userId: typeof data.userId === "number" ? data.userId : null,
+            recipient: hook.url,
+            payload: { webhookId: hook.id, event: name, body },
+            createdBy: `webhook #${hook.id}`,
+          },
+          { db: trx, wake: false },
+        );
+        await repo.linkDelivery(trx, delivery.id, hook.id, name);
+      });
+    }
+    this.deps.outbox.wake();
+  }
+
+  /** Signs the stored body with the webhook's current secret, at the moment of sending. */
+  private async prepare(message: OutboxMessage): Promise<Prepared> {
+    const { webhookId, event, body } = message.payload as { webhookId?: number; event?: string; body?: string };
+    const row = typeof webhookId === "number" ? await repo.findWebhook(this.deps.db, webhookId) : undefined;
+    if (!row || typeof body !== "string" || typeof event !== "string") {
+      throw new DeliveryError("The webhook was deleted before this delivery could be sent", { permanent: true, safe: true });
+    }
+    const hook = repo.toWebhook(row);
+    if (!hook.active) throw new DeliveryError("The webhook is disabled", { permanent: true, safe: true });
+    const secret = this.unseal(row.secret_sealed);
+    const timestamp = String(Math.floor(nowMs() / 1000));
+    return {
+      outgoing: {
+        channel: "webhook",
+        to: hook.url,
+        body,
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "InviteStation",
+          "x-invite-event": event,
+          "x-invite-delivery": String(message.id),
+          "x-invite-timestamp": timestamp,
+          "x-invite-signature": signDelivery(secret, timestamp, body),
+        },
+      },
+      secrets: [secret],
+    };
+  }
+
+  private seal(secret: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", this.sealKey, iv);
+    const data = Buffer.concat([cipher.update(secret, "utf8"), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), data]).toString("base64url");
+  }
+
+  private unseal(sealed: string): string {
+    const raw = Buffer.from(sealed, "base64url");
+    const decipher = createDecipheriv("aes-256-gcm", this.sealKey, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+  }
+}
+
+/** The event's ids (userId, deliveryId, …) and its channel: never names, addresses or summaries. */
+function idsOf(event: DomainEvent): Record<string, string | number | null> {
+  const data: Record<string, string | number | null> = {};
+  for (const [key, value] of Object.entries(event)) {
+    const isId = /Id$/.test(key) && (typeof value === "number" || typeof value === "string" || value === null);
+    const isChannel = key === "channel" && typeof value === "string";
+    if (isId || isChannel) data[key] = value as string | number | null;
+  }
+  return data;
+}
+
+function validate(input: WebhookInput): { url: string; secret: string; events: string[] } {
+  const errors: Record<string, string> = {};
+  const rawUrl = typeof input.url === "string" ? input.url.trim() : "";
+  let url = "";
+  try {
+    const parsed = new URL(rawUrl);
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") errors.url = "Enter an https:// or http:// URL";
+    else if (parsed.username || parsed.password) errors.url = "Leave credentials out of the URL; the signature authenticates";
+    else if (rawUrl.length > 500) errors.url = "The URL is too long (at most 500 characters)";
+    else url = parsed.toString();
+  } catch {
+    errors.url = rawUrl ? "Enter a valid https:// or http:// URL" : "Enter the URL to deliver to";
+  }
+  const rawSecret = typeof input.secret === "string" ? input.secret.trim() : "";
+  let secret = rawSecret;
+  if (!rawSecret) secret = randomBytes(24).toString("base64url");
+  else if (rawSecret.length < MIN_SECRET_LENGTH)
+    errors.secret = `Use at least ${MIN_SECRET_LENGTH} characters, or leave it empty to generate one`;
+  else if (rawSecret.length > MAX_SECRET_LENGTH) errors.secret = `Use at most ${MAX_SECRET_LENGTH} characters`;
+  const list =
+    input.events === undefined || input.events === null ? [] : Array.isArray(input.events) ? input.events : [input.events];
+  const events = [...new Set(list.map(String))];
+  const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
+  if (!events.length) errors.events = "Choose at least one event";
+  else if (unknown.length) errors.events = `Unknown event: ${unknown.join(", ")}`;
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  return { url, secret, events };
+}
+
+/** Puts one delivery on the wire; anything but 2xx is an error the outbox retries. */
+async function post(o: Outgoing, outboxId: number): Promise<{ providerId: string | null }> {
+  if (o.channel !== "webhook") throw new Error(`outbox #${outboxId}: an ${o.channel} message on the webhook channel`);
+  let res: Response;
+  try {
+    res = await fetch(o.to, {
+      method: "POST",
+      headers: o.headers,
+      body: o.body,
+      redirect: "error",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const why =
+      e.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    throw new DeliveryError(`Webhook: ${why}`, { safe: true });
+  }
+  await res.body?.cancel().catch(() => {});
+  if (!res.ok) throw new DeliveryError(`Webhook answered ${res.status} ${res.statusText}`.trim(), { safe: true });
+  return { providerId: null };
+}
