@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { dialects } from "../test/support/databases.js";
+import { benchEmail, EMAIL_MESSAGES, type SendResult } from "./email.bench.js";
 import { benchImport, IMPORT_ROWS, writeCsv } from "./import.bench.js";
 import { benchRedeem, type LoadResult, REDEEM_CONCURRENCY, REDEEM_PEOPLE } from "./redeem.bench.js";
 import { ms } from "./stats.js";
@@ -11,7 +12,7 @@ import { benchUsersList, PEOPLE } from "./users-list.bench.js";
  * `npm run bench`: the foundation's figures next to baselines measured in the same run.
  * Targets: users list and search p95 ≤ 20 ms with 100,000 people on SQLite and MariaDB;
  * CSV import of 50,000 rows ≤ 15 s with peak RSS ≤ 300 MB; invitation redeem ≥ 500 redemptions/s
- * with p99 ≤ 25 ms on loopback.
+ * with p99 ≤ 25 ms on loopback; 1,000 invitation emails through a local SMTP server ≤ 20 s.
  */
 const only = process.argv[2];
 const found = await dialects();
@@ -70,5 +71,24 @@ if (!only || only === "redeem") {
     line("baseline: GET /healthz", r.healthz);
     line("POST /api/v1/invitations/redeem", r.redeem, true);
     console.log(`  setup: seed ${r.seedSeconds.toFixed(1)} s, issue invitations ${r.invitationsSeconds.toFixed(1)} s`);
+  }
+}
+
+if (!only || only === "email") {
+  for (const dialect of targets) {
+    console.log(
+      `\n== invitation emails, ${EMAIL_MESSAGES.toLocaleString("en-US")} messages through a local SMTP server, ${dialect} ==`,
+    );
+    const r = await benchEmail(dialect);
+    console.log(`${"".padEnd(42)} ${"msg/s".padStart(10)} ${"total".padStart(10)}   n`);
+    const line = (name: string, x: SendResult, check = false) =>
+      console.log(
+        `${name.padEnd(42)} ${x.perSecond.toFixed(0).padStart(10)} ${`${x.seconds.toFixed(2)} s`.padStart(10)}   ${x.n}${
+          check ? (x.seconds <= 20 ? "  ok (≤ 20 s)" : "  OVER 20 s") : ""
+        }`,
+      );
+    line("baseline: nodemailer pool, no outbox", r.baseline);
+    line("invitations.send → outbox → SMTP", r.outbox, true);
+    console.log(`  setup: seed ${r.seedSeconds.toFixed(1)} s; queueing took ${r.queueSeconds.toFixed(1)} s of the total`);
   }
 }
