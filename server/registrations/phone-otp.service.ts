@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import type { Knex } from "knex";
+import { Sealer } from "../auth/sealer.js";
 import { nowMs } from "../db/convert.js";
 import { ConflictError } from "../errors.js";
 import type { Actor } from "../events.js";
@@ -51,12 +52,12 @@ export class PhoneOtpService {
   readonly guesses: GuessLimiter;
   /** Code requests per client: each one may send an SMS, so all of them count. */
   readonly sends: GuessLimiter;
-  private readonly sealKey: Buffer;
+  private readonly sealer: Sealer;
 
   constructor(private deps: Deps) {
     this.guesses = new GuessLimiter(deps.db, "phone-otp-verify", 20, 10 * 60_000);
     this.sends = new GuessLimiter(deps.db, "phone-otp-send", 10, 15 * 60_000);
-    this.sealKey = createHash("sha256").update(`phone-otp-seal:${deps.secretKey}`).digest();
+    this.sealer = new Sealer(deps.secretKey, "phone-otp-seal");
     deps.outbox.registerKind(OTP_KIND, { prepare: (m) => this.prepare(m) });
   }
 
@@ -92,7 +93,7 @@ export class PhoneOtpService {
           channel: "sms",
           userId: found.userId,
           recipient: e164,
-          payload: { otpId: Number(id), sealed: this.seal(code), length: 6 },
+          payload: { otpId: Number(id), sealed: this.sealer.seal(code), length: 6 },
           createdBy: "phone join (self-service)",
         },
         { db: trx, wake: false },
@@ -163,7 +164,7 @@ export class PhoneOtpService {
     if (!row || row.closed_at !== null || Number(row.expires_at) <= nowMs() || typeof sealed !== "string") {
       throw new DeliveryError("The code expired or was replaced before it could be sent", { permanent: true, safe: true });
     }
-    const code = this.unseal(sealed);
+    const code = this.sealer.unseal(sealed);
     const settings = await this.deps.settings.get();
     const person = await this.deps.users.summary(Number(row.user_id));
     const lang = pickJoinLanguage(person.language, undefined);
@@ -179,19 +180,5 @@ export class PhoneOtpService {
     const given = Buffer.from(this.hash(row.salt, code));
     const stored = Buffer.from(row.code_hash);
     return given.length === stored.length && timingSafeEqual(given, stored);
-  }
-
-  private seal(code: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", this.sealKey, iv);
-    const data = Buffer.concat([cipher.update(code, "utf8"), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), data]).toString("base64url");
-  }
-
-  private unseal(sealed: string): string {
-    const raw = Buffer.from(sealed, "base64url");
-    const decipher = createDecipheriv("aes-256-gcm", this.sealKey, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
   }
 }

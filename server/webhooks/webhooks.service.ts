@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { Knex } from "knex";
+import { Sealer } from "../auth/sealer.js";
 import { nowMs } from "../db/convert.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { Actor, DomainEvent, EventBus } from "../events.js";
@@ -46,10 +47,10 @@ export function signDelivery(secret: string, timestamp: string, body: string): s
  * its timestamp are made at each attempt, with the webhook's current secret.
  */
 export class WebhooksService {
-  private readonly sealKey: Buffer;
+  private readonly sealer: Sealer;
 
   constructor(private deps: Deps) {
-    this.sealKey = createHash("sha256").update(`webhook-secret-seal:${deps.secretKey}`).digest();
+    this.sealer = new Sealer(deps.secretKey, "webhook-secret-seal");
     deps.outbox.registerKind(WEBHOOK_KIND, { prepare: (m) => this.prepare(m) });
     deps.worker.registerTransport("webhook", (o, m) => post(o, m.id));
     deps.events.onAny((name, event) => this.fanOut(name, event));
@@ -70,7 +71,7 @@ export class WebhooksService {
     const { url, secret, events } = validate(input);
     const id = await repo.insertWebhook(this.deps.db, {
       url,
-      secretSealed: this.seal(secret),
+      secretSealed: this.sealer.seal(secret),
       events,
       active: true,
       now: nowMs(),
@@ -156,7 +157,7 @@ export class WebhooksService {
     }
     const hook = repo.toWebhook(row);
     if (!hook.active) throw new DeliveryError("The webhook is disabled", { permanent: true, safe: true });
-    const secret = this.unseal(row.secret_sealed);
+    const secret = this.sealer.unseal(row.secret_sealed);
     const timestamp = String(Math.floor(nowMs() / 1000));
     return {
       outgoing: {
@@ -174,20 +175,6 @@ export class WebhooksService {
       },
       secrets: [secret],
     };
-  }
-
-  private seal(secret: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", this.sealKey, iv);
-    const data = Buffer.concat([cipher.update(secret, "utf8"), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), data]).toString("base64url");
-  }
-
-  private unseal(sealed: string): string {
-    const raw = Buffer.from(sealed, "base64url");
-    const decipher = createDecipheriv("aes-256-gcm", this.sealKey, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
   }
 }
 
