@@ -2,36 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { cliActor } from "../server/events.js";
 import type { UserInput } from "../server/people/user.schema.js";
+import { assertProblem, call } from "./support/api-client.js";
 import { createApiKey, startTestApp, type TestApp } from "./support/app.js";
 import { dialects } from "./support/databases.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: a JSON reply, checked field by field by the assertions
-type Reply = { status: number; headers: Headers; body: any };
-
-/** One JSON API call the way an integrator makes it: fetch, a bearer key, JSON both ways. */
-async function call(
-  app: TestApp,
-  method: string,
-  path: string,
-  opts: { body?: unknown; key?: string | null } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-  if (opts.body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${app.url}/api/v1${path}`, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
-
-function assertProblem(reply: Reply, status: number) {
-  assert.equal(reply.status, status, JSON.stringify(reply.body));
-  assert.match(reply.headers.get("content-type") ?? "", /^application\/problem\+json/);
-  assert.equal(reply.body.status, status);
-}
 
 const person = (firstName: string, lastName: string): UserInput => ({
   firstName,

@@ -3,30 +3,9 @@ import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { cliActor } from "../server/events.js";
 import type { UserInput } from "../server/people/user.schema.js";
+import { assertProblem, call, type Reply } from "./support/api-client.js";
 import { createApiKey, startTestApp, type TestApp } from "./support/app.js";
 import { dialects } from "./support/databases.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: a JSON reply, checked field by field by the assertions
-type Reply = { status: number; headers: Headers; body: any };
-
-/** One JSON API call the way an integrator (or the app, without a key) makes it. */
-async function call(
-  app: TestApp,
-  method: string,
-  path: string,
-  opts: { body?: unknown; raw?: string; key?: string | null; contentType?: string } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-  let payload: string | undefined;
-  if (opts.raw !== undefined || opts.body !== undefined) {
-    headers["content-type"] = opts.contentType ?? "application/json";
-    payload = opts.raw ?? JSON.stringify(opts.body);
-  }
-  const res = await fetch(`${app.url}/api/v1${path}`, { method, headers, body: payload });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
 
 /** The app redeeming: public, no key. */
 const redeem = (app: TestApp, body: unknown) => call(app, "POST", "/invitations/redeem", { body });
@@ -55,13 +34,6 @@ function redeemFrom(app: TestApp, localAddress: string, body: unknown): Promise<
     req.on("error", reject);
     req.end(payload);
   });
-}
-
-function assertProblem(reply: Reply, status: number) {
-  assert.equal(reply.status, status, JSON.stringify(reply.body));
-  assert.match(reply.headers.get("content-type") ?? "", /^application\/problem\+json/);
-  assert.equal(reply.body.status, status);
-  assert.equal(typeof reply.body.title, "string");
 }
 
 function assertGone(reply: Reply, reason: "expired" | "revoked" | "used") {

@@ -3,32 +3,14 @@ import { after, before, describe, it } from "node:test";
 import { cliActor } from "../server/events.js";
 import type { UserInput } from "../server/people/user.schema.js";
 import { OTP_MAX_TRIES, type PhoneOtpService } from "../server/registrations/phone-otp.service.js";
+import { assertProblem, call } from "./support/api-client.js";
 import { createApiKey, startTestApp, type TestApp } from "./support/app.js";
 import { dialects } from "./support/databases.js";
 import { HttpCapture } from "./support/http-capture.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: a JSON reply, checked field by field by the assertions
-type Reply = { status: number; headers: Headers; body: any };
-
-async function call(
-  app: TestApp,
-  path: string,
-  key: string | null,
-  body: unknown,
-  contentType = "application/json",
-): Promise<Reply> {
-  const headers: Record<string, string> = { "content-type": contentType };
-  if (key) headers.authorization = `Bearer ${key}`;
-  const res = await fetch(`${app.url}/api/v1${path}`, { method: "POST", headers, body: JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
-
-function assertProblem(reply: Reply, status: number) {
-  assert.equal(reply.status, status, JSON.stringify(reply.body));
-  assert.match(reply.headers.get("content-type") ?? "", /^application\/problem\+json/);
-  assert.equal(reply.body.status, status);
-}
+/** A POST with a JSON body (or another content type), as the messaging platform makes it. */
+const post = (app: TestApp, path: string, key: string | null, body: unknown, contentType = "application/json") =>
+  call(app, "POST", path, { key, raw: JSON.stringify(body), contentType });
 
 let serial = 0;
 /** A distinct valid US mobile-style number per call (+1 202 555 01xx is valid for libphonenumber). */
@@ -60,7 +42,7 @@ for (const dialect of await dialects()) {
   describe(`phone matching API (${dialect})`, () => {
     let app: TestApp;
     let key: string;
-    const match = (body: unknown, k: string | null = key) => call(app, "/registrations/phone", k, body);
+    const match = (body: unknown, k: string | null = key) => post(app, "/registrations/phone", k, body);
     const register = async (fields: Partial<UserInput> = {}) => (await app.ctx.users.create(person(fields), cliActor())).id;
 
     before(async () => {
