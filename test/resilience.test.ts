@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { loadConfig } from "../server/config.js";
-import { createContext } from "../server/context.js";
-import { createLogger } from "../server/log.js";
-import { type Running, startServer } from "../server/server.js";
-import { ADMIN_PASSWORD, createApiKey, createStaff } from "./support/app.js";
+import { ADMIN_PASSWORD, createApiKey, createStaff, startOn, type TestApp } from "./support/app.js";
 import { PageClient } from "./support/browser-client.js";
 import { dialects, freshDatabase, type TestDatabase } from "./support/databases.js";
 import { waitFor } from "./support/process.js";
@@ -15,7 +11,7 @@ const hasMariaDb = (await dialects()).includes("mariadb");
 describe("when MariaDB goes away and comes back", { skip: !hasMariaDb && "MariaDB not available" }, () => {
   let db: TestDatabase;
   let proxy: TcpProxy;
-  let running: Running;
+  let running: TestApp;
   let key: string;
   const client = () => new PageClient(running.url);
   let page: PageClient;
@@ -26,9 +22,8 @@ describe("when MariaDB goes away and comes back", { skip: !hasMariaDb && "MariaD
     proxy = new TcpProxy(target.hostname, Number(target.port || 3306));
     const port = await proxy.start();
     target.host = `127.0.0.1:${port}`;
-    const config = loadConfig({ ...db.env, DATABASE_URL: target.toString(), PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent" });
-    const ctx = createContext(config, createLogger("silent"));
-    running = await startServer(ctx, { jobs: false });
+    running = await startOn(db, { DATABASE_URL: target.toString() });
+    const { ctx } = running;
     await createStaff(ctx, "admin");
     key = await createApiKey(ctx);
     page = client();

@@ -17,6 +17,26 @@ export const ADMIN_PASSWORD = "correct horse battery staple";
 /** The real service on a fresh database, listening on a free loopback port. */
 export async function startTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
   const database = await freshDatabase(dialect);
+  const app = await startOn(database, env);
+  return {
+    ...app,
+    stop: async () => {
+      await app.stop();
+      await database.drop();
+    },
+  };
+}
+
+/**
+ * The real service on an existing test database; `stop` keeps the database, so a test can
+ * start another process on the same data (a restart). `outbox: false` leaves the outbox
+ * worker stopped.
+ */
+export async function startOn(
+  database: TestDatabase,
+  env: Record<string, string> = {},
+  opts: { outbox?: boolean } = {},
+): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: "test",
     PORT: "0",
@@ -26,17 +46,9 @@ export async function startTestApp(dialect: Dialect, env: Record<string, string>
     ...env,
   });
   const ctx = createContext(config, createLogger(config.logLevel));
-  const running: Running = await startServer(ctx, { jobs: false });
+  const running: Running = await startServer(ctx, { jobs: false, outbox: opts.outbox });
   ctx.config.publicUrl = running.url;
-  return {
-    ctx,
-    url: running.url,
-    database,
-    stop: async () => {
-      await running.stop();
-      await database.drop();
-    },
-  };
+  return { ctx, url: running.url, database, stop: () => running.stop() };
 }
 
 /** An admin (or front-desk) account made the way `cli admin create` makes one. */

@@ -1,8 +1,6 @@
-import { loadConfig } from "../../server/config.js";
-import { type Context, createContext } from "../../server/context.js";
-import { createLogger } from "../../server/log.js";
+import type { Context } from "../../server/context.js";
 import type { Notify } from "../../server/notify/index.js";
-import { startServer } from "../../server/server.js";
+import { startOn } from "./app.js";
 import type { TestDatabase } from "./databases.js";
 
 export type NotifyTestApp = {
@@ -13,27 +11,14 @@ export type NotifyTestApp = {
   stop: () => Promise<void>;
 };
 
-/**
- * The real service on an existing test database (so that a test can stop it and start
- * another on the same data), with the outbox worker running unless `worker: false`.
- */
+/** The service on an existing database, with the outbox worker running unless `worker: false`. */
 export async function startNotifyApp(
   database: TestDatabase,
   env: Record<string, string> = {},
   opts: { worker?: boolean } = {},
 ): Promise<NotifyTestApp> {
-  const config = loadConfig({
-    NODE_ENV: "test",
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-    ...database.env,
-    ...env,
-  });
-  const ctx = createContext(config, createLogger(config.logLevel));
-  const running = await startServer(ctx, { jobs: false, outbox: opts.worker !== false });
-  ctx.config.publicUrl = running.url;
-  return { ctx, notify: ctx.notify, url: running.url, stop: () => running.stop() };
+  const app = await startOn(database, env, { outbox: opts.worker !== false });
+  return { ctx: app.ctx, notify: app.ctx.notify, url: app.url, stop: app.stop };
 }
 
 /** Polls `check` until it returns a value (not undefined/false), or fails after `timeoutMs`. */
