@@ -1,12 +1,11 @@
 import type { Knex } from "knex";
 import nodemailer from "nodemailer";
 import { cliActor } from "../server/events.js";
-import { normalizeEmail, normalizeEmployeeId } from "../server/people/normalize.js";
 import { insertImportedUsers, type UserRow } from "../server/people/users.repo.js";
 import { startTestApp } from "../test/support/app.js";
 import type { Dialect } from "../test/support/databases.js";
 import { SmtpCapture } from "../test/support/smtp-capture.js";
-import { person, rng } from "./people-data.js";
+import { person, personRow, rng } from "./people-data.js";
 
 export const EMAIL_MESSAGES = Number(process.env.BENCH_EMAIL_MESSAGES ?? 1_000);
 const QUEUE_CONCURRENCY = 8;
@@ -24,27 +23,7 @@ async function seedPending(db: Knex, count: number): Promise<number[]> {
   for (let i = 0; i < count; i++) {
     const p = person(i, rand);
     const email = `bench.person${i}@example.com`;
-    rows.push({
-      first_name: p.firstName,
-      last_name: p.lastName,
-      email,
-      email_normalized: normalizeEmail(email),
-      phone: null,
-      phone_consent: false,
-      phone_consent_at: null,
-      phone_consent_by: null,
-      employee_id: p.employeeId,
-      employee_id_normalized: normalizeEmployeeId(p.employeeId),
-      department: p.department,
-      site: p.site,
-      language: p.language,
-      status: "pending",
-      created_at: now - (count - i) * 1000,
-      updated_at: now,
-      joined_at: null,
-      deactivated_at: null,
-      import_row: i + 1,
-    });
+    rows.push(personRow({ ...p, email, phone: null }, i + 1, now - (count - i) * 1000, "pending"));
   }
   return db.transaction((trx) => insertImportedUsers(trx, 1, rows));
 }

@@ -1,3 +1,6 @@
+import { normalizeEmail, normalizeEmployeeId } from "../server/people/normalize.js";
+import type { UserRow } from "../server/people/users.repo.js";
+
 /** Deterministic, realistic people for benchmarks: Spanish and English names, accents, phones. */
 const FIRST = [
   "Lucía",
@@ -148,5 +151,36 @@ export function person(i: number, rand: () => number): Person {
     site: pick(SITES),
     language: rand() < 0.7 ? "es" : "en",
     status: r < 0.6 ? "pending" : r < 0.95 ? "active" : "deactivated",
+  };
+}
+
+/** A generated person as the row the import path inserts (status and created_at as given). */
+export function personRow(
+  p: Person,
+  importRow: number,
+  createdAt: number,
+  status: Person["status"] = p.status,
+): UserRow & { import_row: number } {
+  const now = Date.now();
+  return {
+    first_name: p.firstName,
+    last_name: p.lastName,
+    email: p.email,
+    email_normalized: p.email ? normalizeEmail(p.email) : null,
+    phone: p.phone,
+    phone_consent: Boolean(p.phone),
+    phone_consent_at: p.phone ? now : null,
+    phone_consent_by: p.phone ? "bench" : null,
+    employee_id: p.employeeId,
+    employee_id_normalized: normalizeEmployeeId(p.employeeId),
+    department: p.department,
+    site: p.site,
+    language: p.language,
+    status,
+    created_at: createdAt,
+    updated_at: now,
+    joined_at: status === "active" ? now : null,
+    deactivated_at: status === "deactivated" ? now : null,
+    import_row: importRow,
   };
 }

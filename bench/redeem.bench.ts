@@ -1,11 +1,10 @@
 import { Worker } from "node:worker_threads";
 import type { Knex } from "knex";
 import { insertMemberships } from "../server/people/groups.repo.js";
-import { normalizeEmail, normalizeEmployeeId } from "../server/people/normalize.js";
 import { insertImportedUsers, type UserRow } from "../server/people/users.repo.js";
 import { startTestApp } from "../test/support/app.js";
 import type { Dialect } from "../test/support/databases.js";
-import { person, rng } from "./people-data.js";
+import { person, personRow, rng } from "./people-data.js";
 import { percentile } from "./stats.js";
 
 export const REDEEM_PEOPLE = Number(process.env.BENCH_REDEEM_PEOPLE ?? 3_000);
@@ -85,27 +84,7 @@ async function seedPending(db: Knex, count: number): Promise<number[]> {
   const rows: Array<UserRow & { import_row: number }> = [];
   for (let i = 0; i < count; i++) {
     const p = person(i, rand);
-    rows.push({
-      first_name: p.firstName,
-      last_name: p.lastName,
-      email: p.email,
-      email_normalized: p.email ? normalizeEmail(p.email) : null,
-      phone: p.phone,
-      phone_consent: Boolean(p.phone),
-      phone_consent_at: p.phone ? now : null,
-      phone_consent_by: p.phone ? "bench" : null,
-      employee_id: p.employeeId,
-      employee_id_normalized: normalizeEmployeeId(p.employeeId),
-      department: p.department,
-      site: p.site,
-      language: p.language,
-      status: "pending",
-      created_at: now - (count - i) * 1000,
-      updated_at: now,
-      joined_at: null,
-      deactivated_at: null,
-      import_row: i + 1,
-    });
+    rows.push(personRow(p, i + 1, now - (count - i) * 1000, "pending"));
   }
   return db.transaction(async (trx) => {
     const ids = await insertImportedUsers(trx, 1, rows);

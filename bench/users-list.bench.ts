@@ -1,9 +1,8 @@
 import { insertMemberships } from "../server/people/groups.repo.js";
-import { normalizeEmail, normalizeEmployeeId } from "../server/people/normalize.js";
 import { insertImportedUsers, type UserRow } from "../server/people/users.repo.js";
 import { createApiKey, createStaff, startTestApp } from "../test/support/app.js";
 import type { Dialect } from "../test/support/databases.js";
-import { person, rng } from "./people-data.js";
+import { person, personRow, rng } from "./people-data.js";
 import { sample, summary } from "./stats.js";
 
 export const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 100_000);
@@ -40,27 +39,7 @@ export async function seedPeople(db: import("knex").Knex) {
     const rows: Array<UserRow & { import_row: number }> = [];
     for (let i = start; i < Math.min(PEOPLE, start + chunk); i++) {
       const p = person(i, rand);
-      rows.push({
-        first_name: p.firstName,
-        last_name: p.lastName,
-        email: p.email,
-        email_normalized: p.email ? normalizeEmail(p.email) : null,
-        phone: p.phone,
-        phone_consent: Boolean(p.phone),
-        phone_consent_at: p.phone ? now : null,
-        phone_consent_by: p.phone ? "bench" : null,
-        employee_id: p.employeeId,
-        employee_id_normalized: normalizeEmployeeId(p.employeeId),
-        department: p.department,
-        site: p.site,
-        language: p.language,
-        status: p.status,
-        created_at: now - (PEOPLE - i) * 1000,
-        updated_at: now,
-        joined_at: p.status === "active" ? now : null,
-        deactivated_at: p.status === "deactivated" ? now : null,
-        import_row: i + 1,
-      });
+      rows.push(personRow(p, i + 1, now - (PEOPLE - i) * 1000));
     }
     await db.transaction(async (trx) => {
       const ids = await insertImportedUsers(trx, 1, rows);
