@@ -5,18 +5,9 @@ import type { UserInput } from "../server/people/user.schema.js";
 import { assertProblem, call } from "./support/api-client.js";
 import { createApiKey, startTestApp, type TestApp } from "./support/app.js";
 import { dialects } from "./support/databases.js";
+import { personInput } from "./support/people.js";
 
-const person = (firstName: string, lastName: string): UserInput => ({
-  firstName,
-  lastName,
-  email: null,
-  phone: null,
-  phoneConsent: false,
-  employeeId: null,
-  department: null,
-  site: null,
-  language: "en",
-});
+const person = (firstName: string, lastName: string): UserInput => personInput({ firstName, lastName });
 
 for (const dialect of await dialects()) {
   describe(`groups API (${dialect})`, () => {

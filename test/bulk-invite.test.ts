@@ -9,23 +9,13 @@ import { ADMIN_PASSWORD, createStaff } from "./support/app.js";
 import { PageClient } from "./support/browser-client.js";
 import { dialects, freshDatabase, type TestDatabase } from "./support/databases.js";
 import { type NotifyTestApp, startNotifyApp, waitFor } from "./support/notify-app.js";
+import { personInput } from "./support/people.js";
 
 const DAY = 86_400_000;
 const actor = cliActor("bulk test");
 
 let serial = 0;
-const person = (over: Partial<UserInput>): UserInput => ({
-  firstName: "Ana",
-  lastName: `Pérez ${++serial}`,
-  email: null,
-  phone: null,
-  phoneConsent: false,
-  employeeId: null,
-  department: null,
-  site: null,
-  language: "en",
-  ...over,
-});
+const person = (over: Partial<UserInput>): UserInput => personInput({ firstName: "Ana", lastName: `Pérez ${++serial}`, ...over });
 
 for (const dialect of await dialects()) {
   describe(`bulk invitations and reminders (${dialect})`, () => {

@@ -11,22 +11,13 @@ import { PageClient } from "./support/browser-client.js";
 import { launchChromium } from "./support/chromium.js";
 import { dialects } from "./support/databases.js";
 import { waitFor } from "./support/notify-app.js";
+import { personInput } from "./support/people.js";
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? "test-results";
 const DAY = 86_400_000;
 
-const person = (first: string, last: string, extra: Partial<UserInput> = {}): UserInput => ({
-  firstName: first,
-  lastName: last,
-  email: null,
-  phone: null,
-  phoneConsent: false,
-  employeeId: null,
-  department: null,
-  site: null,
-  language: "en",
-  ...extra,
-});
+const person = (first: string, last: string, extra: Partial<UserInput> = {}): UserInput =>
+  personInput({ firstName: first, lastName: last, ...extra });
 
 /** The text of an element found by id, tags stripped and spaces collapsed. */
 function textOf(html: string, id: string): string {

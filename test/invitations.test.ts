@@ -6,6 +6,7 @@ import type { UserInput } from "../server/people/user.schema.js";
 import { assertProblem, call, type Reply } from "./support/api-client.js";
 import { createApiKey, startTestApp, type TestApp } from "./support/app.js";
 import { dialects } from "./support/databases.js";
+import { personInput } from "./support/people.js";
 
 /** The app redeeming: public, no key. */
 const redeem = (app: TestApp, body: unknown) => call(app, "POST", "/invitations/redeem", { body });
@@ -44,18 +45,8 @@ function assertGone(reply: Reply, reason: "expired" | "revoked" | "used") {
 const tokenOf = (url: string) => url.split("/").pop() as string;
 
 let serial = 0;
-const person = (fields: Partial<UserInput> = {}): UserInput => ({
-  firstName: "Inés",
-  lastName: `Invitada ${++serial}`,
-  email: null,
-  phone: null,
-  phoneConsent: false,
-  employeeId: null,
-  department: null,
-  site: null,
-  language: "es",
-  ...fields,
-});
+const person = (fields: Partial<UserInput> = {}): UserInput =>
+  personInput({ firstName: "Inés", lastName: `Invitada ${++serial}`, language: "es", ...fields });
 
 for (const dialect of await dialects()) {
   describe(`invitations API (${dialect})`, () => {

@@ -20,24 +20,15 @@ import { PageClient } from "./support/browser-client.js";
 import { dialects, freshDatabase, type TestDatabase } from "./support/databases.js";
 import { HttpCapture } from "./support/http-capture.js";
 import { type NotifyTestApp, startNotifyApp, waitFor } from "./support/notify-app.js";
+import { personInput } from "./support/people.js";
 import { freePort, SmtpCapture } from "./support/smtp-capture.js";
 
 const SECRET_KEY = "outbox-test-secret-key-0123456789abcdef";
 const TWILIO_SID = `AC${"0123456789abcdef".repeat(2)}`;
 const TWILIO_TOKEN = "twilio-auth-token-for-tests";
 
-const person = (over: Partial<UserInput>): UserInput => ({
-  firstName: "Lucía",
-  lastName: "García",
-  email: null,
-  phone: null,
-  phoneConsent: false,
-  employeeId: null,
-  department: null,
-  site: null,
-  language: "es",
-  ...over,
-});
+const person = (over: Partial<UserInput>): UserInput =>
+  personInput({ firstName: "Lucía", lastName: "García", language: "es", ...over });
 
 /** One JSON API call with a bearer key. */
 async function api(app: NotifyTestApp, key: string, method: string, url: string, body?: unknown) {

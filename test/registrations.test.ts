@@ -7,6 +7,7 @@ import { assertProblem, call } from "./support/api-client.js";
 import { createApiKey, startTestApp, type TestApp } from "./support/app.js";
 import { dialects } from "./support/databases.js";
 import { HttpCapture } from "./support/http-capture.js";
+import { personInput } from "./support/people.js";
 
 /** A POST with a JSON body (or another content type), as the messaging platform makes it. */
 const post = (app: TestApp, path: string, key: string | null, body: unknown, contentType = "application/json") =>
@@ -15,18 +16,8 @@ const post = (app: TestApp, path: string, key: string | null, body: unknown, con
 let serial = 0;
 /** A distinct valid US mobile-style number per call (+1 202 555 01xx is valid for libphonenumber). */
 const nextPhone = () => `+1202555${String(1000 + (++serial % 9000)).padStart(4, "0")}`;
-const person = (fields: Partial<UserInput> = {}): UserInput => ({
-  firstName: "Pablo",
-  lastName: `Teléfono ${++serial}`,
-  email: null,
-  phone: null,
-  phoneConsent: false,
-  employeeId: null,
-  department: null,
-  site: null,
-  language: "es",
-  ...fields,
-});
+const person = (fields: Partial<UserInput> = {}): UserInput =>
+  personInput({ firstName: "Pablo", lastName: `Teléfono ${++serial}`, language: "es", ...fields });
 
 async function waitFor<T>(probe: () => T | undefined, what: string, ms = 8_000): Promise<T> {
   const until = Date.now() + ms;

@@ -9,21 +9,12 @@ import { PageClient } from "./support/browser-client.js";
 import { dialects, freshDatabase, type TestDatabase } from "./support/databases.js";
 import { type CapturedRequest, HttpCapture } from "./support/http-capture.js";
 import { type NotifyTestApp, startNotifyApp, waitFor } from "./support/notify-app.js";
+import { personInput } from "./support/people.js";
 
 const SECRET = "webhook-test-secret-0123456789";
 
-const person = (over: Partial<UserInput> = {}): UserInput => ({
-  firstName: "Lucía",
-  lastName: "García",
-  email: "lucia@example.com",
-  phone: null,
-  phoneConsent: false,
-  employeeId: null,
-  department: null,
-  site: null,
-  language: "es",
-  ...over,
-});
+const person = (over: Partial<UserInput> = {}): UserInput =>
+  personInput({ firstName: "Lucía", lastName: "García", email: "lucia@example.com", language: "es", ...over });
 
 /** What a receiver does: recompute the HMAC of "<timestamp>.<raw body>" with its secret. */
 function signatureIsValid(req: CapturedRequest, secret: string): boolean {
