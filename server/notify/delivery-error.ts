@@ -22,3 +22,26 @@ export class DeliveryError extends Error {
 export function isPermanentHttpStatus(status: number): boolean {
   return status >= 400 && status < 500 && ![401, 403, 408, 409, 425, 429].includes(status);
 }
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * A POST to a provider or receiver with a 10 s timeout and no redirects. A network failure
+ * becomes a DeliveryError "<label>: <why>" (retried by the outbox); the caller judges the
+ * answer.
+ */
+export async function postForDelivery(
+  label: string,
+  url: string,
+  init: { headers: Record<string, string>; body: string },
+  errorOpts: { safe?: boolean } = {},
+): Promise<Response> {
+  try {
+    return await fetch(url, { method: "POST", ...init, redirect: "error", signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const why =
+      e.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    throw new DeliveryError(`${label}: ${why}`, errorOpts);
+  }
+}

@@ -4,7 +4,7 @@ import { Sealer } from "../auth/sealer.js";
 import { nowMs } from "../db/convert.js";
 import { NotFoundError, ValidationError } from "../errors.js";
 import type { Actor, DomainEvent, EventBus } from "../events.js";
-import { DeliveryError } from "../notify/delivery-error.js";
+import { DeliveryError, postForDelivery } from "../notify/delivery-error.js";
 import type { Delivery, Outbox, OutboxMessage, Outgoing, Prepared } from "../notify/outbox.js";
 import type { OutboxWorker } from "../notify/outbox-worker.js";
 import type { Webhook } from "./webhooks.repo.js";
@@ -17,7 +17,6 @@ export const WEBHOOK_KIND = "webhook";
 export const WEBHOOK_EVENTS = ["user.created", "user.joined", "invitation.sent", "invitation.failed"] as const;
 export const MIN_SECRET_LENGTH = 16;
 const MAX_SECRET_LENGTH = 200;
-const TIMEOUT_MS = 10_000;
 
 export type WebhookInput = { url?: unknown; secret?: unknown; events?: unknown };
 export type WebhookDelivery = Delivery & { event: string };
@@ -221,21 +220,7 @@ function validate(input: WebhookInput): { url: string; secret: string; events: s
 /** Puts one delivery on the wire; anything but 2xx is an error the outbox retries. */
 async function post(o: Outgoing, outboxId: number): Promise<{ providerId: string | null }> {
   if (o.channel !== "webhook") throw new Error(`outbox #${outboxId}: an ${o.channel} message on the webhook channel`);
-  let res: Response;
-  try {
-    res = await fetch(o.to, {
-      method: "POST",
-      headers: o.headers,
-      body: o.body,
-      redirect: "error",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why =
-      e.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
-    throw new DeliveryError(`Webhook: ${why}`, { safe: true });
-  }
+  const res = await postForDelivery("Webhook", o.to, { headers: o.headers, body: o.body }, { safe: true });
   await res.body?.cancel().catch(() => {});
   if (!res.ok) throw new DeliveryError(`Webhook answered ${res.status} ${res.statusText}`.trim(), { safe: true });
   return { providerId: null };

@@ -1,8 +1,6 @@
 import type { Config } from "../../config.js";
-import { DeliveryError, isPermanentHttpStatus } from "../delivery-error.js";
+import { DeliveryError, isPermanentHttpStatus, postForDelivery } from "../delivery-error.js";
 import type { Sms, SmsProvider } from "./provider.js";
-
-const TIMEOUT_MS = 10_000;
 
 /**
  * SMS_PROVIDER=twilio: the Messages REST API, `POST {base}/2010-04-01/Accounts/{sid}/Messages.json`
@@ -18,25 +16,18 @@ export class TwilioSmsProvider implements SmsProvider {
     const form = new URLSearchParams({ To: sms.to, Body: sms.body });
     if (/^MG[0-9a-fA-F]{32}$/.test(from)) form.set("MessagingServiceSid", from);
     else form.set("From", from);
-    let res: Response;
-    try {
-      res = await fetch(`${baseUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`, {
-        method: "POST",
+    const res = await postForDelivery(
+      "Twilio",
+      `${baseUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`,
+      {
         headers: {
           authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString("base64")}`,
           "content-type": "application/x-www-form-urlencoded",
           accept: "application/json",
         },
         body: form.toString(),
-        redirect: "error",
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why =
-        e.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
-      throw new DeliveryError(`Twilio: ${why}`);
-    }
+      },
+    );
     const json = (await res.json().catch(() => ({}))) as { sid?: unknown; code?: unknown; message?: unknown };
     if (!res.ok) {
       // Twilio's own error: its code (https://www.twilio.com/docs/api/errors) and message.

@@ -1,8 +1,6 @@
 import { createHmac } from "node:crypto";
-import { DeliveryError, isPermanentHttpStatus } from "../delivery-error.js";
+import { DeliveryError, isPermanentHttpStatus, postForDelivery } from "../delivery-error.js";
 import type { Sms, SmsProvider } from "./provider.js";
-
-const TIMEOUT_MS = 10_000;
 
 /**
  * The signature a receiver checks: hex HMAC-SHA256, keyed with SECRET_KEY, of
@@ -28,26 +26,15 @@ export class WebhookSmsProvider implements SmsProvider {
   async send(sms: Sms): Promise<{ providerId: string | null }> {
     const body = JSON.stringify({ to: sms.to, body: sms.body, userId: sms.userId });
     const timestamp = String(Math.floor(Date.now() / 1000));
-    let res: Response;
-    try {
-      res = await fetch(this.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "InviteStation",
-          "x-invite-timestamp": timestamp,
-          "x-invite-signature": signWebhook(this.secret, timestamp, body),
-        },
-        body,
-        redirect: "error",
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why =
-        e.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
-      throw new DeliveryError(`SMS webhook: ${why}`);
-    }
+    const res = await postForDelivery("SMS webhook", this.url, {
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "InviteStation",
+        "x-invite-timestamp": timestamp,
+        "x-invite-signature": signWebhook(this.secret, timestamp, body),
+      },
+      body,
+    });
     const text = await res.text().catch(() => "");
     if (!res.ok) {
       // The receiver's answer is not shown: it might echo the message, link included.
