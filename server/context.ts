@@ -10,6 +10,7 @@ import { createDb } from "./db/knex.js";
 import { EventBus } from "./events.js";
 import { InvitationsService } from "./invitations/invitations.service.js";
 import { JobRegistry } from "./jobs/registry.js";
+import { Live } from "./live/live.js";
 import type { Logger } from "./log.js";
 import { createNotify, type Notify } from "./notify/index.js";
 import { Reminders } from "./notify/reminders.js";
@@ -44,6 +45,8 @@ export type Context = {
   audit: AuditLog;
   jobs: JobRegistry;
   webhooks: WebhooksService;
+  /** Live updates to the admin pages (Socket.IO `/admin`); see server/live/live.ts. */
+  live: Live;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -90,7 +93,9 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     secretKey: config.secretKey,
   });
   jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
+  const live = new Live(config, sessions, log);
   return {
+    live,
     notify,
     phoneMatch,
     phoneOtp,
