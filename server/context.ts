@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { LetterService } from "../print/letter/letter.service.js";
 import { AuditLog } from "./audit/audit.js";
 import { AdminsService } from "./auth/admins.service.js";
 import { ApiKeysService } from "./auth/apikeys.js";
@@ -42,6 +43,7 @@ export type Context = {
   audit: AuditLog;
   jobs: JobRegistry;
   webhooks: WebhooksService;
+  letters: LetterService;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -109,5 +111,6 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
     webhooks: new WebhooksService({ db, events, outbox: notify.outbox, worker: notify.worker, secretKey: config.secretKey }),
+    letters: new LetterService({ users, invitations, settings }),
   };
 }
