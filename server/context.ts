@@ -5,6 +5,7 @@ import { AdminsService } from "./auth/admins.service.js";
 import { ApiKeysService } from "./auth/apikeys.js";
 import { LoginLimiter } from "./auth/login-limiter.js";
 import { SessionStore } from "./auth/sessions.js";
+import { BrandingService } from "./branding/branding.service.js";
 import type { Config } from "./config.js";
 import { createDb } from "./db/knex.js";
 import { EventBus } from "./events.js";
@@ -29,6 +30,7 @@ export type Context = {
   db: Knex;
   events: EventBus;
   settings: SettingsService;
+  branding: BrandingService;
   users: UsersService;
   facets: Facets;
   groups: GroupsService;
@@ -99,6 +101,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     db,
     events,
     settings,
+    branding: new BrandingService(db, events),
     users,
     facets: new Facets(db, events),
     groups,
