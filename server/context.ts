@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { LetterService } from "../print/letter/letter.service.js";
 import { AuditLog } from "./audit/audit.js";
 import { AdminsService } from "./auth/admins.service.js";
 import { ApiKeysService } from "./auth/apikeys.js";
@@ -47,6 +48,7 @@ export type Context = {
   webhooks: WebhooksService;
   /** Live updates to the admin pages (Socket.IO `/admin`); see server/live/live.ts. */
   live: Live;
+  letters: LetterService;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -117,5 +119,6 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
     webhooks: new WebhooksService({ db, events, outbox: notify.outbox, worker: notify.worker, secretKey: config.secretKey }),
+    letters: new LetterService({ users, invitations, settings }),
   };
 }
