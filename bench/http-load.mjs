@@ -8,7 +8,9 @@
 //   { url, method, bodies, count, rate }                                   open loop: request i is due
 //       at start + i / rate seconds whatever the server does, and its latency counts from when it
 //       was due, so a server that falls behind is charged for the wait (no coordinated omission).
-// Every answer must be 200; the first other status stops the run and is reported.
+// Every answer must be 200; the first other status stops the run and is reported. Before the
+// timed run the client opens its connections with GET /healthz (as many as it will keep busy) and
+// then writes "timed run starts" on stderr.
 import { text } from "node:stream/consumers";
 
 const job = JSON.parse(await text(process.stdin));
@@ -25,6 +27,16 @@ async function send(i, dueAt) {
   latencies[i] = performance.now() - dueAt;
   if (res.status !== 200 && !failure) failure = `${method} ${url} answered ${res.status}: ${answer.slice(0, 300)}`;
 }
+
+// Open the connections first: a run must not be charged for TCP set-up of its first second.
+const origin = new URL(url).origin;
+const warm = job.concurrency ?? Math.max(8, Math.ceil(job.rate / 50));
+await Promise.all(
+  Array.from({ length: warm }, async () => {
+    for (let i = 0; i < 20; i++) await (await fetch(`${origin}/healthz`)).text();
+  }),
+);
+process.stderr.write("timed run starts\n");
 
 const start = performance.now();
 if (job.rate) {

@@ -60,9 +60,12 @@ if (!only || only === "redeem") {
   for (const dialect of targets) {
     console.log(`\n== invitation redeem, ${REDEEM_PEOPLE.toLocaleString("en-US")} people a run, ${dialect} ==`);
     const r = await benchRedeem(dialect);
-    console.log(`${"".padEnd(48)} ${"req/s".padStart(10)} ${"p50".padStart(10)} ${"p95".padStart(10)} ${"p99".padStart(10)}   n`);
+    const head = ["req/s", "p50", "p95", "p99", "server CPU"].map((h) => h.padStart(10)).join(" ");
+    console.log(`${"".padEnd(48)} ${head}   n`);
     const line = (name: string, x: LoadResult, verdict = "") => {
-      const cells = [x.perSecond.toFixed(0), ms(x.p50), ms(x.p95), ms(x.p99)].map((c) => c.padStart(10)).join(" ");
+      const cells = [x.perSecond.toFixed(0), ms(x.p50), ms(x.p95), ms(x.p99), `${x.serverCpuMs.toFixed(2)} ms`]
+        .map((c) => c.padStart(10))
+        .join(" ");
       console.log(`${name.padEnd(48)} ${cells}   ${x.n}${verdict}`);
     };
     const most = `most, ${REDEEM_CONCURRENCY} in flight`;
