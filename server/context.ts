@@ -1,4 +1,6 @@
 import type { Knex } from "knex";
+import { KioskLive } from "../kiosk/kiosk-live.js";
+import { KiosksService } from "../kiosk/kiosks.service.js";
 import { AuditLog } from "./audit/audit.js";
 import { AdminsService } from "./auth/admins.service.js";
 import { ApiKeysService } from "./auth/apikeys.js";
@@ -45,6 +47,8 @@ export type Context = {
   webhooks: WebhooksService;
   /** Live updates to the admin pages (Socket.IO `/admin`); see server/live/live.ts. */
   live: Live;
+  kiosks: KiosksService;
+  kioskLive: KioskLive;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -92,8 +96,15 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   });
   jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
   const live = new Live(config, sessions, log);
+  const kiosks = new KiosksService(db, events, users, invitations, config);
+  jobs.register({ name: "kiosks.prune", schedule: "*/20 * * * *", leaseSeconds: 120, run: () => kiosks.prune() });
+  // Built here, once: it adds the /kiosk namespace to live and listens to the events.
+  const kioskLive = new KioskLive(kiosks, settings, live, log);
+  kioskLive.register(events);
   return {
     live,
+    kiosks,
+    kioskLive,
     notify,
     phoneMatch,
     phoneOtp,
