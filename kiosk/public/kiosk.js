@@ -142,6 +142,7 @@ function display() {
     svg.style.visibility = stale ? "hidden" : "visible";
     if (tile.url && svg.dataset.text !== tile.url) drawQr(svg, tile.url);
     el.dataset.rotatesAt = String(tile.rotatesAt ?? "");
+    if (tile.rotatesAt) $("[data-countdown]", el).textContent = `${Math.max(0, Math.ceil((tile.rotatesAt - now()) / 1000))} s`;
   }
 
   // Once a second: clocks, countdowns, and asking for the state if a rotation is overdue.
