@@ -78,10 +78,12 @@ export class KioskLive {
     for (const name of ["invitation.regenerated", "invitation.revoked", "user.deactivated", "user.updated", "user.erased"]) {
       events.on(name, refreshPerson);
     }
-    // The organization's name or app links changed: every screen here shows them.
-    events.on("settings.updated", () => {
-      for (const id of this.locals.keys()) this.refresh(id);
-    });
+    // The organization's name, app links or logo changed: every screen here shows them.
+    for (const name of ["settings.updated", "branding.logo.updated", "branding.logo.removed"]) {
+      events.on(name, () => {
+        for (const id of this.locals.keys()) this.refresh(id);
+      });
+    }
   }
 
   /** Which kiosks have a screen connected, on any instance. */

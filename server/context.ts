@@ -1,11 +1,13 @@
 import type { Knex } from "knex";
 import { KioskLive } from "../kiosk/kiosk-live.js";
 import { KiosksService } from "../kiosk/kiosks.service.js";
+import { LetterService } from "../print/letter/letter.service.js";
 import { AuditLog } from "./audit/audit.js";
 import { AdminsService } from "./auth/admins.service.js";
 import { ApiKeysService } from "./auth/apikeys.js";
 import { LoginLimiter } from "./auth/login-limiter.js";
 import { SessionStore } from "./auth/sessions.js";
+import { BrandingService } from "./branding/branding.service.js";
 import type { Config } from "./config.js";
 import { createDb } from "./db/knex.js";
 import { EventBus } from "./events.js";
@@ -31,6 +33,7 @@ export type Context = {
   db: Knex;
   events: EventBus;
   settings: SettingsService;
+  branding: BrandingService;
   users: UsersService;
   facets: Facets;
   groups: GroupsService;
@@ -49,6 +52,7 @@ export type Context = {
   live: Live;
   kiosks: KiosksService;
   kioskLive: KioskLive;
+  letters: LetterService;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -99,7 +103,11 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   const kiosks = new KiosksService(db, events, users, invitations, config);
   jobs.register({ name: "kiosks.prune", schedule: "*/20 * * * *", leaseSeconds: 120, run: () => kiosks.prune() });
   // Built here, once: it adds the /kiosk namespace to live and listens to the events.
-  const kioskLive = new KioskLive(kiosks, settings, live, log);
+  const branding = new BrandingService(db, events);
+  const kioskLive = new KioskLive(kiosks, settings, live, log, async () => {
+    const logo = await branding.logo();
+    return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
+  });
   kioskLive.register(events);
   return {
     live,
@@ -113,6 +121,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     db,
     events,
     settings,
+    branding,
     users,
     facets: new Facets(db, events),
     groups,
@@ -125,5 +134,6 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
     webhooks: new WebhooksService({ db, events, outbox: notify.outbox, worker: notify.worker, secretKey: config.secretKey }),
+    letters: new LetterService({ users, invitations, settings }),
   };
 }

@@ -36,6 +36,21 @@ export class PageClient {
     return { status: res.status, text: await res.text(), headers: res.headers };
   }
 
+  /** Uploads one file the way a browser's file form does: multipart, the CSRF token in the action URL. */
+  async postFile(
+    action: string,
+    field: string,
+    content: Buffer,
+    filename: string,
+    type: string,
+  ): Promise<{ status: number; text: string; headers: Headers }> {
+    const form = new FormData();
+    form.append(field, new Blob([new Uint8Array(content)], { type }), filename);
+    const res = await fetch(this.baseUrl + action, { method: "POST", body: form, headers: this.headers(), redirect: "manual" });
+    this.keep(res);
+    return { status: res.status, text: await res.text(), headers: res.headers };
+  }
+
   async signIn(email: string, password: string): Promise<void> {
     await this.get("/login");
     const res = await this.post("/login", { email, password });
