@@ -4,6 +4,7 @@ import path from "node:path";
 import { dialects } from "../test/support/databases.js";
 import { benchEmail, EMAIL_MESSAGES, type SendResult } from "./email.bench.js";
 import { benchImport, IMPORT_ROWS, writeCsv } from "./import.bench.js";
+import { benchKiosk, KIOSKS, ROTATE_SECONDS } from "./kiosk.bench.js";
 import { benchRedeem, type LoadResult, REDEEM_CONCURRENCY, REDEEM_PEOPLE, REDEEM_RATE } from "./redeem.bench.js";
 import { ms } from "./stats.js";
 import { benchUsersList, PEOPLE } from "./users-list.bench.js";
@@ -99,4 +100,30 @@ if (!only || only === "email") {
     line("invitations.send → outbox → SMTP", r.outbox, true);
     console.log(`  setup: seed ${r.seedSeconds.toFixed(1)} s; queueing took ${r.queueSeconds.toFixed(1)} s of the total`);
   }
+}
+
+if (!only || only === "kiosk") {
+  console.log(
+    `\n== lobby kiosks: ${KIOSKS.toLocaleString("en-US")} screens on one process, ${ROTATE_SECONDS} s rotation, sqlite ==`,
+  );
+  const r = await benchKiosk();
+  const row = (name: string, s: { p50: number; p95: number; p99: number; n: number }, verdict = "") =>
+    console.log(
+      `${name.padEnd(42)} ${ms(s.p50).padStart(10)} ${ms(s.p95).padStart(10)} ${ms(s.p99).padStart(10)}   ${s.n}${verdict}`,
+    );
+  console.log(`seeded ${KIOSKS} kiosks and people in ${r.seedSeconds.toFixed(1)} s`);
+  console.log(`${"".padEnd(42)} ${"p50".padStart(10)} ${"p95".padStart(10)} ${"p99".padStart(10)}   n`);
+  row("baseline: bare Socket.IO echo round trip", r.echo);
+  row("baseline: the redeem's own HTTP answer", r.redeemAnswer);
+  row("redeem → welcome on the kiosk", r.redeemToKiosk, r.redeemToKiosk.p99 <= 50 ? "  ok (≤ 50 ms)" : "  OVER 50 ms");
+  console.log(
+    `peak RSS of the server: ${r.peakRssMb.toFixed(0)} MB (before the screens connected: ${r.baselineRssMb.toFixed(0)} MB)${r.peakRssMb <= 250 ? "  ok (≤ 250 MB)" : "  OVER 250 MB"}`,
+  );
+  console.log(`CPU, all screens connected and idle (baseline): ${r.idleCpuPercent.toFixed(2)}% of one core`);
+  console.log(
+    `CPU, all screens showing a person, rotating:    ${r.rotatingCpuPercent.toFixed(2)}% of one core (${r.codesSent} new codes sent)`,
+  );
+  console.log(
+    `rotation work: ${r.rotationCpuPercent.toFixed(2)}% of one core${r.rotationCpuPercent <= 5 ? "  ok (≤ 5%)" : "  OVER 5%"}`,
+  );
 }

@@ -1,4 +1,6 @@
 import type { Knex } from "knex";
+import { KioskLive } from "../kiosk/kiosk-live.js";
+import { KiosksService } from "../kiosk/kiosks.service.js";
 import { LetterService } from "../print/letter/letter.service.js";
 import { AuditLog } from "./audit/audit.js";
 import { AdminsService } from "./auth/admins.service.js";
@@ -48,6 +50,8 @@ export type Context = {
   webhooks: WebhooksService;
   /** Live updates to the admin pages (Socket.IO `/admin`); see server/live/live.ts. */
   live: Live;
+  kiosks: KiosksService;
+  kioskLive: KioskLive;
   letters: LetterService;
 };
 
@@ -96,8 +100,19 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   });
   jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
   const live = new Live(config, sessions, log);
+  const kiosks = new KiosksService(db, events, users, invitations, config);
+  jobs.register({ name: "kiosks.prune", schedule: "*/20 * * * *", leaseSeconds: 120, run: () => kiosks.prune() });
+  // Built here, once: it adds the /kiosk namespace to live and listens to the events.
+  const branding = new BrandingService(db, events);
+  const kioskLive = new KioskLive(kiosks, settings, live, log, async () => {
+    const logo = await branding.logo();
+    return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
+  });
+  kioskLive.register(events);
   return {
     live,
+    kiosks,
+    kioskLive,
     notify,
     phoneMatch,
     phoneOtp,
@@ -106,7 +121,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     db,
     events,
     settings,
-    branding: new BrandingService(db, events),
+    branding,
     users,
     facets: new Facets(db, events),
     groups,

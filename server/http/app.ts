@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
+import { kioskAdminPages, kioskChoices } from "../../kiosk/kiosk-admin.routes.js";
+import { kioskScreenPages } from "../../kiosk/kiosk-screen.routes.js";
 import { apiRouter } from "../api/router.js";
 import { auditPages } from "../audit/audit.routes.js";
 import { adminPages } from "../auth/admin-pages.routes.js";
@@ -100,12 +102,14 @@ export function createApp(ctx: Context): Express {
     next();
   });
   app.use(joinPages(ctx));
+  app.use(kioskScreenPages(ctx));
   app.use(phoneJoinPages(ctx));
   app.use(authRoutes(ctx));
   app.use(dashboardPages(ctx));
   app.use(invitationPages(ctx));
   app.use(deliveryPages(ctx));
   app.use(bulkInvitePages(ctx));
+  app.use(["/users", "/groups"], kioskChoices(ctx));
   const invitationCard = invitationProfileExtras(ctx);
   const deliveries = deliveryProfileExtras(ctx);
   app.use(userPages(ctx, async (user) => ({ ...(await invitationCard(user)), ...(await deliveries(user)) })));
@@ -114,6 +118,7 @@ export function createApp(ctx: Context): Express {
   app.use(auditPages(ctx));
   app.use(webhookPages(ctx));
   app.use(brandingAdmin(ctx));
+  app.use(kioskAdminPages(ctx));
   app.use(adminPages(ctx));
 
   app.use(notFound);
