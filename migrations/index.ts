@@ -4,6 +4,7 @@ import * as m002 from "./002_invitations.js";
 import * as m003 from "./003_outbox.js";
 import * as m004 from "./004_phone_otp.js";
 import * as m005 from "./005_webhooks.js";
+import * as m007 from "./007_printing.js";
 
 /**
  * Migrations are listed here rather than discovered on disk, so that they run the same
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   "003_outbox": m003,
   "004_phone_otp": m004,
   "005_webhooks": m005,
+  "007_printing": m007,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

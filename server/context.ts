@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { createPrint, type Print } from "../print/index.js";
 import { AuditLog } from "./audit/audit.js";
 import { AdminsService } from "./auth/admins.service.js";
 import { ApiKeysService } from "./auth/apikeys.js";
@@ -42,6 +43,7 @@ export type Context = {
   audit: AuditLog;
   jobs: JobRegistry;
   webhooks: WebhooksService;
+  print: Print;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -88,7 +90,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     secretKey: config.secretKey,
   });
   jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
-  return {
+  const context: Omit<Context, "print"> = {
     notify,
     phoneMatch,
     phoneOtp,
@@ -110,4 +112,11 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     // Built here, once: it registers the webhook kind and transport and listens to the events.
     webhooks: new WebhooksService({ db, events, outbox: notify.outbox, worker: notify.worker, secretKey: config.secretKey }),
   };
+  const print = createPrint({
+    ...context,
+    letters: () => {
+      throw new Error("the letter renderer has not landed yet");
+    },
+  });
+  return { ...context, print };
 }
