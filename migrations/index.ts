@@ -5,6 +5,8 @@ import * as m003 from "./003_outbox.js";
 import * as m004 from "./004_phone_otp.js";
 import * as m005 from "./005_webhooks.js";
 import * as m007 from "./007_printing.js";
+import * as m008 from "./008_branding.js";
+import * as m009 from "./009_status_count_shards.js";
 
 /**
  * Migrations are listed here rather than discovered on disk, so that they run the same
@@ -16,6 +18,9 @@ const migrations: Record<string, Knex.Migration> = {
   "003_outbox": m003,
   "004_phone_otp": m004,
   "005_webhooks": m005,
+  // 006 and 007 were reserved for the kiosk and printing work landing after this one.
+  "008_branding": m008,
+  "009_status_count_shards": m009,
   "007_printing": m007,
 };
 

@@ -15,7 +15,10 @@ export type Print = {
   batch: PrintBatch;
 };
 
-type Deps = Pick<Context, "config" | "log" | "db" | "events" | "users" | "admins" | "jobs" | "notify"> & {
+type Deps = Pick<
+  Context,
+  "config" | "log" | "db" | "events" | "users" | "admins" | "jobs" | "notify" | "live" | "invitations"
+> & {
   letters: () => LetterRenderer;
 };
 
@@ -35,7 +38,7 @@ export function createPrint(deps: Deps): Print {
   });
   let worker: PrintWorker | null = null;
   const wake = () => worker?.kick();
-  jobs = new PrintJobsService({ db, events, users: deps.users, printers, wake });
+  jobs = new PrintJobsService({ db, events, users: deps.users, invitations: deps.invitations, printers, wake });
   const batch = new PrintBatch({
     db,
     events,
@@ -52,6 +55,8 @@ export function createPrint(deps: Deps): Print {
     { db, events, log, printers, users: deps.users, letters: deps.letters, coverFor: (job, ids) => batch.coverFor(job, ids) },
     { retrySeconds: config.printRetrySeconds, retryLimit: config.printRetryLimit },
   );
+  // Every change of a job, to the admin pages that follow it (print-live.js).
+  events.on("print.job.updated", (e) => deps.live.toAdmins("print.job.updated", e.job));
   deps.jobs.register({
     name: "print.batch",
     schedule: config.printBatchCron,

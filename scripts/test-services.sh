@@ -17,7 +17,7 @@
 # `why`), then add NAME to DEFAULT_COMPONENTS. cups, ipp and zbar below are ready for that.
 set -uo pipefail
 
-DEFAULT_COMPONENTS="mariadb redis chromium poppler"
+DEFAULT_COMPONENTS="mariadb redis chromium poppler zbar"
 
 # ---------------------------------------------------------------- components
 # MariaDB on 127.0.0.1:3306 (or the host/port of TEST_DATABASE_URL when that is local),

@@ -1,15 +1,18 @@
 import type { Knex } from "knex";
 import { createPrint, type Print } from "../print/index.js";
+import { LetterService } from "../print/letter/letter.service.js";
 import { AuditLog } from "./audit/audit.js";
 import { AdminsService } from "./auth/admins.service.js";
 import { ApiKeysService } from "./auth/apikeys.js";
 import { LoginLimiter } from "./auth/login-limiter.js";
 import { SessionStore } from "./auth/sessions.js";
+import { BrandingService } from "./branding/branding.service.js";
 import type { Config } from "./config.js";
 import { createDb } from "./db/knex.js";
 import { EventBus } from "./events.js";
 import { InvitationsService } from "./invitations/invitations.service.js";
 import { JobRegistry } from "./jobs/registry.js";
+import { Live } from "./live/live.js";
 import type { Logger } from "./log.js";
 import { createNotify, type Notify } from "./notify/index.js";
 import { Reminders } from "./notify/reminders.js";
@@ -29,6 +32,7 @@ export type Context = {
   db: Knex;
   events: EventBus;
   settings: SettingsService;
+  branding: BrandingService;
   users: UsersService;
   facets: Facets;
   groups: GroupsService;
@@ -43,6 +47,9 @@ export type Context = {
   audit: AuditLog;
   jobs: JobRegistry;
   webhooks: WebhooksService;
+  /** Live updates to the admin pages (Socket.IO `/admin`); see server/live/live.ts. */
+  live: Live;
+  letters: LetterService;
   print: Print;
 };
 
@@ -90,7 +97,9 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     secretKey: config.secretKey,
   });
   jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
+  const live = new Live(config, sessions, log);
   const context: Omit<Context, "print"> = {
+    live,
     notify,
     phoneMatch,
     phoneOtp,
@@ -99,6 +108,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     db,
     events,
     settings,
+    branding: new BrandingService(db, events),
     users,
     facets: new Facets(db, events),
     groups,
@@ -111,12 +121,8 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
     webhooks: new WebhooksService({ db, events, outbox: notify.outbox, worker: notify.worker, secretKey: config.secretKey }),
+    letters: new LetterService({ users, invitations, settings }),
   };
-  const print = createPrint({
-    ...context,
-    letters: () => {
-      throw new Error("the letter renderer has not landed yet");
-    },
-  });
+  const print = createPrint({ ...context, letters: () => context.letters });
   return { ...context, print };
 }

@@ -58,14 +58,9 @@ function runCli(app: TestApp, args: string[]): Promise<{ code: number; stdout: s
   });
 }
 
-/** PageClient with a multipart upload, as the browser's file form sends it (CSRF token in the action URL). */
-async function postFile(client: PageClient, action: string, content: Buffer, filename: string) {
-  const form = new FormData();
-  form.append("file", new Blob([new Uint8Array(content)], { type: "text/csv" }), filename);
-  const cookie = (client as unknown as { headers(): Record<string, string> }).headers();
-  const res = await fetch(client.baseUrl + action, { method: "POST", body: form, headers: cookie, redirect: "manual" });
-  return { status: res.status, text: await res.text(), headers: res.headers };
-}
+/** The import form's upload (CSRF token in the action URL, as the page puts it). */
+const postFile = (client: PageClient, action: string, content: Buffer, filename: string) =>
+  client.postFile(action, "file", content, filename, "text/csv");
 
 for (const dialect of await dialects()) {
   describe(`CSV import on ${dialect}`, () => {

@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import { nowMs } from "../../server/db/convert.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../server/errors.js";
 import type { Actor, EventBus } from "../../server/events.js";
+import type { InvitationsService } from "../../server/invitations/invitations.service.js";
 import type { User } from "../../server/people/users.repo.js";
 import type { UsersService } from "../../server/people/users.service.js";
 import type { PrintersService } from "../printers/printers.service.js";
@@ -15,7 +16,14 @@ export type { PrintJob } from "./jobs.repo.js";
 export const MAX_PRINT_NOW = 200;
 export const MAX_QUEUE_AT_ONCE = 5000;
 
-type Deps = { db: Knex; events: EventBus; users: UsersService; printers: PrintersService; wake: () => void };
+type Deps = {
+  db: Knex;
+  events: EventBus;
+  users: UsersService;
+  invitations: InvitationsService;
+  printers: PrintersService;
+  wake: () => void;
+};
 
 /**
  * Print jobs and the overnight queue: who may get a paper invitation (pending people
@@ -171,6 +179,17 @@ export class PrintJobsService {
           type: "user",
           id,
         });
+      }
+      // The letter shows the current link; it never makes a new one behind the admin's back.
+      const invitation = await this.deps.invitations.current(id);
+      if (invitation.state === "expired" || invitation.state === "revoked") {
+        throw new ConflictError(
+          `The invitation of person #${id} is ${invitation.state}: make a new one on their profile first.`,
+          {
+            type: "user",
+            id,
+          },
+        );
       }
       users.push(user);
     }

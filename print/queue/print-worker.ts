@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Knex } from "knex";
 import { nowMs } from "../../server/db/convert.js";
-import { NotFoundError } from "../../server/errors.js";
+import { AppError, NotFoundError } from "../../server/errors.js";
 import { type EventBus, systemActor } from "../../server/events.js";
 import type { Logger } from "../../server/log.js";
 import type { UsersService } from "../../server/people/users.service.js";
@@ -195,6 +195,9 @@ export class PrintWorker {
       if (err instanceof PrintError) {
         if (err.retriable) await this.retryLater(row, err.message);
         else await this.finish(row, "failed", err.message);
+      } else if (err instanceof AppError) {
+        // The letters refused a person (their invitation expired meanwhile, …): no retry helps.
+        await this.finish(row, "failed", err.message);
       } else {
         this.deps.log.error({ err, printJobId: id }, "print job failed unexpectedly");
         await this.retryLater(row, `Unexpected error: ${(err as Error).message ?? String(err)}`);

@@ -107,14 +107,7 @@ export function adminPages(ctx: Context): Router {
   });
 
   router.get("/admin/settings", async (req, res) => {
-    res.render("admin/settings", {
-      title: "Settings",
-      section: "/admin",
-      tab: "settings",
-      values: await ctx.settings.get(),
-      errors: {},
-      flash: flashFrom(req),
-    });
+    await renderSettings(ctx, res, 200, { flash: flashFrom(req) });
   });
 
   router.post("/admin/settings", async (req, res) => {
@@ -146,16 +139,24 @@ export function adminPages(ctx: Context): Router {
       res.redirect(303, "/admin/settings?done=settings-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      res.status(400).render("admin/settings", {
-        title: "Settings",
-        section: "/admin",
-        tab: "settings",
-        values,
-        errors: err.fields,
-        flash: null,
-      });
+      await renderSettings(ctx, res, 400, { values, errors: err.fields });
     }
   });
 
   return router;
+}
+
+/** The Settings page; `locals` override the stored values (a form sent back with its errors). */
+export async function renderSettings(ctx: Context, res: Response, status: number, locals: Record<string, unknown>) {
+  const logo = await ctx.branding.logo();
+  res.status(status).render("admin/settings", {
+    title: "Settings",
+    section: "/admin",
+    tab: "settings",
+    values: await ctx.settings.get(),
+    errors: {},
+    flash: null,
+    logo: logo && { width: logo.width, height: logo.height, bytes: logo.data.length, updatedAt: logo.updatedAt },
+    ...locals,
+  });
 }

@@ -11,6 +11,7 @@ import { apiRouter } from "../api/router.js";
 import { auditPages } from "../audit/audit.routes.js";
 import { adminPages } from "../auth/admin-pages.routes.js";
 import { authRoutes } from "../auth/auth.routes.js";
+import { brandingAdmin, brandingPublic } from "../branding/branding.routes.js";
 import type { Context } from "../context.js";
 import { dashboardPages } from "../dashboard/dashboard.routes.js";
 import { invitationPages, invitationProfileExtras } from "../invitations/invitation-pages.routes.js";
@@ -83,6 +84,7 @@ export function createApp(ctx: Context): Express {
   );
   app.use("/assets", express.static(path.join(root, "server/http/public"), { maxAge: "1h", index: false }));
   app.use(healthRoutes(ctx));
+  app.use(brandingPublic(ctx));
 
   app.use(express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));
   app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 5000 }));
@@ -95,6 +97,9 @@ export function createApp(ctx: Context): Express {
   app.use(loadSession(ctx));
   app.use(async (_req, res, next) => {
     res.locals.settings = await ctx.settings.get();
+    // The logo's version makes its URL change with it, so browsers may cache it.
+    const logo = await ctx.branding.logo();
+    res.locals.logoUrl = logo ? `/branding/logo?v=${logo.updatedAt}` : null;
     next();
   });
   app.use(joinPages(ctx));
@@ -116,6 +121,7 @@ export function createApp(ctx: Context): Express {
   app.use(auditPages(ctx));
   app.use(webhookPages(ctx));
   app.use(printerPages(ctx));
+  app.use(brandingAdmin(ctx));
   app.use(adminPages(ctx));
 
   app.use(notFound);

@@ -21,6 +21,8 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
   "admin-updated": { text: "Account updated." },
   "key-revoked": { text: "API key revoked. Calls with it now get 401." },
   "settings-saved": { text: "Settings saved." },
+  "logo-saved": { text: "Logo saved. It shows on the join page, the lobby screen and printed invitations." },
+  "logo-removed": { text: "Logo removed. The organization name shows in its place." },
   "invitation-regenerated": { text: "New invitation link made. The previous link and code no longer work." },
   resent: { text: "Queued again. It goes out in a moment; this page shows its state." },
   "bulk-invite": { text: "Invitations queued. They go out a few at a time; this page shows their state." },

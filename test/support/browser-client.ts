@@ -36,10 +36,30 @@ export class PageClient {
     return { status: res.status, text: await res.text(), headers: res.headers };
   }
 
+  /** Uploads one file the way a browser's file form does: multipart, the CSRF token in the action URL. */
+  async postFile(
+    action: string,
+    field: string,
+    content: Buffer,
+    filename: string,
+    type: string,
+  ): Promise<{ status: number; text: string; headers: Headers }> {
+    const form = new FormData();
+    form.append(field, new Blob([new Uint8Array(content)], { type }), filename);
+    const res = await fetch(this.baseUrl + action, { method: "POST", body: form, headers: this.headers(), redirect: "manual" });
+    this.keep(res);
+    return { status: res.status, text: await res.text(), headers: res.headers };
+  }
+
   async signIn(email: string, password: string): Promise<void> {
     await this.get("/login");
     const res = await this.post("/login", { email, password });
     if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}: ${res.text.slice(0, 300)}`);
+  }
+
+  /** The cookies as a Cookie header, for a Socket.IO client signed in as this page. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }
 
   private headers(): Record<string, string> {

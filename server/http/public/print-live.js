@@ -42,11 +42,16 @@
   const followed = [...document.querySelectorAll("[data-print-job]")];
   const open = () => followed.filter((el) => !FINAL.includes(el.dataset.status));
 
-  // Pushed updates, when the page has a live connection (see live.js); polling covers the rest.
-  document.addEventListener("print.job.updated", (event) => {
-    const job = event.detail;
-    for (const el of followed) if (el.dataset.printJob === `/print-jobs/${job.id}.json`) render(el, job);
-  });
+  // Pushed updates over the admin pages' live connection (live.js); polling covers the gaps.
+  let pushed = false;
+  if (followed.length && window.InviteStationLive) {
+    window.InviteStationLive.on("print.job.updated", (job) => {
+      for (const el of followed) if (el.dataset.printJob === `/print-jobs/${job.id}.json`) render(el, job);
+    });
+    window.InviteStationLive.onStatus((connected) => {
+      pushed = connected;
+    });
+  }
 
   const poll = async () => {
     const waiting = open();
@@ -61,7 +66,8 @@
         }
       }),
     );
-    setTimeout(poll, 1000);
+    // With a live connection a slow poll only catches what was missed during a reconnect.
+    setTimeout(poll, pushed ? 5000 : 1000);
   };
   if (open().length) setTimeout(poll, 500);
 

@@ -1,0 +1,69 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import * as fontkit from "fontkit";
+
+/**
+ * The letter's fonts, shipped by npm packages (so `npm ci` brings them; nothing from the
+ * system): Noto Sans for Latin, Greek and Cyrillic, and Noto Sans JP / SC / KR for names in
+ * Chinese, Japanese and Korean. pdfkit embeds each one once per document, subset to the
+ * glyphs used, so a 10 MB CJK font costs a few KB in the PDF.
+ */
+export type FontFamily = "latin" | "jp" | "sc" | "kr";
+export type Weight = "regular" | "bold";
+
+const require = createRequire(import.meta.url);
+
+/** The folder of font files of a package (its `exports` hide the files, so: next to its entry). */
+const fontsDir = (pkg: string) => path.join(path.dirname(require.resolve(pkg)), "..", "fonts");
+
+const FILES: Record<FontFamily, { pkg: string; regular: string; bold: string }> = {
+  latin: { pkg: "@embedpdf/fonts-latin", regular: "NotoSans-Regular.ttf", bold: "NotoSans-Bold.ttf" },
+  jp: { pkg: "@embedpdf/fonts-jp", regular: "NotoSansJP-Regular.otf", bold: "NotoSansJP-Bold.otf" },
+  sc: { pkg: "@embedpdf/fonts-sc", regular: "NotoSansHans-Regular.otf", bold: "NotoSansHans-Bold.otf" },
+  kr: { pkg: "@embedpdf/fonts-kr", regular: "NotoSansKR-Regular.otf", bold: "NotoSansKR-Bold.otf" },
+};
+
+export const FONT_FAMILIES = Object.keys(FILES) as FontFamily[];
+
+/** The name a document registers a font under, e.g. "sc-bold". */
+export const fontName = (family: FontFamily, weight: Weight) => `${family}-${weight}`;
+
+// Read once per process and shared by every document: CJK files are several MB each, and
+// the CJK ones are only read when a name first needs them.
+const bytes = new Map<string, Buffer>();
+const coverage = new Map<FontFamily, fontkit.Font>();
+
+export function fontBytes(family: FontFamily, weight: Weight): Buffer {
+  const key = fontName(family, weight);
+  let data = bytes.get(key);
+  if (!data) {
+    const spec = FILES[family];
+    data = readFileSync(path.join(fontsDir(spec.pkg), spec[weight]));
+    bytes.set(key, data);
+  }
+  return data;
+}
+
+/** The family's regular face, parsed, to ask which characters it has (both weights have the same). */
+function coverageFont(family: FontFamily): fontkit.Font {
+  let font = coverage.get(family);
+  if (!font) {
+    font = fontkit.create(fontBytes(family, "regular")) as fontkit.Font;
+    coverage.set(family, font);
+  }
+  return font;
+}
+
+const hasCache = new Map<string, boolean>();
+
+/** Whether the family draws this character (memoized: names repeat characters a lot). */
+export function hasGlyph(family: FontFamily, codePoint: number): boolean {
+  const key = `${family}:${codePoint}`;
+  let has = hasCache.get(key);
+  if (has === undefined) {
+    has = coverageFont(family).hasGlyphForCodePoint(codePoint);
+    hasCache.set(key, has);
+  }
+  return has;
+}

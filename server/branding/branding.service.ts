@@ -1,0 +1,75 @@
+import type { Knex } from "knex";
+import { nowMs } from "../db/convert.js";
+import { ValidationError } from "../errors.js";
+import type { Actor, EventBus } from "../events.js";
+import * as repo from "./branding.repo.js";
+import { type ImageInfo, imageInfo } from "./image-info.js";
+
+export type Logo = ImageInfo & { data: Buffer; updatedAt: number };
+
+export const LOGO_MAX_BYTES = 1024 * 1024;
+const LOGO_MAX_SIDE = 4000;
+const CACHE_MS = 5_000;
+
+/**
+ * The organization's logo: uploaded in Settings, shown on the join page, the kiosk, emails
+ * and printed letters. Cached for a few seconds like the settings; other instances catch up
+ * within that.
+ */
+export class BrandingService {
+  private cache: { at: number; logo: Logo | null } | null = null;
+
+  constructor(
+    private db: Knex,
+    private events: EventBus,
+  ) {}
+
+  async logo(): Promise<Logo | null> {
+    if (this.cache && Date.now() - this.cache.at < CACHE_MS) return this.cache.logo;
+    const row = await repo.getAsset(this.db, "logo");
+    const logo: Logo | null = row
+      ? {
+          mime: row.mime as Logo["mime"],
+          width: row.width,
+          height: row.height,
+          data: Buffer.from(row.data, "base64"),
+          updatedAt: row.updated_at,
+        }
+      : null;
+    this.cache = { at: Date.now(), logo };
+    return logo;
+  }
+
+  /** Replaces the logo; refuses (naming the `logo` field) what is not a sensible PNG or JPEG. */
+  async setLogo(data: Buffer, actor: Actor): Promise<Logo> {
+    if (data.length === 0) throw new ValidationError({ logo: "Choose a PNG or JPEG image to upload." });
+    if (data.length > LOGO_MAX_BYTES) throw new ValidationError({ logo: "The image is larger than 1 MB; export a smaller one." });
+    const info = imageInfo(data);
+    if (!info) throw new ValidationError({ logo: "The file is not a PNG or JPEG image." });
+    if (info.width < 16 || info.height < 16 || info.width > LOGO_MAX_SIDE || info.height > LOGO_MAX_SIDE) {
+      throw new ValidationError({
+        logo: `The image is ${info.width}×${info.height} pixels; use one between 16 and ${LOGO_MAX_SIDE} pixels on each side.`,
+      });
+    }
+    const updatedAt = nowMs();
+    await repo.putAsset(this.db, {
+      name: "logo",
+      ...info,
+      bytes: data.length,
+      data: data.toString("base64"),
+      updated_at: updatedAt,
+    });
+    this.cache = null;
+    await this.events.emit("branding.logo.updated", {
+      actor,
+      summary: `Uploaded the organization logo (${info.width}×${info.height})`,
+    });
+    return { ...info, data, updatedAt };
+  }
+
+  async removeLogo(actor: Actor): Promise<void> {
+    const removed = await repo.deleteAsset(this.db, "logo");
+    this.cache = null;
+    if (removed) await this.events.emit("branding.logo.removed", { actor, summary: "Removed the organization logo" });
+  }
+}
