@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Knex } from "knex";
 import { nowMs } from "../../server/db/convert.js";
@@ -251,6 +251,18 @@ export class PrintWorker {
     row.printer_job_id = printerJobId;
     row.attempt_name = jobName;
     row.printer_state = "pending";
+    await this.deps.events.emit("print.job.sent", {
+      actor: systemActor,
+      summary: `Sent print job #${row.id} to printer #${target.id} (attempt ${attempt}, ${userIds.length} ${userIds.length === 1 ? "letter" : "letters"}, ${Math.ceil(pdf.length / 1024)} kB)`,
+      target: { type: "print_job", id: row.id },
+      printJobId: row.id,
+      printerId: target.id,
+      printerJobId,
+      jobName,
+      // What was sent, to compare with what the printer received.
+      documentSha256: createHash("sha256").update(pdf).digest("hex"),
+      bytes: pdf.length,
+    });
     await this.announce(row, null);
     return this.follow(row, target, driver, printerJobId, jobName);
   }

@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import jsQRModule from "jsqr";
@@ -27,34 +27,44 @@ export function samplePdf(text: string, pages = 1): Promise<Buffer> {
   });
 }
 
-/** pdftotext of the whole document. */
-export function pdfText(pdf: Buffer): string {
-  return execFileSync("pdftotext", ["-layout", "-", "-"], { input: pdf, maxBuffer: 64 * 1024 * 1024 }).toString("utf8");
+/**
+ * Runs a poppler tool on a document, asynchronously: the service under test runs in this
+ * process, and a blocked event loop would stall it (and break its keep-alive connections).
+ */
+function poppler(cmd: string, args: string[], input?: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    if (input) child.stdin?.end(input);
+  });
 }
 
-export function pdfPageCount(pdf: Buffer): number {
-  const info = execFileSync("pdfinfo", ["-"], { input: pdf }).toString("utf8");
-  return Number(/Pages:\s+(\d+)/.exec(info)?.[1] ?? 0);
+/** pdftotext of the whole document; pages are separated by form feeds. */
+export function pdfText(pdf: Buffer): Promise<string> {
+  return poppler("pdftotext", ["-layout", "-", "-"], pdf);
 }
 
 /**
  * The QR codes of each page, decoded (pdftoppm at 100 dpi, then jsQR): the page's text,
  * or null for a page without one (a cover sheet).
  */
-export function qrCodesPerPage(pdf: Buffer, opts: { first?: number; last?: number } = {}): Array<string | null> {
-  const dir = mkdtempSync(path.join(tmpdir(), "invst-qr-"));
+export async function qrCodesPerPage(pdf: Buffer, opts: { first?: number; last?: number } = {}): Promise<Array<string | null>> {
+  const dir = await mkdtemp(path.join(tmpdir(), "invst-qr-"));
   try {
-    writeFileSync(path.join(dir, "in.pdf"), pdf);
+    await writeFile(path.join(dir, "in.pdf"), pdf);
     const range = [...(opts.first ? ["-f", String(opts.first)] : []), ...(opts.last ? ["-l", String(opts.last)] : [])];
-    execFileSync("pdftoppm", ["-r", "100", "-gray", "-png", ...range, path.join(dir, "in.pdf"), path.join(dir, "page")]);
-    return readdirSync(dir)
+    await poppler("pdftoppm", ["-r", "100", "-gray", "-png", ...range, path.join(dir, "in.pdf"), path.join(dir, "page")]);
+    const pages = (await readdir(dir))
       .filter((f) => f.startsWith("page") && f.endsWith(".png"))
-      .sort((a, b) => Number(/(\d+)\.png$/.exec(a)?.[1]) - Number(/(\d+)\.png$/.exec(b)?.[1]))
-      .map((f) => {
-        const png = PNG.sync.read(readFileSync(path.join(dir, f)));
-        return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
-      });
+      .sort((a, b) => Number(/(\d+)\.png$/.exec(a)?.[1]) - Number(/(\d+)\.png$/.exec(b)?.[1]));
+    const out: Array<string | null> = [];
+    for (const f of pages) {
+      const png = PNG.sync.read(await readFile(path.join(dir, f)));
+      out.push(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null);
+      // jsQR is synchronous: let the service in this process breathe between pages.
+      await new Promise((r) => setImmediate(r));
+    }
+    return out;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 }
