@@ -14,7 +14,7 @@
 #
 # Adding a component NAME: define `packages_NAME` ("debian-package=/path/it/installs ...")
 # and, for a daemon, `start_NAME` (returns 0 once the service answers; on failure sets
-# `why`), then add NAME to DEFAULT_COMPONENTS. cups, ipp and zbar below are ready for that.
+# `why`), then add NAME to DEFAULT_COMPONENTS.
 set -uo pipefail
 
 DEFAULT_COMPONENTS="mariadb redis chromium poppler zbar"

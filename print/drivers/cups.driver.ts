@@ -61,7 +61,8 @@ export class CupsDriver implements PrinterDriver {
     const file = path.join(dir, "invitations.pdf");
     try {
       await writeFile(file, doc.pdf, { mode: 0o600 });
-      const args = ["-h", server, "-d", queue, "-t", doc.jobName, "-U", doc.userName, "-n", String(printer.copies)];
+      // No -U: cupsd 2.4 on Debian stops when a job names a user that is not a local account.
+      const args = ["-h", server, "-d", queue, "-t", doc.jobName, "-n", String(printer.copies)];
       args.push(
         "-o",
         `media=${MEDIA_OF[printer.paper]}`,
