@@ -17,7 +17,7 @@
 # `why`), then add NAME to DEFAULT_COMPONENTS.
 set -uo pipefail
 
-DEFAULT_COMPONENTS="mariadb redis chromium poppler zbar"
+DEFAULT_COMPONENTS="mariadb redis chromium poppler zbar cups ipp"
 
 # ---------------------------------------------------------------- components
 # MariaDB on 127.0.0.1:3306 (or the host/port of TEST_DATABASE_URL when that is local),

@@ -68,3 +68,8 @@ export async function qrCodesPerPage(pdf: Buffer, opts: { first?: number; last?:
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** The document's page count (pdfinfo). */
+export async function pdfPages(pdf: Buffer): Promise<number> {
+  return Number(/Pages:\s+(\d+)/.exec(await poppler("pdfinfo", ["-"], pdf))?.[1] ?? 0);
+}
