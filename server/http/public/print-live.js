@@ -18,6 +18,8 @@
     unreachable: "badge-send-failed",
   };
 
+  // The same form as the server's formatDateTime: "1 Dec 2026, 22:15 UTC".
+  const WHEN = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
   const set = (root, selector, text) => {
     const el = root.querySelector(selector);
     if (el) el.textContent = text;
@@ -36,7 +38,7 @@
     set(el, "[data-job-error]", job.status === "completed" ? "" : job.error || "");
     set(el, "[data-job-attempts]", String(job.attempts));
     set(el, "[data-printer-job-id]", job.printerJobId || "—");
-    if (job.completedAt) set(el, "[data-job-finished]", new Date(job.completedAt).toLocaleString());
+    if (job.completedAt) set(el, "[data-job-finished]", `${WHEN.format(new Date(job.completedAt))} UTC`);
   };
 
   const followed = [...document.querySelectorAll("[data-print-job]")];
