@@ -8,7 +8,10 @@
 //   { url, method, bodies, count, rate }                                   open loop: request i is due
 //       at start + i / rate seconds whatever the server does, and its latency counts from when it
 //       was due, so a server that falls behind is charged for the wait (no coordinated omission).
-// Every answer must be 200; the first other status stops the run and is reported.
+// Every answer must be 200; the first other status stops the run and is reported. Before the
+// timed run the client opens its connections with GET /healthz and then writes "timed run
+// starts" on stderr.
+import http from "node:http";
 import { text } from "node:stream/consumers";
 
 const job = JSON.parse(await text(process.stdin));
@@ -16,15 +19,40 @@ const { url, method, bodies, count } = job;
 const latencies = new Array(count);
 let failure = null;
 
-async function send(i, dueAt) {
-  const res = await fetch(
-    url,
-    bodies ? { method, headers: { "content-type": "application/json" }, body: bodies[i] } : { method },
-  );
-  const answer = await res.text();
-  latencies[i] = performance.now() - dueAt;
-  if (res.status !== 200 && !failure) failure = `${method} ${url} answered ${res.status}: ${answer.slice(0, 300)}`;
+// Keep-alive connections, at most this many at once: a server that falls behind makes requests
+// wait here (and their latency shows it) rather than open hundreds of connections.
+const connections = job.concurrency ?? 64;
+const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+
+function request(target, verb, body) {
+  return new Promise((resolve, reject) => {
+    const headers = body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {};
+    const req = http.request(target, { method: verb, agent, headers }, (res) => {
+      let answer = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (answer += d));
+      res.on("end", () => resolve({ status: res.statusCode, answer }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
+
+async function send(i, dueAt) {
+  const { status, answer } = await request(url, method, bodies ? bodies[i] : undefined);
+  latencies[i] = performance.now() - dueAt;
+  if (status !== 200 && !failure) failure = `${method} ${url} answered ${status}: ${answer.slice(0, 300)}`;
+}
+
+// Open the connections first: a run must not be charged for TCP set-up of its first second.
+const origin = new URL(url).origin;
+await Promise.all(
+  Array.from({ length: connections }, async () => {
+    for (let i = 0; i < 10; i++) await request(`${origin}/healthz`, "GET");
+  }),
+);
+process.stderr.write("timed run starts\n");
 
 const start = performance.now();
 if (job.rate) {
@@ -52,4 +80,5 @@ if (job.rate) {
   );
 }
 const seconds = (performance.now() - start) / 1000;
+agent.destroy();
 process.stdout.write(`${JSON.stringify({ latencies, seconds, failure })}\n`);

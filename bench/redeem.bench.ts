@@ -14,7 +14,16 @@ export const REDEEM_CONCURRENCY = Number(process.env.BENCH_REDEEM_CONCURRENCY ??
 export const REDEEM_RATE = Number(process.env.BENCH_REDEEM_RATE ?? 500);
 const WARMUP = 200;
 
-export type LoadResult = { perSecond: number; p50: number; p95: number; p99: number; n: number; seconds: number };
+/** `serverCpuMs`: CPU time of this (the server's) process per request, user + system. */
+export type LoadResult = {
+  perSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  n: number;
+  seconds: number;
+  serverCpuMs: number;
+};
 export type RedeemResult = {
   seedSeconds: number;
   invitationsSeconds: number;
@@ -32,15 +41,22 @@ const LOAD_CLIENT = fileURLToPath(new URL("./http-load.mjs", import.meta.url));
  * `count` requests (`bodies[i]` as JSON, or GETs) from the load client process: closed loop
  * with `concurrency` in flight (`{ concurrency }`), or open loop at a fixed `{ rate }` per second.
  */
-function load(url: string, count: number, mode: { concurrency: number } | { rate: number }, bodies: string[] | null) {
-  const child = spawn(process.execPath, [LOAD_CLIENT], { stdio: ["pipe", "pipe", "inherit"] });
+export function load(url: string, count: number, mode: { concurrency: number } | { rate: number }, bodies: string[] | null) {
+  const child = spawn(process.execPath, [LOAD_CLIENT], { stdio: ["pipe", "pipe", "pipe"] });
+  let cpu: NodeJS.CpuUsage | null = null;
   child.stdin.end(JSON.stringify({ url, method: bodies ? "POST" : "GET", bodies, count, ...mode }));
+  // The client says when its timed run starts (after its own warm-up), so that only that is charged.
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    if (d.includes("timed run starts")) cpu = process.cpuUsage();
+    else process.stderr.write(d);
+  });
   return new Promise<LoadResult>((resolve, reject) => {
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
     child.once("error", reject);
     child.once("close", (code) => {
       if (code !== 0) return reject(new Error(`load client exited with ${code}`));
+      const used = process.cpuUsage(cpu ?? undefined);
       const m = JSON.parse(out) as { latencies: number[]; seconds: number; failure: string | null };
       if (m.failure) return reject(new Error(m.failure));
       resolve({
@@ -50,13 +66,14 @@ function load(url: string, count: number, mode: { concurrency: number } | { rate
         p99: percentile(m.latencies, 99),
         n: count,
         seconds: m.seconds,
+        serverCpuMs: (used.user + used.system) / 1000 / count,
       });
     });
   });
 }
 
 /** Pending people in a few groups each (redeeming updates their memberships too), straight through the repository. */
-async function seedPending(db: Knex, count: number): Promise<number[]> {
+export async function seedPending(db: Knex, count: number): Promise<number[]> {
   const rand = rng(11);
   const now = Date.now();
   const groupIds: number[] = [];

@@ -1,4 +1,6 @@
 import type { Knex } from "knex";
+import { KioskLive } from "../kiosk/kiosk-live.js";
+import { KiosksService } from "../kiosk/kiosks.service.js";
 import { createPrint, type Print } from "../print/index.js";
 import { LetterService } from "../print/letter/letter.service.js";
 import { AuditLog } from "./audit/audit.js";
@@ -49,6 +51,8 @@ export type Context = {
   webhooks: WebhooksService;
   /** Live updates to the admin pages (Socket.IO `/admin`); see server/live/live.ts. */
   live: Live;
+  kiosks: KiosksService;
+  kioskLive: KioskLive;
   letters: LetterService;
   print: Print;
 };
@@ -98,8 +102,19 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   });
   jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
   const live = new Live(config, sessions, log);
+  const kiosks = new KiosksService(db, events, users, invitations, config);
+  jobs.register({ name: "kiosks.prune", schedule: "*/20 * * * *", leaseSeconds: 120, run: () => kiosks.prune() });
+  // Built here, once: it adds the /kiosk namespace to live and listens to the events.
+  const branding = new BrandingService(db, events);
+  const kioskLive = new KioskLive(kiosks, settings, live, log, async () => {
+    const logo = await branding.logo();
+    return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
+  });
+  kioskLive.register(events);
   const context: Omit<Context, "print"> = {
     live,
+    kiosks,
+    kioskLive,
     notify,
     phoneMatch,
     phoneOtp,
@@ -108,7 +123,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     db,
     events,
     settings,
-    branding: new BrandingService(db, events),
+    branding,
     users,
     facets: new Facets(db, events),
     groups,

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import type { Context } from "./context.js";
 import { migrateLatest } from "./db/migrate.js";
+import { startCheckpointer } from "./db/sqlite-checkpointer.js";
 import { createApp } from "./http/app.js";
 import { recountStatuses } from "./people/users.repo.js";
 
@@ -18,6 +19,8 @@ export async function startServer(
   const applied = await migrateLatest(ctx.db);
   if (applied.length) ctx.log.info({ migrations: applied }, "migrations applied");
   await recountStatuses(ctx.db);
+  const { database } = ctx.config;
+  const checkpointer = database.client === "sqlite" ? startCheckpointer(database.filename, ctx.log) : null;
   const app = createApp(ctx);
   const server = createServer(app);
   server.keepAliveTimeout = 5_000;
@@ -55,6 +58,7 @@ export async function startServer(
       force.unref();
       await Promise.all([closed, live, ctx.jobs.stop(3_000), ctx.notify.stop(3_000), ctx.print.worker.stop(3_000)]);
       clearTimeout(force);
+      await checkpointer?.stop();
       await ctx.db.destroy();
     })();
     return stopping;

@@ -5,6 +5,7 @@ import type { Context } from "../context.js";
 import { groupsApi } from "./groups.api.js";
 import { invitationSendApi } from "./invitation-send.api.js";
 import { invitationsApi } from "./invitations.api.js";
+import { kiosksApi } from "./kiosks.api.js";
 import { registrationsApi } from "./registrations.api.js";
 import { usersApi } from "./users.api.js";
 
@@ -19,6 +20,7 @@ export function apiRouter(ctx: Context): Router {
   router.use(invitationsApi(ctx));
   router.use(invitationSendApi(ctx));
   router.use(registrationsApi(ctx));
+  router.use(kiosksApi(ctx));
   router.use(printersApi(ctx));
   router.use(printJobsApi(ctx));
   return router;

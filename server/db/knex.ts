@@ -64,6 +64,9 @@ export function createDb(database: Config["database"], log?: Logger): Db {
           conn.pragma("foreign_keys = ON");
           conn.pragma("busy_timeout = 5000");
           conn.pragma("synchronous = NORMAL");
+          // The server checkpoints on a thread of its own (sqlite-checkpointer.ts); this
+          // connection does so only if the WAL passes ~40 MB (or in the command line).
+          conn.pragma("wal_autocheckpoint = 10000");
           // 32 MiB of page cache (the default is 2): the hot indexes of the users list stay in memory.
           conn.pragma("cache_size = -32768");
           done(null, conn);

@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
+import { kioskAdminPages, kioskChoices } from "../../kiosk/kiosk-admin.routes.js";
+import { kioskScreenPages } from "../../kiosk/kiosk-screen.routes.js";
 import { printerPages } from "../../print/printers/printers.routes.js";
 import { printPages } from "../../print/queue/print.routes.js";
 import { printingProfileExtras } from "../../print/queue/profile-extras.js";
@@ -103,12 +105,14 @@ export function createApp(ctx: Context): Express {
     next();
   });
   app.use(joinPages(ctx));
+  app.use(kioskScreenPages(ctx));
   app.use(phoneJoinPages(ctx));
   app.use(authRoutes(ctx));
   app.use(dashboardPages(ctx));
   app.use(invitationPages(ctx));
   app.use(deliveryPages(ctx));
   app.use(bulkInvitePages(ctx));
+  app.use(["/users", "/groups"], kioskChoices(ctx));
   const invitationCard = invitationProfileExtras(ctx);
   const deliveries = deliveryProfileExtras(ctx);
   const printing = printingProfileExtras(ctx);
@@ -122,6 +126,7 @@ export function createApp(ctx: Context): Express {
   app.use(webhookPages(ctx));
   app.use(printerPages(ctx));
   app.use(brandingAdmin(ctx));
+  app.use(kioskAdminPages(ctx));
   app.use(adminPages(ctx));
 
   app.use(notFound);

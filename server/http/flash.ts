@@ -16,6 +16,7 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
   "members-added": { text: "Added to the group." },
   "members-removed": { text: "Removed from the group." },
   "nothing-selected": { text: "Select at least one person first.", kind: "error" },
+  "kiosk-choose": { text: "Choose a kiosk first.", kind: "error" },
   welcome: { text: "Welcome! Your admin account is ready. Start by registering people or importing a CSV." },
   "admin-created": { text: "Account created." },
   "admin-updated": { text: "Account updated." },

@@ -48,6 +48,11 @@ export class Live {
     return this.io;
   }
 
+  /** True with the Redis adapter: other instances exist to hear server-side messages. */
+  get clustered(): boolean {
+    return this.redis.length > 0;
+  }
+
   toAdmins(event: string, payload: unknown): void {
     this.io?.of("/admin").emit(event, payload);
   }

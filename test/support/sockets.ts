@@ -9,7 +9,7 @@ export function connectTo(
   url: string,
   nsp: string,
   headers: Record<string, string> = {},
-  opts: { reconnection?: boolean } = {},
+  opts: { reconnection?: boolean; before?: (socket: Socket) => void } = {},
 ): Promise<Socket> {
   const socket = io(`${url}${nsp}`, {
     transports: ["websocket"],
@@ -19,6 +19,8 @@ export function connectTo(
     reconnectionDelayMax: 500,
     forceNew: true,
   });
+  // Listeners that must not miss what the server sends right on connect.
+  opts.before?.(socket);
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", (err) => {
