@@ -5,6 +5,7 @@ import { dialects } from "../test/support/databases.js";
 import { benchEmail, EMAIL_MESSAGES, type SendResult } from "./email.bench.js";
 import { benchImport, IMPORT_ROWS, writeCsv } from "./import.bench.js";
 import { benchKiosk, KIOSKS, ROTATE_SECONDS } from "./kiosk.bench.js";
+import { benchPrint, PRINT_LETTERS } from "./print.bench.js";
 import { benchRedeem, type LoadResult, REDEEM_CONCURRENCY, REDEEM_PEOPLE, REDEEM_RATE } from "./redeem.bench.js";
 import { ms } from "./stats.js";
 import { benchUsersList, PEOPLE } from "./users-list.bench.js";
@@ -99,6 +100,21 @@ if (!only || only === "email") {
     line("baseline: nodemailer pool, no outbox", r.baseline);
     line("invitations.send → outbox → SMTP", r.outbox, true);
     console.log(`  setup: seed ${r.seedSeconds.toFixed(1)} s; queueing took ${r.queueSeconds.toFixed(1)} s of the total`);
+  }
+}
+
+if (!only || only === "print") {
+  // The printer is the bottleneck, not the database: one dialect tells the figure.
+  console.log(`\n== printing, ${PRINT_LETTERS.toLocaleString("en-US")} letters to ippeveprinter -c /bin/true, sqlite ==`);
+  const r = await benchPrint("sqlite");
+  if (r) {
+    const line = (name: string, x: { seconds: number; pages: number }, extra = "") =>
+      console.log(
+        `${name.padEnd(64)} ${`${x.seconds.toFixed(1)} s`.padStart(8)} ${`${x.pages} pages`.padStart(12)} ${`${(x.pages / x.seconds).toFixed(0)} pages/s`.padStart(14)}${extra}`,
+      );
+    line("baseline: render the same jobs only", r.renderOnly);
+    line(`baseline: send one pre-rendered job ×${r.sendOnly.jobs}, confirmed`, r.sendOnly);
+    line(`end to end: queue, batch, render, send, confirm (${r.endToEnd.jobs} jobs)`, r.endToEnd);
   }
 }
 

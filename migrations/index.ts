@@ -5,6 +5,7 @@ import * as m003 from "./003_outbox.js";
 import * as m004 from "./004_phone_otp.js";
 import * as m005 from "./005_webhooks.js";
 import * as m006 from "./006_kiosks.js";
+import * as m007 from "./007_printing.js";
 import * as m008 from "./008_branding.js";
 import * as m009 from "./009_status_count_shards.js";
 
@@ -22,6 +23,7 @@ const migrations: Record<string, Knex.Migration> = {
   "008_branding": m008,
   "009_status_count_shards": m009,
   "006_kiosks": m006,
+  "007_printing": m007,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -14,10 +14,10 @@
 #
 # Adding a component NAME: define `packages_NAME` ("debian-package=/path/it/installs ...")
 # and, for a daemon, `start_NAME` (returns 0 once the service answers; on failure sets
-# `why`), then add NAME to DEFAULT_COMPONENTS. cups, ipp and zbar below are ready for that.
+# `why`), then add NAME to DEFAULT_COMPONENTS.
 set -uo pipefail
 
-DEFAULT_COMPONENTS="mariadb redis chromium poppler zbar"
+DEFAULT_COMPONENTS="mariadb redis chromium poppler zbar cups ipp"
 
 # ---------------------------------------------------------------- components
 # MariaDB on 127.0.0.1:3306 (or the host/port of TEST_DATABASE_URL when that is local),

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { KioskLive } from "../kiosk/kiosk-live.js";
 import { KiosksService } from "../kiosk/kiosks.service.js";
+import { createPrint, type Print } from "../print/index.js";
 import { LetterService } from "../print/letter/letter.service.js";
 import { AuditLog } from "./audit/audit.js";
 import { AdminsService } from "./auth/admins.service.js";
@@ -53,6 +54,7 @@ export type Context = {
   kiosks: KiosksService;
   kioskLive: KioskLive;
   letters: LetterService;
+  print: Print;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -109,7 +111,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
   });
   kioskLive.register(events);
-  return {
+  const context: Omit<Context, "print"> = {
     live,
     kiosks,
     kioskLive,
@@ -136,4 +138,6 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     webhooks: new WebhooksService({ db, events, outbox: notify.outbox, worker: notify.worker, secretKey: config.secretKey }),
     letters: new LetterService({ users, invitations, settings }),
   };
+  const print = createPrint({ ...context, letters: () => context.letters });
+  return { ...context, print };
 }

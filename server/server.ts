@@ -12,7 +12,10 @@ export type Running = { server: Server; url: string; stop: () => Promise<void> }
  * Migrates, listens (HTTP and Socket.IO), starts the jobs; `stop` undoes it in order (HTTP
  * and Socket.IO, jobs, pool) within 10 s, so PM2's kill_timeout is never reached.
  */
-export async function startServer(ctx: Context, opts: { jobs?: boolean; outbox?: boolean } = {}): Promise<Running> {
+export async function startServer(
+  ctx: Context,
+  opts: { jobs?: boolean; outbox?: boolean; print?: boolean } = {},
+): Promise<Running> {
   const applied = await migrateLatest(ctx.db);
   if (applied.length) ctx.log.info({ migrations: applied }, "migrations applied");
   await recountStatuses(ctx.db);
@@ -38,6 +41,8 @@ export async function startServer(ctx: Context, opts: { jobs?: boolean; outbox?:
   if (opts.jobs !== false) ctx.jobs.start();
   // The outbox sends what the pages queue, so it runs even where scheduled jobs do not.
   if (opts.outbox !== false) ctx.notify.start();
+  // Likewise the print worker: "print now" must not wait for the scheduler.
+  if (opts.print !== false) ctx.print.worker.start();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -51,7 +56,7 @@ export async function startServer(ctx: Context, opts: { jobs?: boolean; outbox?:
         for (const s of sockets) s.destroy();
       }, 5_000);
       force.unref();
-      await Promise.all([closed, live, ctx.jobs.stop(3_000), ctx.notify.stop(3_000)]);
+      await Promise.all([closed, live, ctx.jobs.stop(3_000), ctx.notify.stop(3_000), ctx.print.worker.stop(3_000)]);
       clearTimeout(force);
       await checkpointer?.stop();
       await ctx.db.destroy();

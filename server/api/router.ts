@@ -1,4 +1,6 @@
 import { Router } from "express";
+import { printersApi } from "../../print/printers/printers.api.js";
+import { printJobsApi } from "../../print/queue/print-jobs.api.js";
 import type { Context } from "../context.js";
 import { groupsApi } from "./groups.api.js";
 import { invitationSendApi } from "./invitation-send.api.js";
@@ -19,5 +21,7 @@ export function apiRouter(ctx: Context): Router {
   router.use(invitationSendApi(ctx));
   router.use(registrationsApi(ctx));
   router.use(kiosksApi(ctx));
+  router.use(printersApi(ctx));
+  router.use(printJobsApi(ctx));
   return router;
 }

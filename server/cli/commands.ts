@@ -1,3 +1,4 @@
+import { printBatchCommand } from "../../print/batch/batch-command.js";
 import type { Context } from "../context.js";
 import { migrationStatus } from "../db/migrate.js";
 import { cliActor } from "../events.js";
@@ -32,6 +33,7 @@ export const commands: Record<string, Command> = {
   },
   "users import": usersImportCommand,
   "users export": usersExportCommand,
+  "print batch": printBatchCommand,
   migrate: async (ctx) => {
     // main() has applied them already; report what is there.
     const { applied } = await migrationStatus(ctx.db);

@@ -12,6 +12,7 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   apikey create --name N [--scopes a,b]                       prints the key alone
   users import FILE.csv [--dry-run]                           progress on stderr, summary on stdout
   users export [--status S] [--group ID] [--q TEXT]           CSV on stdout
+  print batch                                                 prints the queued invitations now, one line per job
   migrate                                                     applies pending migrations
 `;
 

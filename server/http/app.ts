@@ -6,6 +6,9 @@ import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import { kioskAdminPages, kioskChoices } from "../../kiosk/kiosk-admin.routes.js";
 import { kioskScreenPages } from "../../kiosk/kiosk-screen.routes.js";
+import { printerPages } from "../../print/printers/printers.routes.js";
+import { printPages } from "../../print/queue/print.routes.js";
+import { printingProfileExtras } from "../../print/queue/profile-extras.js";
 import { apiRouter } from "../api/router.js";
 import { auditPages } from "../audit/audit.routes.js";
 import { adminPages } from "../auth/admin-pages.routes.js";
@@ -112,11 +115,16 @@ export function createApp(ctx: Context): Express {
   app.use(["/users", "/groups"], kioskChoices(ctx));
   const invitationCard = invitationProfileExtras(ctx);
   const deliveries = deliveryProfileExtras(ctx);
-  app.use(userPages(ctx, async (user) => ({ ...(await invitationCard(user)), ...(await deliveries(user)) })));
+  const printing = printingProfileExtras(ctx);
+  app.use(printPages(ctx));
+  app.use(
+    userPages(ctx, async (user) => ({ ...(await invitationCard(user)), ...(await deliveries(user)), ...(await printing(user)) })),
+  );
   app.use(groupPages(ctx));
   app.use(importPages(ctx));
   app.use(auditPages(ctx));
   app.use(webhookPages(ctx));
+  app.use(printerPages(ctx));
   app.use(brandingAdmin(ctx));
   app.use(kioskAdminPages(ctx));
   app.use(adminPages(ctx));

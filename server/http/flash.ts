@@ -29,6 +29,20 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
   "bulk-invite": { text: "Invitations queued. They go out a few at a time; this page shows their state." },
   "invitation-email": { text: "Invitation email queued. Its state shows below and on the Deliveries page." },
   "invitation-sms": { text: "Invitation SMS queued. Its state shows below and on the Deliveries page." },
+  "printer-created": { text: "Printer added. Its status shows below; use Test after changing its settings." },
+  "printer-updated": { text: "Printer saved." },
+  "printer-deleted": { text: "Printer deleted." },
+  "printer-busy": { text: "This printer still has print jobs waiting or printing: let them finish first.", kind: "error" },
+  "print-queued": { text: "Queued for overnight printing. The batch prints them on the next run, or run it now on Print jobs." },
+  "print-dequeued": { text: "Taken off the overnight print queue." },
+  "print-nobody": { text: "Nobody here needs a paper invitation.", kind: "error" },
+  "print-canceled": { text: "Print job canceled. Its people wait for the next batch." },
+  "print-not-cancelable": { text: "This job has gone to the printer already and can no longer be canceled.", kind: "error" },
+  "batch-started": { text: "Batch started: its jobs are printing one after another. This page follows them." },
+  "batch-empty": {
+    text: "Nothing to print: nobody is waiting in the overnight queue (or they have no printer for their site).",
+    kind: "error",
+  },
   "invitation-revoked": { text: "Invitation revoked. The link and code no longer work; regenerate to invite again." },
 };
 

@@ -69,6 +69,16 @@ export class BulkInvite {
     for await (const users of iterateUsers(this.deps.db, query, BATCH * 10)) yield { users, skipped: 0 };
   }
 
+  /** The pending people of the target that neither SMS nor email reaches (to be printed), up to `limit`. */
+  async unreachableIds(target: BulkTarget, limit: number): Promise<number[]> {
+    const ids: number[] = [];
+    for await (const { users } of this.pending(target)) {
+      for (const user of users) if (!channelFor(user) && ids.length < limit) ids.push(user.id);
+      if (ids.length >= limit) break;
+    }
+    return ids;
+  }
+
   async preview(target: BulkTarget): Promise<BulkPlan> {
     const plan: BulkPlan = { sms: 0, email: 0, neither: 0, skipped: 0, neitherPeople: [] };
     for await (const { users, skipped } of this.pending(target)) {

@@ -14,7 +14,14 @@ export type { Webhook } from "./webhooks.repo.js";
 
 export const WEBHOOK_KIND = "webhook";
 /** The events a webhook can subscribe to; later issues append theirs. */
-export const WEBHOOK_EVENTS = ["user.created", "user.joined", "invitation.sent", "invitation.failed"] as const;
+export const WEBHOOK_EVENTS = [
+  "user.created",
+  "user.joined",
+  "invitation.sent",
+  "invitation.failed",
+  "print.job.completed",
+  "print.job.failed",
+] as const;
 export const MIN_SECRET_LENGTH = 16;
 const MAX_SECRET_LENGTH = 200;
 

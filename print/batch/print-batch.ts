@@ -1,0 +1,266 @@
+import type { Knex } from "knex";
+import type { AdminsService } from "../../server/auth/admins.service.js";
+import { fromDbTime, nowMs } from "../../server/db/convert.js";
+import { NotFoundError } from "../../server/errors.js";
+import { type Actor, type DomainEvent, type EventBus, systemActor } from "../../server/events.js";
+import type { Logger } from "../../server/log.js";
+import type { Outbox } from "../../server/notify/outbox.js";
+import type { User } from "../../server/people/users.repo.js";
+import type { UsersService } from "../../server/people/users.service.js";
+import type { Printer, PrintersService } from "../printers/printers.service.js";
+import type { PrintJob } from "../queue/jobs.repo.js";
+import * as jobsRepo from "../queue/jobs.repo.js";
+import type { CoverSheet } from "../queue/letters.js";
+import * as queue from "../queue/overnight.repo.js";
+import { chunkLetters } from "./batch-plan.js";
+import { batchSummaryEmail } from "./batch-summary.js";
+
+export const SUMMARY_KIND = "print-summary";
+
+export type Batch = {
+  id: number;
+  trigger: string;
+  startedBy: string | null;
+  jobs: number;
+  letters: number;
+  startedAt: string;
+  finishedAt: string | null;
+};
+
+export type BatchRun = { batch: Batch; jobs: PrintJob[]; noPrinter: number };
+
+type Deps = {
+  db: Knex;
+  events: EventBus;
+  log: Logger;
+  users: UsersService;
+  printers: PrintersService;
+  admins: AdminsService;
+  outbox: Outbox;
+  publicUrl: () => string;
+  batchSize: number;
+  wake: () => void;
+};
+
+type BatchRow = {
+  id: number;
+  trigger: string;
+  started_by: string | null;
+  jobs: number;
+  letters: number;
+  started_at: number | string;
+  finished_at: number | string | null;
+};
+const toBatch = (r: BatchRow): Batch => ({
+  id: Number(r.id),
+  trigger: r.trigger,
+  startedBy: r.started_by,
+  jobs: Number(r.jobs),
+  letters: Number(r.letters),
+  startedAt: fromDbTime(r.started_at) as string,
+  finishedAt: fromDbTime(r.finished_at),
+});
+
+/**
+ * The overnight batch: the people waiting in the print queue become print jobs, per
+ * printer (the one chosen when they were queued, else their site's default), sorted by
+ * site, department and last name, at most PRINT_BATCH_SIZE letters a job, each job led by
+ * a cover sheet. The PrintWorker prints them; when the last job of a batch is final, the
+ * admins get a summary email (once, whichever instance sees it).
+ */
+export class PrintBatch {
+  constructor(private deps: Deps) {
+    for (const name of ["print.job.completed", "print.job.failed", "print.job.canceled"]) {
+      deps.events.on(name, (e) => this.onJobFinal(e));
+    }
+  }
+
+  async get(id: number): Promise<Batch> {
+    const row = await this.deps.db("print_batches").where({ id }).first();
+    if (!row) throw new NotFoundError(`Print batch #${id} does not exist.`);
+    return toBatch(row);
+  }
+
+  async recent(limit = 10): Promise<Batch[]> {
+    return (await this.deps.db("print_batches").orderBy("id", "desc").limit(limit)).map(toBatch);
+  }
+
+  /** Plans the batch now and hands its jobs to the worker; returns the jobs it started. */
+  async run(trigger: "schedule" | "button" | "api" | "cli", actor: Actor): Promise<BatchRun> {
+    const now = nowMs();
+    const [batchIdRaw] = await this.deps
+      .db("print_batches")
+      .insert({ trigger, started_by: actor.label.slice(0, 191), jobs: 0, letters: 0, started_at: now });
+    const batchId = Number(batchIdRaw);
+    const printers = await this.deps.printers.list();
+    const byPrinter = new Map<number, { printer: Printer; users: User[] }>();
+    const gone: number[] = [];
+    let noPrinter = 0;
+    for (const entry of await queue.waiting(this.deps.db)) {
+      let user: User;
+      try {
+        user = await this.deps.users.get(entry.userId);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        gone.push(entry.userId);
+        continue;
+      }
+      // Joined or deactivated since they were queued: no letter needed.
+      if (user.status !== "pending") {
+        gone.push(user.id);
+        continue;
+      }
+      const printer =
+        printers.find((p) => p.id === entry.printerId) ?? (await this.deps.printers.defaultFor(user.site, printers));
+      if (!printer) {
+        noPrinter++;
+        continue;
+      }
+      const slot = byPrinter.get(printer.id) ?? { printer, users: [] };
+      slot.users.push(user);
+      byPrinter.set(printer.id, slot);
+    }
+    await queue.removeUsers(this.deps.db, gone);
+
+    const jobIds: number[] = [];
+    let letters = 0;
+    for (const { printer, users } of byPrinter.values()) {
+      const chunks = chunkLetters(users, this.deps.batchSize);
+      await this.deps.db.transaction(async (trx) => {
+        for (const [i, chunk] of chunks.entries()) {
+          const ids = chunk.map((u) => u.id);
+          const jobId = await jobsRepo.insertJob(trx, {
+            printerId: printer.id,
+            printerName: printer.name,
+            kind: "batch",
+            batchId,
+            jobNumber: i + 1,
+            jobCount: chunks.length,
+            userIds: ids,
+            createdBy: actor.label,
+            now,
+          });
+          await queue.attach(trx, ids, jobId);
+          jobIds.push(jobId);
+          letters += ids.length;
+        }
+      });
+    }
+    await this.deps
+      .db("print_batches")
+      .where({ id: batchId })
+      .update({ jobs: jobIds.length, letters, ...(jobIds.length ? {} : { finished_at: nowMs() }) });
+    await this.deps.events.emit("print.batch.started", {
+      actor,
+      summary: `Print batch #${batchId}: ${jobIds.length} ${jobIds.length === 1 ? "job" : "jobs"}, ${letters} ${letters === 1 ? "letter" : "letters"}${noPrinter ? `; ${noPrinter} queued without a printer for their site` : ""}`,
+      target: { type: "print_batch", id: batchId },
+      batchId,
+    });
+    const jobs: PrintJob[] = [];
+    for (const id of jobIds) {
+      const job = jobsRepo.toJob((await jobsRepo.findJob(this.deps.db, id)) as jobsRepo.JobRow);
+      jobs.push(job);
+      await this.deps.events.emit("print.job.updated", {
+        actor,
+        summary: `Print job #${id} is queued`,
+        target: { type: "print_job", id },
+        job,
+        printJobId: id,
+        printerId: job.printerId,
+      });
+    }
+    if (!jobIds.length && noPrinter) await this.sendSummary(batchId);
+    this.deps.wake();
+    return { batch: await this.get(batchId), jobs, noPrinter };
+  }
+
+  /** Waits until every job of the batch is final (the CLI does, so that its worker prints them). */
+  async waitFor(batchId: number, pollMs = 500): Promise<PrintJob[]> {
+    for (;;) {
+      const jobs = (await jobsRepo.listJobs(this.deps.db, { batchId, limit: 10_000 })).map(jobsRepo.toJob).reverse();
+      if (jobs.every((j) => jobsRepo.FINAL_STATUSES.includes(j.status))) return jobs;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+
+  /** The cover sheet that leads a batch job: the batch, the printer, the count and the names in order. */
+  async coverFor(job: PrintJob, userIds: number[]): Promise<CoverSheet | undefined> {
+    if (job.kind !== "batch" || job.batchId === null) return undefined;
+    const batch = await this.get(job.batchId);
+    const printer = job.printerId ? await this.deps.printers.get(job.printerId).catch(() => null) : null;
+    const people: CoverSheet["people"] = [];
+    for (const id of userIds) {
+      const u = await this.deps.users.get(id);
+      people.push({ firstName: u.firstName, lastName: u.lastName, department: u.department, site: u.site });
+    }
+    return {
+      title: `Overnight batch #${batch.id}`,
+      printerName: job.printerName,
+      site: printer?.site ?? null,
+      createdAt: new Date(batch.startedAt),
+      jobNumber: job.jobNumber,
+      jobCount: job.jobCount,
+      people,
+    };
+  }
+
+  private async onJobFinal(e: DomainEvent): Promise<void> {
+    const batchId = typeof e.batchId === "number" ? e.batchId : null;
+    if (batchId === null) return;
+    const open = await this.deps
+      .db("print_jobs")
+      .where({ batch_id: batchId })
+      .whereIn("status", ["queued", "processing"])
+      .count({ n: "*" })
+      .first();
+    if (Number(open?.n ?? 0) > 0) return;
+    // Only the instance that closes the batch sends the summary.
+    const closed = await this.deps
+      .db("print_batches")
+      .where({ id: batchId })
+      .whereNull("finished_at")
+      .update({ finished_at: nowMs() });
+    if (Number(closed) !== 1) return;
+    await this.sendSummary(batchId);
+  }
+
+  private async sendSummary(batchId: number): Promise<void> {
+    const batch = await this.get(batchId);
+    const jobs = (await jobsRepo.listJobs(this.deps.db, { batchId, limit: 10_000 })).map(jobsRepo.toJob).reverse();
+    const stillQueued = await queue.countWaiting(this.deps.db);
+    const noPrinter = await this.countWithoutPrinter();
+    const mail = batchSummaryEmail(
+      { batchId, startedAt: new Date(batch.startedAt), jobs, stillQueued, noPrinter },
+      this.deps.publicUrl(),
+    );
+    const admins = (await this.deps.admins.list()).filter((a) => a.role === "admin" && !a.disabledAt);
+    for (const admin of admins) {
+      await this.deps.outbox.enqueue({
+        kind: SUMMARY_KIND,
+        channel: "email",
+        userId: null,
+        recipient: admin.email,
+        payload: { ...mail, attachments: [] },
+        createdBy: `print batch #${batchId}`,
+      });
+    }
+    const failed = jobs.filter((j) => j.status !== "completed").length;
+    await this.deps.events.emit("print.batch.finished", {
+      actor: systemActor,
+      summary: `Print batch #${batchId} finished: ${jobs.length - failed} of ${jobs.length} ${jobs.length === 1 ? "job" : "jobs"} printed; summary sent to ${admins.length} ${admins.length === 1 ? "admin" : "admins"}`,
+      target: { type: "print_batch", id: batchId },
+      batchId,
+    });
+  }
+
+  private async countWithoutPrinter(): Promise<number> {
+    const printers = await this.deps.printers.list();
+    let n = 0;
+    for (const entry of await queue.waiting(this.deps.db)) {
+      if (printers.some((p) => p.id === entry.printerId)) continue;
+      const user = await this.deps.users.get(entry.userId).catch(() => null);
+      if (user && !(await this.deps.printers.defaultFor(user.site, printers))) n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,169 @@
+import { type Request, type Response, Router } from "express";
+import type { Context } from "../../server/context.js";
+import { ConflictError, NotFoundError, ValidationError } from "../../server/errors.js";
+import { adminOnly, anyStaff } from "../../server/http/auth-middleware.js";
+import { flashFrom } from "../../server/http/flash.js";
+import { idParam } from "../../server/http/params.js";
+import { DRIVERS, SIDES } from "../drivers/driver.js";
+import { PAPERS } from "./printer-input.js";
+import type { Printer } from "./printers.repo.js";
+
+const FORM_KEYS = ["name", "site", "driver", "uri", "paper", "sides", "copies", "username", "password"] as const;
+
+/** Form fields as the service takes them (an unticked checkbox sends nothing: it means false). */
+function formInput(body: Record<string, unknown>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const k of FORM_KEYS) input[k] = typeof body[k] === "string" ? body[k] : "";
+  input.siteDefault = body.siteDefault === "on";
+  if (body.removePassword === "on") input.password = null;
+  return input;
+}
+
+/**
+ * Printers: the list with each one's live status, a page per printer (its Test button asks
+ * Get-Printer-Attributes), and the admin's add, edit and delete forms.
+ */
+export function printerPages(ctx: Context): Router {
+  const router = Router();
+  router.use("/printers", anyStaff);
+
+  const renderForm = async (
+    res: Response,
+    status: number,
+    printer: Printer | null,
+    values: Record<string, unknown>,
+    errors = {},
+    conflict: unknown = null,
+  ) => {
+    res.status(status).render("printers/form", {
+      title: printer ? `Edit ${printer.name}` : "Add a printer",
+      section: "/printers",
+      printer,
+      values,
+      errors,
+      conflict,
+      drivers: DRIVERS,
+      sides: SIDES,
+      papers: PAPERS,
+      sites: await ctx.facets.values("site"),
+    });
+  };
+
+  router.get("/printers", async (req, res) => {
+    const [printers, waiting, batches] = await Promise.all([
+      ctx.print.printers.list(),
+      ctx.print.jobs.waitingCount(),
+      ctx.print.batch.recent(1),
+    ]);
+    res.render("printers/list", {
+      title: "Printers",
+      section: "/printers",
+      printers,
+      waiting,
+      lastBatch: batches[0] ?? null,
+      cron: ctx.config.printBatchCron,
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      flash: flashFrom(req),
+    });
+  });
+
+  router.get("/printers/new", adminOnly, (_req, res) =>
+    renderForm(res, 200, null, { driver: "ipp", paper: "A4", sides: "one-sided", copies: "1" }),
+  );
+
+  router.post("/printers", adminOnly, async (req, res) => {
+    const input = formInput(req.body ?? {});
+    try {
+      const printer = await ctx.print.printers.create(input, req.actor);
+      res.redirect(303, `/printers/${printer.id}?done=printer-created`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderForm(res, 400, null, input, err.fields);
+      if (err instanceof ConflictError) return renderForm(res, 409, null, input, { name: err.message }, err);
+      throw err;
+    }
+  });
+
+  const show = async (req: Request, res: Response, id: number, tested: boolean) => {
+    const printer = await ctx.print.printers.get(id);
+    const [status, jobs] = await Promise.all([ctx.print.printers.status(id), ctx.print.jobs.list({ limit: 200 })]);
+    res.setHeader("Cache-Control", "no-store");
+    res.render("printers/show", {
+      title: printer.name,
+      section: "/printers",
+      printer,
+      status,
+      tested,
+      jobs: jobs.filter((j) => j.printerId === id).slice(0, 10),
+      flash: flashFrom(req),
+    });
+  };
+
+  router.get("/printers/:id", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    try {
+      await show(req, res, id, false);
+    } catch (err) {
+      if (err instanceof NotFoundError) return next();
+      throw err;
+    }
+  });
+
+  // The Test button: a fresh Get-Printer-Attributes, shown on the printer's page.
+  router.post("/printers/:id/test", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    await show(req, res, id, true);
+  });
+
+  /** For the list's live status cells (session-authenticated JSON). */
+  router.get("/printers/:id/status.json", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    res.setHeader("Cache-Control", "no-store");
+    res.json(await ctx.print.printers.status(id));
+  });
+
+  router.get("/printers/:id/edit", adminOnly, async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    const printer = await ctx.print.printers.get(id);
+    await renderForm(res, 200, printer, {
+      ...printer,
+      site: printer.site ?? "",
+      username: printer.username ?? "",
+      copies: String(printer.copies),
+    });
+  });
+
+  router.post("/printers/:id", adminOnly, async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    const printer = await ctx.print.printers.get(id);
+    const input = formInput(req.body ?? {});
+    // An empty password field keeps the stored one.
+    if (input.password === "") delete input.password;
+    try {
+      await ctx.print.printers.update(id, input, req.actor);
+      res.redirect(303, `/printers/${id}?done=printer-updated`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderForm(res, 400, printer, input, err.fields);
+      if (err instanceof ConflictError) return renderForm(res, 409, printer, input, { name: err.message }, err);
+      throw err;
+    }
+  });
+
+  router.post("/printers/:id/delete", adminOnly, async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    try {
+      await ctx.print.printers.remove(id, req.actor);
+    } catch (err) {
+      if (err instanceof ConflictError) return res.redirect(303, `/printers/${id}?done=printer-busy`);
+      throw err;
+    }
+    res.redirect(303, "/printers?done=printer-deleted");
+  });
+
+  return router;
+}

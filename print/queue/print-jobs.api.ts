@@ -1,0 +1,57 @@
+import { Router } from "express";
+import { jsonObjectBody, pathId } from "../../server/api/params.js";
+import type { Context } from "../../server/context.js";
+import { ValidationError } from "../../server/errors.js";
+import { requireApiKey } from "../../server/http/auth-middleware.js";
+import { parsePrintRequest } from "./print-request.js";
+
+/**
+ * Print jobs through the JSON API (scope "printers"): print now (a job to follow by its
+ * id), queue for tonight (the batch makes the jobs), and run the batch now.
+ */
+export function printJobsApi(ctx: Context): Router {
+  const router = Router();
+  const auth = requireApiKey(ctx, "printers");
+
+  router.post("/print-jobs", auth, async (req, res) => {
+    const { printerId, userIds, when } = parsePrintRequest(jsonObjectBody(req, ["printerId", "userIds", "when"]));
+    if (when === "tonight") {
+      const { queued } = await ctx.print.jobs.queueTonight(printerId, userIds, req.actor);
+      return res.status(202).json({ id: null, status: "queued", when, printerId, queued });
+    }
+    const chosen = printerId ?? (await defaultPrinter(ctx, userIds[0] as number));
+    const job = await ctx.print.jobs.printNow(chosen, userIds, req.actor);
+    res.status(201).location(`${req.baseUrl}/print-jobs/${job.id}`).json(job);
+  });
+
+  router.get("/print-jobs", auth, async (req, res) => {
+    const batch =
+      typeof req.query.batch === "string" && /^[1-9]\d{0,9}$/.test(req.query.batch) ? Number(req.query.batch) : undefined;
+    const items = await ctx.print.jobs.list({ batchId: batch, limit: 200 });
+    res.json({ items, total: items.length });
+  });
+
+  router.get("/print-jobs/:id", auth, async (req, res) => {
+    res.setHeader("Cache-Control", "no-store");
+    res.json(await ctx.print.jobs.get(pathId(req, "id", "Print job")));
+  });
+
+  router.post("/print-jobs/:id/cancel", auth, async (req, res) => {
+    res.json(await ctx.print.jobs.cancel(pathId(req, "id", "Print job"), req.actor));
+  });
+
+  router.post("/print-batches/run", auth, async (req, res) => {
+    const run = await ctx.print.batch.run("api", req.actor);
+    res.status(201).json({ batch: run.batch, jobs: run.jobs, noPrinter: run.noPrinter });
+  });
+
+  return router;
+}
+
+/** The printer of the first person's site, or a 400 asking for one. */
+async function defaultPrinter(ctx: Context, userId: number): Promise<number> {
+  const user = await ctx.users.get(userId).catch(() => null);
+  const printer = await ctx.print.printers.defaultFor(user?.site ?? null);
+  if (!printer) throw new ValidationError({ printerId: "is required: there is no default printer for this site" });
+  return printer.id;
+}

@@ -1,0 +1,230 @@
+import type { Knex } from "knex";
+import { nowMs } from "../../server/db/convert.js";
+import { ConflictError, NotFoundError, ValidationError } from "../../server/errors.js";
+import type { Actor, EventBus } from "../../server/events.js";
+import type { InvitationsService } from "../../server/invitations/invitations.service.js";
+import type { User } from "../../server/people/users.repo.js";
+import type { UsersService } from "../../server/people/users.service.js";
+import type { PrintersService } from "../printers/printers.service.js";
+import type { PrintJob } from "./jobs.repo.js";
+import * as jobsRepo from "./jobs.repo.js";
+import * as queue from "./overnight.repo.js";
+
+export type { PrintJob } from "./jobs.repo.js";
+
+/** Letters per print job asked for at once (a selection); larger sets go through the batch. */
+export const MAX_PRINT_NOW = 200;
+export const MAX_QUEUE_AT_ONCE = 5000;
+
+type Deps = {
+  db: Knex;
+  events: EventBus;
+  users: UsersService;
+  invitations: InvitationsService;
+  printers: PrintersService;
+  wake: () => void;
+};
+
+/**
+ * Print jobs and the overnight queue: who may get a paper invitation (pending people
+ * only), which printer it goes to, and what the pages and the API see of each job. The
+ * PrintWorker sends the jobs; the batch turns the queue into jobs.
+ */
+export class PrintJobsService {
+  constructor(private deps: Deps) {}
+
+  async get(id: number): Promise<PrintJob> {
+    const row = await jobsRepo.findJob(this.deps.db, id);
+    if (!row) throw new NotFoundError(`Print job #${id} does not exist.`);
+    return jobsRepo.toJob(row);
+  }
+
+  async list(filter: { batchId?: number; limit?: number; userId?: number } = {}): Promise<PrintJob[]> {
+    return (await jobsRepo.listJobs(this.deps.db, filter)).map(jobsRepo.toJob);
+  }
+
+  people(jobId: number): Promise<number[]> {
+    return jobsRepo.jobPeople(this.deps.db, jobId);
+  }
+
+  /** Prints the people's letters now, in one job on the printer; 409 when one of them is not pending. */
+  async printNow(printerId: number, userIds: number[], actor: Actor): Promise<PrintJob> {
+    if (userIds.length > MAX_PRINT_NOW) {
+      throw new ValidationError({ userIds: `at most ${MAX_PRINT_NOW} people at once: queue more for the overnight batch` });
+    }
+    const printer = await this.printerFor(printerId);
+    await this.pendingPeople(userIds);
+    const now = nowMs();
+    const id = await this.deps.db.transaction((trx) =>
+      jobsRepo.insertJob(trx, {
+        printerId: printer.id,
+        printerName: printer.name,
+        kind: "now",
+        batchId: null,
+        jobNumber: 1,
+        jobCount: 1,
+        userIds,
+        createdBy: actor.label,
+        now,
+      }),
+    );
+    const job = await this.get(id);
+    await this.announce(
+      "print.job.created",
+      job,
+      actor,
+      `Print job #${id}: ${userIds.length} ${plural(userIds.length)} for printer #${printer.id}`,
+      userIds,
+    );
+    this.deps.wake();
+    return job;
+  }
+
+  /** Queues the people for the overnight batch, on `printerId` or (null) their site's default printer. */
+  async queueTonight(printerId: number | null, userIds: number[], actor: Actor, opts: { skipNotPending?: boolean } = {}) {
+    if (userIds.length > MAX_QUEUE_AT_ONCE) throw new ValidationError({ userIds: `at most ${MAX_QUEUE_AT_ONCE} people at once` });
+    if (printerId !== null) await this.printerFor(printerId);
+    let ids = userIds;
+    let skipped = 0;
+    if (opts.skipNotPending) {
+      const pending = await this.pendingOnly(userIds);
+      skipped = userIds.length - pending.length;
+      ids = pending;
+    } else {
+      await this.pendingPeople(userIds);
+    }
+    if (ids.length) await queue.enqueue(this.deps.db, ids, printerId, actor.label, nowMs());
+    await this.deps.events.emit("print.queued", {
+      actor,
+      summary: `Queued ${ids.length} ${plural(ids.length)} for overnight printing${printerId ? ` on printer #${printerId}` : ""}`,
+      ...(ids.length === 1 ? { target: { type: "user", id: ids[0] as number } } : {}),
+      printerId,
+      count: ids.length,
+    });
+    return { queued: ids.length, skipped };
+  }
+
+  async dequeue(userId: number, actor: Actor): Promise<void> {
+    const entry = await queue.entryFor(this.deps.db, userId);
+    if (!entry) throw new NotFoundError(`Person #${userId} is not queued for overnight printing.`);
+    if (entry.jobId) throw new ConflictError(`The letter of person #${userId} is being printed in print job #${entry.jobId}.`);
+    await queue.remove(this.deps.db, userId);
+    await this.deps.events.emit("print.dequeued", {
+      actor,
+      summary: `Took person #${userId} off the overnight print queue`,
+      target: { type: "user", id: userId },
+      userId,
+    });
+  }
+
+  queueEntry(userId: number) {
+    return queue.entryFor(this.deps.db, userId);
+  }
+
+  waitingCount(): Promise<number> {
+    return queue.countWaiting(this.deps.db);
+  }
+
+  /** Cancels a job that has not gone to the printer yet (a batch job's people wait for the next night). */
+  async cancel(id: number, actor: Actor): Promise<PrintJob> {
+    const n = await this.deps
+      .db("print_jobs")
+      .where({ id, status: "queued" })
+      .whereNull("phase")
+      .update({
+        status: "canceled",
+        updated_at: nowMs(),
+        completed_at: nowMs(),
+        error: `Canceled by ${actor.label}`.slice(0, 500),
+      });
+    const job = await this.get(id);
+    if (Number(n) !== 1)
+      throw new ConflictError(
+        `Print job #${id} is ${job.status}${job.status === "queued" ? " and was sent to the printer before" : ""}: it can no longer be canceled.`,
+      );
+    await queue.detach(this.deps.db, id);
+    await this.announce("print.job.canceled", job, actor, `Canceled print job #${id}`);
+    return job;
+  }
+
+  activeForPrinter(printerId: number): Promise<number> {
+    return jobsRepo.countActiveForPrinter(this.deps.db, printerId);
+  }
+
+  private async printerFor(printerId: number) {
+    try {
+      return await this.deps.printers.get(printerId);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new ValidationError({ printerId: `there is no printer #${printerId}` });
+      throw err;
+    }
+  }
+
+  /** Every person must exist (400) and be pending (409): a paper invitation is for people who have not joined. */
+  private async pendingPeople(userIds: number[]): Promise<User[]> {
+    if (!userIds.length) throw new ValidationError({ userIds: "choose at least one person" });
+    const users: User[] = [];
+    for (const id of userIds) {
+      let user: User;
+      try {
+        user = await this.deps.users.get(id);
+      } catch (err) {
+        if (err instanceof NotFoundError) throw new ValidationError({ userIds: `person #${id} does not exist` });
+        throw err;
+      }
+      if (user.status === "active")
+        throw new ConflictError(`Person #${id} has already joined: there is no invitation to print.`, { type: "user", id });
+      if (user.status === "deactivated") {
+        throw new ConflictError(`Person #${id} is deactivated: reactivate them before printing an invitation.`, {
+          type: "user",
+          id,
+        });
+      }
+      // The letter shows the current link; it never makes a new one behind the admin's back.
+      const invitation = await this.deps.invitations.current(id);
+      if (invitation.state === "expired" || invitation.state === "revoked") {
+        throw new ConflictError(
+          `The invitation of person #${id} is ${invitation.state}: make a new one on their profile first.`,
+          {
+            type: "user",
+            id,
+          },
+        );
+      }
+      users.push(user);
+    }
+    return users;
+  }
+
+  private async pendingOnly(userIds: number[]): Promise<number[]> {
+    const out: number[] = [];
+    for (const id of userIds) {
+      try {
+        if ((await this.deps.users.get(id)).status === "pending") out.push(id);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+    }
+    return out;
+  }
+
+  private async announce(name: string, job: PrintJob, actor: Actor, summary: string, userIds?: number[]) {
+    await this.deps.events.emit(name, {
+      actor,
+      summary,
+      target: userIds?.length === 1 ? { type: "user", id: userIds[0] as number } : { type: "print_job", id: job.id },
+      printJobId: job.id,
+      printerId: job.printerId,
+      batchId: job.batchId,
+    });
+    await this.deps.events.emit("print.job.updated", {
+      actor,
+      summary: `Print job #${job.id} is ${job.status}`,
+      job,
+      printJobId: job.id,
+      printerId: job.printerId,
+    });
+  }
+}
+
+const plural = (n: number) => (n === 1 ? "letter" : "letters");

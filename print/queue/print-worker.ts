@@ -1,0 +1,408 @@
+import { createHash, randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Knex } from "knex";
+import { nowMs } from "../../server/db/convert.js";
+import { AppError, NotFoundError } from "../../server/errors.js";
+import { type EventBus, systemActor } from "../../server/events.js";
+import type { Logger } from "../../server/log.js";
+import type { UsersService } from "../../server/people/users.service.js";
+import type { JobState, PrinterDriver, PrinterTarget } from "../drivers/driver.js";
+import { PrintError } from "../drivers/print-error.js";
+import type { PrintersService } from "../printers/printers.service.js";
+import type { JobRow, PrintJob } from "./jobs.repo.js";
+import * as jobsRepo from "./jobs.repo.js";
+import type { CoverSheet, LetterRenderer } from "./letters.js";
+import * as queue from "./overnight.repo.js";
+
+export type WorkerOptions = {
+  /** PRINT_RETRY_SECONDS and PRINT_RETRY_LIMIT. */
+  retrySeconds: number;
+  retryLimit: number;
+  /** How often the table is looked at for jobs queued elsewhere. */
+  pollMs?: number;
+  /** How often a job's state is asked of the printer while it prints. */
+  monitorMs?: number;
+  /** A claim's lease; renewed while the job is handled, so only a dead instance's claim runs out. */
+  leaseMs?: number;
+};
+
+type Deps = {
+  db: Knex;
+  events: EventBus;
+  log: Logger;
+  printers: PrintersService;
+  users: UsersService;
+  letters: () => LetterRenderer;
+  /** The cover sheet of a batch job (the batch knows its title and people). */
+  coverFor: (job: PrintJob, userIds: number[]) => Promise<CoverSheet | undefined>;
+};
+
+class Stopping extends Error {}
+
+/**
+ * Sends print jobs to their printers, in this process, one job at a time per printer, in
+ * the order they were made.
+ *
+ * What makes it safe against crashes and several instances: a job is claimed with a lease
+ * (a conditional UPDATE) before anything is done with it; before each send the attempt's
+ * unique job-name is saved (phase "sending"), and once the printer accepts the document
+ * its job id (phase "sent"). A job found claimed-but-abandoned (its lease ran out, or a
+ * stop handed it back) is reconciled with the printer first: a job in "sent" is followed
+ * by its id; one in "sending" is looked for by name (Get-Jobs) and only sent again when
+ * the printer has no job of that name. So a letter is sent again only when the printer
+ * itself lost it.
+ *
+ * A busy, stopped or unreachable printer is retried `retryLimit` times `retrySeconds`
+ * apart; then the job fails with the printer's reason (a batch job's people stay queued).
+ */
+export class PrintWorker {
+  private readonly token = `${hostname().slice(0, 30)}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  private readonly pollMs: number;
+  private readonly monitorMs: number;
+  private readonly leaseMs: number;
+  private busyPrinters = new Set<number>();
+  private inFlight = new Map<number, Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  private stopping = false;
+  private scanning: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private deps: Deps,
+    private opts: WorkerOptions,
+  ) {
+    this.pollMs = opts.pollMs ?? 5_000;
+    this.monitorMs = opts.monitorMs ?? 1_000;
+    this.leaseMs = opts.leaseMs ?? 120_000;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.stopping = false;
+    this.schedule(0);
+  }
+
+  /** Something became due (a job was made): look now rather than at the next poll. */
+  kick(): void {
+    if (this.started && !this.stopping) this.schedule(0);
+  }
+
+  /**
+   * Stops taking jobs; sends in progress finish and are recorded (up to `ms`), jobs being
+   * followed at the printer are handed back with their state, for the next start.
+   */
+  async stop(ms = 5_000): Promise<void> {
+    this.stopping = true;
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await Promise.race([
+      Promise.allSettled([this.scanning, ...this.inFlight.values()]),
+      new Promise((r) => setTimeout(r, ms).unref()),
+    ]);
+    await jobsRepo
+      .releaseClaims(this.deps.db, this.token)
+      .catch((err) => this.deps.log.warn({ err }, "could not hand back print jobs"));
+  }
+
+  private schedule(ms: number) {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.scan();
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private async scan(): Promise<void> {
+    if (this.scanning) {
+      this.again = true;
+      return;
+    }
+    this.scanning = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.claimDue();
+        } while (this.again && !this.stopping);
+      } catch (err) {
+        this.deps.log.warn({ err }, "print worker could not look for jobs");
+      }
+    })();
+    await this.scanning;
+    this.scanning = null;
+    if (this.started && !this.stopping) this.schedule(this.pollMs);
+  }
+
+  /** Each printer's oldest unfinished job, when it is due and this process is not printing on that printer. */
+  private async claimDue(): Promise<void> {
+    const now = nowMs();
+    const firstPerPrinter = new Map<number | null, JobRow>();
+    for (const row of await jobsRepo.unfinishedJobs(this.deps.db)) {
+      const key = row.printer_id === null ? null : Number(row.printer_id);
+      if (!firstPerPrinter.has(key) || key === null) firstPerPrinter.set(key ?? -Number(row.id), row);
+    }
+    for (const row of firstPerPrinter.values()) {
+      if (this.stopping) return;
+      const printerId = row.printer_id === null ? null : Number(row.printer_id);
+      if (printerId !== null && this.busyPrinters.has(printerId)) continue;
+      const due =
+        (row.status === "queued" && Number(row.next_attempt_at) <= now) ||
+        (row.status === "processing" && Number(row.claim_expires_at ?? 0) < now);
+      if (!due) continue;
+      if (!(await jobsRepo.claim(this.deps.db, row.id, this.token, now, this.leaseMs))) continue;
+      if (printerId !== null) this.busyPrinters.add(printerId);
+      const run = this.handle(Number(row.id)).finally(() => {
+        if (printerId !== null) this.busyPrinters.delete(printerId);
+        this.inFlight.delete(Number(row.id));
+        this.kick();
+      });
+      this.inFlight.set(Number(row.id), run);
+    }
+  }
+
+  private async handle(id: number): Promise<void> {
+    const heartbeat = setInterval(
+      () => {
+        void jobsRepo
+          .updateClaimed(this.deps.db, id, this.token, { claim_expires_at: nowMs() + this.leaseMs })
+          .catch((err) => this.deps.log.warn({ err, printJobId: id }, "could not renew a print job's claim"));
+      },
+      Math.max(1_000, this.leaseMs / 3),
+    );
+    heartbeat.unref?.();
+    try {
+      const row = await jobsRepo.findJob(this.deps.db, id);
+      if (!row || row.claimed_by !== this.token) return;
+      await this.announce(row, null);
+      if (row.printer_id === null) return await this.finish(row, "failed", "The printer was deleted before the job was printed.");
+      let target: PrinterTarget;
+      try {
+        target = await this.deps.printers.target(Number(row.printer_id));
+      } catch (err) {
+        if (err instanceof NotFoundError)
+          return await this.finish(row, "failed", "The printer was deleted before the job was printed.");
+        throw err;
+      }
+      const driver = this.deps.printers.driverOf(target);
+      await this.process(row, target, driver);
+    } catch (err) {
+      if (err instanceof Stopping) return;
+      const row = await jobsRepo.findJob(this.deps.db, id).catch(() => undefined);
+      if (!row || row.claimed_by !== this.token) return;
+      if (err instanceof PrintError) {
+        if (err.retriable) await this.retryLater(row, err.message);
+        else await this.finish(row, "failed", err.message);
+      } else if (err instanceof AppError) {
+        // The letters refused a person (their invitation expired meanwhile, …): no retry helps.
+        await this.finish(row, "failed", err.message);
+      } else {
+        this.deps.log.error({ err, printJobId: id }, "print job failed unexpectedly");
+        await this.retryLater(row, `Unexpected error: ${(err as Error).message ?? String(err)}`);
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async process(row: JobRow, target: PrinterTarget, driver: PrinterDriver): Promise<void> {
+    // Every claim is an attempt, also one that only reconciles: a printer that stays away fails in the end.
+    const attempt = Number(row.attempts) + 1;
+    await this.save(row, { attempts: attempt });
+    row.attempts = attempt;
+    // Reconcile what an earlier claim left: followed at the printer, or maybe sent.
+    if (row.phase === "sent" && row.printer_job_id && row.attempt_name) {
+      return this.follow(row, target, driver, row.printer_job_id, row.attempt_name);
+    }
+    if (row.phase === "sending" && row.attempt_name) {
+      const found = await driver.findJob(target, row.attempt_name);
+      if (found) {
+        this.deps.log.info({ printJobId: row.id, printerJobId: found }, "print job was sent before a restart; following it");
+        await this.save(row, { phase: "sent", printer_job_id: found });
+        return this.follow(row, target, driver, found, row.attempt_name);
+      }
+    }
+    if (this.stopping) throw new Stopping();
+
+    await this.save(row, { phase: null, printer_job_id: null, printer_state: null });
+    const status = await driver.status(target);
+    if (status.state === "unreachable")
+      throw new PrintError(status.error ?? "The printer cannot be reached", "unreachable", true);
+    if (status.state === "stopped") {
+      const why = status.reasons.length ? status.reasons.join(", ") : "no reason given";
+      throw new PrintError(`The printer is stopped (${why})`, "stopped", true);
+    }
+
+    const userIds = await this.stillPending(row);
+    if (!userIds.length)
+      return this.finish(row, "canceled", "Nobody left to print: everyone in this job joined or was deactivated.");
+    const job = jobsRepo.toJob(row);
+    const cover = await this.deps.coverFor(job, userIds);
+    const pdf = await this.deps.letters().render({ userIds, paper: target.paper, cover });
+    if (this.stopping) throw new Stopping();
+
+    const jobName = `invite-station-job-${row.id}-a${attempt}-${randomBytes(3).toString("hex")}`;
+    // Saved before the document goes out: after a crash, the printer is asked for this name.
+    await this.save(row, { phase: "sending", attempt_name: jobName, letters: userIds.length });
+    const { printerJobId } = await driver.submit(target, { pdf, jobName, userName: "invite-station" });
+    await this.save(row, { phase: "sent", printer_job_id: printerJobId, printer_state: "pending", error: null });
+    row.printer_job_id = printerJobId;
+    row.attempt_name = jobName;
+    row.printer_state = "pending";
+    await this.deps.events.emit("print.job.sent", {
+      actor: systemActor,
+      summary: `Sent print job #${row.id} to printer #${target.id} (attempt ${attempt}, ${userIds.length} ${userIds.length === 1 ? "letter" : "letters"}, ${Math.ceil(pdf.length / 1024)} kB)`,
+      target: { type: "print_job", id: row.id },
+      printJobId: row.id,
+      printerId: target.id,
+      printerJobId,
+      jobName,
+      // What was sent, to compare with what the printer received.
+      documentSha256: createHash("sha256").update(pdf).digest("hex"),
+      bytes: pdf.length,
+    });
+    await this.announce(row, null);
+    return this.follow(row, target, driver, printerJobId, jobName);
+  }
+
+  /** Get-Job-Attributes until the job is final. */
+  private async follow(
+    row: JobRow,
+    target: PrinterTarget,
+    driver: PrinterDriver,
+    printerJobId: string,
+    jobName: string,
+  ): Promise<void> {
+    let last = row.printer_state;
+    // Ask soon at first (a short job is done in a moment), then every monitorMs.
+    let wait = Math.min(100, this.monitorMs);
+    for (;;) {
+      let state: JobState;
+      try {
+        state = await driver.jobState(target, printerJobId, jobName);
+      } catch (err) {
+        // The printer went away while printing: try again later, starting from this job id.
+        if (err instanceof PrintError && err.retriable) {
+          const fresh = { ...row, printer_job_id: printerJobId, attempt_name: jobName, phase: "sent" };
+          return this.retryLater(fresh, `${err.message} while printing`);
+        }
+        throw err;
+      }
+      if (state.state !== last) {
+        last = state.state;
+        await this.save(row, { printer_state: state.state });
+        row.printer_state = state.state;
+        await this.announce(row, null);
+      }
+      const why = [state.message, ...state.reasons].filter(Boolean).join("; ");
+      if (state.state === "completed") return this.finish(row, "completed", null);
+      if (state.state === "canceled") return this.finish(row, "canceled", `Canceled at the printer${why ? ` (${why})` : ""}`);
+      if (state.state === "aborted") return this.finish(row, "failed", `The printer aborted the job${why ? ` (${why})` : ""}`);
+      if (state.state === "gone") {
+        // The printer has no such job any more (it restarted and lost its queue): send it again.
+        return this.retryLater({ ...row, phase: null }, "The printer lost the job (did it restart?); it will be sent again", {
+          clearPhase: true,
+        });
+      }
+      if (this.stopping) throw new Stopping();
+      await new Promise((r) => setTimeout(r, wait));
+      wait = Math.min(wait * 2, this.monitorMs);
+      if (this.stopping) throw new Stopping();
+    }
+  }
+
+  /** People of the job who still need a letter, in its order; the others leave the job (and the queue). */
+  private async stillPending(row: JobRow): Promise<number[]> {
+    const ids = await jobsRepo.jobPeople(this.deps.db, row.id);
+    const keep: number[] = [];
+    const drop: number[] = [];
+    for (const id of ids) {
+      try {
+        if ((await this.deps.users.get(id)).status === "pending") keep.push(id);
+        else drop.push(id);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+    }
+    if (drop.length) {
+      await this.deps.db("print_job_people").where({ job_id: row.id }).whereIn("user_id", drop).delete();
+      await queue.removeUsers(this.deps.db, drop);
+    }
+    return keep;
+  }
+
+  private async retryLater(row: JobRow, reason: string, opts: { clearPhase?: boolean } = {}): Promise<void> {
+    const tries = Number(row.attempts);
+    if (tries > this.opts.retryLimit) {
+      const note =
+        row.phase === "sent" ? " It may have printed in part: check the printer before printing these letters again." : "";
+      return this.finish(row, "failed", `${reason}. Gave up after ${tries} ${tries === 1 ? "attempt" : "attempts"}.${note}`);
+    }
+    const changes: Record<string, unknown> = {
+      status: "queued",
+      next_attempt_at: nowMs() + this.opts.retrySeconds * 1000,
+      claimed_by: null,
+      claim_expires_at: null,
+      error: `${reason} — attempt ${tries} of ${this.opts.retryLimit + 1}, next try in ${this.opts.retrySeconds} s`.slice(0, 500),
+      updated_at: nowMs(),
+    };
+    if (opts.clearPhase) Object.assign(changes, { phase: null, printer_job_id: null });
+    else if (row.phase === "sent")
+      Object.assign(changes, { phase: "sent", printer_job_id: row.printer_job_id, attempt_name: row.attempt_name });
+    if (!(await jobsRepo.updateClaimed(this.deps.db, row.id, this.token, changes))) return;
+    this.deps.log.info({ printJobId: row.id, attempt: tries, reason }, "print job will be retried");
+    const fresh = await jobsRepo.findJob(this.deps.db, row.id);
+    if (fresh) await this.announce(fresh, null);
+  }
+
+  private async finish(row: JobRow, status: "completed" | "failed" | "canceled", error: string | null): Promise<void> {
+    const now = nowMs();
+    const ok = await jobsRepo.updateClaimed(this.deps.db, row.id, this.token, {
+      status,
+      error: error?.slice(0, 500) ?? null,
+      claimed_by: null,
+      claim_expires_at: null,
+      next_attempt_at: null,
+      completed_at: now,
+      updated_at: now,
+    });
+    if (!ok) return;
+    const userIds = await jobsRepo.jobPeople(this.deps.db, row.id);
+    if (status === "completed") await queue.removeUsers(this.deps.db, userIds);
+    else await queue.detach(this.deps.db, row.id);
+    const fresh = (await jobsRepo.findJob(this.deps.db, row.id)) as JobRow;
+    const job = jobsRepo.toJob(fresh);
+    const words = { completed: "printed", failed: "failed", canceled: "was canceled" }[status];
+    const name = status === "canceled" ? "print.job.canceled" : `print.job.${status}`;
+    await this.deps.events.emit(name, {
+      actor: systemActor,
+      summary: `Print job #${job.id} ${words} (${job.letters} ${job.letters === 1 ? "letter" : "letters"} on printer #${job.printerId ?? "deleted"})${error ? `: ${error}` : ""}`,
+      target: { type: "print_job", id: job.id },
+      printJobId: job.id,
+      printerId: job.printerId,
+      batchId: job.batchId,
+    });
+    await this.announce(fresh, job);
+  }
+
+  private async save(row: JobRow, changes: Record<string, unknown>): Promise<void> {
+    if (!(await jobsRepo.updateClaimed(this.deps.db, row.id, this.token, { ...changes, updated_at: nowMs() }))) {
+      // Another instance took the job over (this one stalled past its lease): leave it to them.
+      throw new Stopping();
+    }
+  }
+
+  private async announce(row: JobRow, job: PrintJob | null): Promise<void> {
+    const fresh = job ?? jobsRepo.toJob((await jobsRepo.findJob(this.deps.db, row.id)) ?? row);
+    await this.deps.events.emit("print.job.updated", {
+      actor: systemActor,
+      summary: `Print job #${fresh.id} is ${fresh.status}${fresh.printerState ? ` (at the printer: ${fresh.printerState})` : ""}`,
+      target: { type: "print_job", id: fresh.id },
+      job: fresh,
+      printJobId: fresh.id,
+      printerId: fresh.printerId,
+    });
+  }
+}

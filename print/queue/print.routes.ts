@@ -1,0 +1,187 @@
+import { type Request, Router } from "express";
+import type { Context } from "../../server/context.js";
+import { ConflictError, NotFoundError, ValidationError } from "../../server/errors.js";
+import { anyStaff } from "../../server/http/auth-middleware.js";
+import { flashFrom } from "../../server/http/flash.js";
+import { idList, idParam } from "../../server/http/params.js";
+import { BulkInvite, type BulkTarget } from "../../server/notify/bulk-invite.js";
+import { notifyOf } from "../../server/notify/index.js";
+import { iterateUsers } from "../../server/people/users.repo.js";
+import { MAX_PRINT_NOW, MAX_QUEUE_AT_ONCE } from "./print-jobs.service.js";
+
+/** A same-site path to go back to after a form (never an outside URL). */
+const backOf = (v: unknown, fallback: string) =>
+  typeof v === "string" && /^\/(users|groups|invite|print)[\w/?=&%-]*$/.test(v) ? v : fallback;
+
+/**
+ * Printing from the pages: choose a printer for a person, a selection or a group's pending
+ * members, print now (then follow the job live) or queue for tonight; the print jobs list
+ * with "Run the batch now"; a job's page.
+ */
+export function printPages(ctx: Context): Router {
+  const router = Router();
+  router.use(["/print", "/print-jobs", "/print-batches"], anyStaff);
+
+  /** The people a selection or a group stands for: pending ones only. */
+  const chosenPeople = async (input: Record<string, unknown>) => {
+    const group = idParam(input.group);
+    if (group) {
+      await ctx.groups.get(group);
+      const ids: number[] = [];
+      for await (const users of iterateUsers(ctx.db, { status: "pending", groupId: group }, 500)) {
+        ids.push(...users.map((u) => u.id));
+        if (ids.length > MAX_QUEUE_AT_ONCE) break;
+      }
+      return { ids, group };
+    }
+    const ids = idList(input.ids);
+    if (!ids.length) throw new ValidationError({ ids: "choose at least one person to print for" });
+    return { ids, group: null };
+  };
+
+  router.get("/print", async (req, res) => {
+    const { ids, group } = await chosenPeople(req.query as Record<string, unknown>);
+    const pending = [];
+    for (const id of ids.slice(0, MAX_QUEUE_AT_ONCE)) {
+      const user = await ctx.users.get(id).catch(() => null);
+      if (user?.status === "pending") pending.push(user);
+    }
+    const printers = await ctx.print.printers.list();
+    const firstSite = pending[0]?.site ?? null;
+    const suggested = await ctx.print.printers.defaultFor(firstSite, printers);
+    const groupInfo = group ? await ctx.groups.get(group) : null;
+    res.render("print/choose", {
+      title: "Print invitations",
+      section: "/users",
+      people: pending,
+      skipped: ids.length - pending.length,
+      group: groupInfo,
+      printers,
+      suggested: suggested?.id ?? null,
+      maxNow: MAX_PRINT_NOW,
+      back: groupInfo ? `/groups/${groupInfo.id}` : "/users",
+    });
+  });
+
+  router.post("/print", async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { ids } = await chosenPeople(body);
+    const when = body.when === "tonight" ? "tonight" : "now";
+    const chosen = idParam(body.printerId);
+    const back = backOf(body.back, "/users");
+    try {
+      if (when === "tonight") {
+        // A selection may hold people who joined meanwhile: queue the others.
+        await ctx.print.jobs.queueTonight(chosen, ids, req.actor, { skipNotPending: ids.length > 1 });
+        const sep = back.includes("?") ? "&" : "?";
+        return res.redirect(303, `${back}${sep}done=print-queued`);
+      }
+      let printerId = chosen;
+      if (!printerId) {
+        const first = await ctx.users.get(ids[0] as number);
+        printerId = (await ctx.print.printers.defaultFor(first.site))?.id ?? null;
+      }
+      if (!printerId) throw new ValidationError({ printerId: "choose a printer" });
+      const job = await ctx.print.jobs.printNow(printerId, ids, req.actor);
+      res.redirect(303, `/print-jobs/${job.id}`);
+    } catch (err) {
+      if (err instanceof ConflictError || err instanceof ValidationError) {
+        const detail = err instanceof ValidationError ? Object.values(err.fields).join("; ") : err.message;
+        return res.status(err.status).render("errors/error", { title: "Cannot print", status: err.status, detail, fields: null });
+      }
+      throw err;
+    }
+  });
+
+  // The bulk invite's "no phone, no email" people: queued for tonight on their site's printer.
+  router.post("/print/unreachable", async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const target: BulkTarget = idParam(body.group)
+      ? { groupId: idParam(body.group) as number }
+      : body.all === "1"
+        ? { all: true }
+        : { ids: idList(body.ids) };
+    const bulk = new BulkInvite({ db: ctx.db, users: ctx.users, sender: notifyOf(ctx).invitations, log: ctx.log });
+    const ids = await bulk.unreachableIds(target, MAX_QUEUE_AT_ONCE);
+    if (!ids.length) return res.redirect(303, "/print-jobs?done=print-nobody");
+    await ctx.print.jobs.queueTonight(null, ids, req.actor, { skipNotPending: true });
+    res.redirect(303, "/print-jobs?done=print-queued");
+  });
+
+  router.post("/users/:id/print-queue/remove", anyStaff, async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    try {
+      await ctx.print.jobs.dequeue(id, req.actor);
+    } catch (err) {
+      if (!(err instanceof NotFoundError || err instanceof ConflictError)) throw err;
+    }
+    res.redirect(303, `/users/${id}?done=print-dequeued`);
+  });
+
+  router.get("/print-jobs", async (req, res) => {
+    const batchId = idParam(req.query.batch) ?? undefined;
+    const [jobs, waiting, batches] = await Promise.all([
+      ctx.print.jobs.list({ batchId, limit: 100 }),
+      ctx.print.jobs.waitingCount(),
+      ctx.print.batch.recent(5),
+    ]);
+    res.render("print/jobs", {
+      title: "Print jobs",
+      section: "/printers",
+      jobs,
+      waiting,
+      batches,
+      batchId: batchId ?? null,
+      cron: ctx.config.printBatchCron,
+      batchSize: ctx.config.printBatchSize,
+      flash: flashFrom(req),
+    });
+  });
+
+  router.post("/print-batches/run", async (req, res) => {
+    const run = await ctx.print.batch.run("button", req.actor);
+    res.redirect(303, `/print-jobs?batch=${run.batch.id}&done=${run.jobs.length ? "batch-started" : "batch-empty"}`);
+  });
+
+  const jobOf = async (req: Request) => {
+    const id = idParam(String(req.params.id).replace(/\.json$/, ""));
+    return id ? ctx.print.jobs.get(id) : null;
+  };
+
+  router.get("/print-jobs/:id.json", async (req, res, next) => {
+    const job = await jobOf(req).catch(() => null);
+    if (!job) return next();
+    res.setHeader("Cache-Control", "no-store");
+    res.json(job);
+  });
+
+  router.get("/print-jobs/:id", async (req, res, next) => {
+    const job = await jobOf(req).catch((err) => {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    });
+    if (!job) return next();
+    const ids = await ctx.print.jobs.people(job.id);
+    const people = [];
+    for (const id of ids.slice(0, 500)) {
+      const u = await ctx.users.get(id).catch(() => null);
+      if (u) people.push(u);
+    }
+    res.render("print/job", { title: `Print job #${job.id}`, section: "/printers", job, people, flash: flashFrom(req) });
+  });
+
+  router.post("/print-jobs/:id/cancel", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    try {
+      await ctx.print.jobs.cancel(id, req.actor);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      return res.redirect(303, `/print-jobs/${id}?done=print-not-cancelable`);
+    }
+    res.redirect(303, `/print-jobs/${id}?done=print-canceled`);
+  });
+
+  return router;
+}

@@ -1,0 +1,88 @@
+// Live print job states and printer status on the print pages. The pages work without it;
+// the CSP allows only files like this one, never inline script.
+(() => {
+  const FINAL = ["completed", "failed", "canceled"];
+  const JOB_LABELS = { queued: "Queued", processing: "Printing", completed: "Printed", failed: "Failed", canceled: "Canceled" };
+  const JOB_BADGES = {
+    queued: "badge-send-queued",
+    processing: "badge-send-sending",
+    completed: "badge-send-sent",
+    failed: "badge-send-failed",
+    canceled: "badge-deactivated",
+  };
+  const PRINTER_LABELS = { idle: "Ready", processing: "Printing", stopped: "Stopped", unreachable: "Unreachable" };
+  const PRINTER_BADGES = {
+    idle: "badge-send-sent",
+    processing: "badge-send-sending",
+    stopped: "badge-send-failed",
+    unreachable: "badge-send-failed",
+  };
+
+  // The same form as the server's formatDateTime: "1 Dec 2026, 22:15 UTC".
+  const WHEN = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+  const set = (root, selector, text) => {
+    const el = root.querySelector(selector);
+    if (el) el.textContent = text;
+  };
+
+  /** Shows one job's state in every element that follows it. */
+  const render = (el, job) => {
+    el.dataset.status = job.status;
+    const badge = el.querySelector("[data-job-badge]");
+    if (badge) {
+      badge.className = `badge ${JOB_BADGES[job.status] || ""}`;
+      badge.textContent = JOB_LABELS[job.status] || job.status;
+    }
+    const atPrinter = job.printerState ? `At the printer: ${job.printerState}` : "Not at the printer yet";
+    set(el, "[data-printer-state]", job.status === "processing" || el.classList.contains("print-job-live") ? atPrinter : "");
+    set(el, "[data-job-error]", job.status === "completed" ? "" : job.error || "");
+    set(el, "[data-job-attempts]", String(job.attempts));
+    set(el, "[data-printer-job-id]", job.printerJobId || "—");
+    if (job.completedAt) set(el, "[data-job-finished]", `${WHEN.format(new Date(job.completedAt))} UTC`);
+  };
+
+  const followed = [...document.querySelectorAll("[data-print-job]")];
+  const open = () => followed.filter((el) => !FINAL.includes(el.dataset.status));
+
+  // Pushed updates over the admin pages' live connection (live.js); polling covers the gaps.
+  let pushed = false;
+  if (followed.length && window.InviteStationLive) {
+    window.InviteStationLive.on("print.job.updated", (job) => {
+      for (const el of followed) if (el.dataset.printJob === `/print-jobs/${job.id}.json`) render(el, job);
+    });
+    window.InviteStationLive.onStatus((connected) => {
+      pushed = connected;
+    });
+  }
+
+  const poll = async () => {
+    const waiting = open();
+    if (!waiting.length) return;
+    await Promise.all(
+      waiting.map(async (el) => {
+        try {
+          const res = await fetch(el.dataset.printJob, { headers: { accept: "application/json" } });
+          if (res.ok) render(el, await res.json());
+        } catch {
+          // The server is restarting: try again on the next round.
+        }
+      }),
+    );
+    // With a live connection a slow poll only catches what was missed during a reconnect.
+    setTimeout(poll, pushed ? 5000 : 1000);
+  };
+  if (open().length) setTimeout(poll, 500);
+
+  for (const cell of document.querySelectorAll("[data-printer-status]")) {
+    fetch(cell.dataset.printerStatus, { headers: { accept: "application/json" } })
+      .then((res) => res.json())
+      .then((s) => {
+        const badge = cell.querySelector(".badge");
+        badge.className = `badge ${PRINTER_BADGES[s.state] || ""}`;
+        badge.textContent = PRINTER_LABELS[s.state] || s.state;
+        const notes = s.state === "unreachable" ? [s.error] : [...s.reasons, ...s.warnings];
+        set(cell, "[data-reasons]", notes.filter(Boolean).join(" · "));
+      })
+      .catch(() => set(cell, "[data-reasons]", "Could not ask the printer."));
+  }
+})();
