@@ -65,6 +65,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     reminderLimit: 2,
   });
   const users = new UsersService(db, events);
+  const branding = new BrandingService(db, events);
   const groups = new GroupsService(db, events);
   const sessions = new SessionStore(db);
   const jobs = new JobRegistry(db, log);
@@ -101,7 +102,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     db,
     events,
     settings,
-    branding: new BrandingService(db, events),
+    branding,
     users,
     facets: new Facets(db, events),
     groups,
@@ -114,6 +115,6 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
     webhooks: new WebhooksService({ db, events, outbox: notify.outbox, worker: notify.worker, secretKey: config.secretKey }),
-    letters: new LetterService({ users, invitations, settings }),
+    letters: new LetterService({ users, invitations, settings, branding }),
   };
 }

@@ -14,6 +14,10 @@ export function createLetterDocument(paper: Paper, info: DocumentInfo): Doc {
     margin: 0,
     autoFirstPage: false,
     compress: true,
+    // pdfkit caches the layout of every word it ever set, per font: over 10,000 letters the
+    // personal words (codes, names, ids) alone grow that by tens of MB. The shared words are
+    // drawn once per document anyway (forms), so there is little to gain from caching.
+    fontLayoutCache: false,
     lang: info.language,
     displayTitle: true,
     info: { Title: info.title, Author: info.author, Subject: info.title, Creator: "Invite Station", Producer: "Invite Station" },

@@ -1,14 +1,16 @@
 import { PassThrough, type Readable } from "node:stream";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
+import type { Logo } from "../../server/branding/branding.service.js";
 import { ValidationError } from "../../server/errors.js";
 import type { InvitationsService } from "../../server/invitations/invitations.service.js";
 import type { UsersService } from "../../server/people/users.service.js";
 import type { Settings, SettingsService } from "../../server/settings.js";
 import { type CoverSheet, drawCoverSheet } from "./cover-sheet.js";
+import { displayName } from "./display-name.js";
 import { addPage, createLetterDocument, flowControl } from "./letter-document.js";
 import { InvitationUnusableError, NotPendingError, UnknownPersonError } from "./letter-errors.js";
 import { letterStrings } from "./letter-i18n.js";
-import { drawLetter, type LetterPerson, type LetterShared } from "./letter-page.js";
+import { LetterPainter, type LetterPerson, type LetterShared } from "./letter-page.js";
 import { isPaper, PAPER_SIZES, type Paper } from "./paper.js";
 import { qrMatrix } from "./qr-vector.js";
 import type { Doc } from "./typeset.js";
@@ -18,9 +20,8 @@ export type { Paper } from "./paper.js";
 
 export type RenderRequest = { userIds: number[]; paper: Paper; cover?: CoverSheet };
 
-/** The organization's logo as the branding service gives it (null: none uploaded). */
-export type Logo = { mime: "image/png" | "image/jpeg"; data: Buffer; width: number; height: number } | null;
-export type LogoSource = { logo(): Promise<Logo> };
+/** Where the organization's logo comes from (ctx.branding); null: none uploaded. */
+export type LogoSource = { logo(): Promise<Pick<Logo, "data"> | null> };
 
 /** Letters in one document at most: 20,000 pages is already a day of a fast office printer. */
 export const MAX_LETTERS = 20_000;
@@ -78,7 +79,14 @@ export class LetterService {
     return out;
   }
 
-  private async write(doc: Doc, paper: Paper, people: Prepared[], settings: Settings, logo: Logo, cover?: CoverSheet) {
+  private async write(
+    doc: Doc,
+    paper: Paper,
+    people: Prepared[],
+    settings: Settings,
+    logo: Pick<Logo, "data"> | null,
+    cover?: CoverSheet,
+  ) {
     const proceed = flowControl(doc);
     const shared: LetterShared = {
       organizationName: settings.organizationName,
@@ -93,10 +101,11 @@ export class LetterService {
       addPage(doc, paper);
       drawCoverSheet(doc, cover, () => addPage(doc, paper));
     }
+    const painter = new LetterPainter(doc, shared);
     for (let i = 0; i < people.length; i++) {
       const { url, ...person } = people[i] as Prepared;
       addPage(doc, paper);
-      drawLetter(doc, { ...person, qr: qrMatrix(url, "M") }, shared);
+      painter.draw({ ...person, qr: qrMatrix(url, "M") });
       // Let the process serve other requests, and the reader catch up, now and then.
       if (i % 25 === 24) {
         if (!(await proceed())) return;
@@ -130,7 +139,7 @@ export class LetterService {
     if (invitation.state !== "active") throw new InvitationUnusableError(id, invitation.state);
     return {
       id,
-      fullName: `${user.firstName} ${user.lastName}`.trim(),
+      fullName: displayName(user.firstName, user.lastName),
       language: user.language,
       department: user.department,
       site: user.site,
@@ -155,8 +164,16 @@ function checkRequest(request: RenderRequest): RenderRequest {
   return request;
 }
 
-/** pdfkit's image object, opened once so that every page refers to one embedded copy. */
-function openLogo(doc: Doc, logo: NonNullable<Logo>): LetterShared["logo"] {
-  const image = (doc as unknown as { openImage(src: Buffer): { width: number; height: number } }).openImage(logo.data);
-  return { image, width: image.width, height: image.height };
+/**
+ * pdfkit's image object, opened once so that every page refers to one embedded copy. A
+ * logo pdfkit cannot read (an unusual PNG variant) leaves the organization's name alone
+ * rather than failing every letter.
+ */
+function openLogo(doc: Doc, logo: Pick<Logo, "data">): LetterShared["logo"] {
+  try {
+    const image = (doc as unknown as { openImage(src: Buffer): { width: number; height: number } }).openImage(logo.data);
+    return { image, width: image.width, height: image.height };
+  } catch {
+    return null;
+  }
 }

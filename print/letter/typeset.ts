@@ -11,6 +11,10 @@ export type TextStyle = {
   align?: "left" | "center" | "right";
   lineGap?: number;
   characterSpacing?: number;
+  /** Cut the text off (with an ellipsis) below this height. */
+  height?: number;
+  /** Known to fit one line: set without pdfkit's line wrapper (much less work per letter). */
+  oneLine?: boolean;
 };
 
 /**
@@ -40,6 +44,8 @@ export function write(doc: Doc, text: string, x: number, y: number, style: TextS
     align: style.align ?? "left",
     lineGap: style.lineGap ?? 0,
     characterSpacing: style.characterSpacing ?? 0,
+    ...(style.height ? { height: style.height, ellipsis: true } : {}),
+    ...(style.oneLine ? { lineBreak: false } : {}),
   };
   runs.forEach((run, i) => {
     doc.font(fontName(run.family, weight)).fontSize(style.size);
@@ -65,9 +71,33 @@ export function heightOf(doc: Doc, text: string, style: TextStyle): number {
   return doc.heightOfString(text, { width: style.width, lineGap: style.lineGap ?? 0 });
 }
 
-/** The largest size (down to `min`) at which text fits `width` on one line. */
-export function fitSize(doc: Doc, text: string, width: number, size: number, min: number, weight: Weight = "regular"): number {
-  let s = size;
-  while (s > min && widthOf(doc, text, { size: s, weight }) > width) s -= 1;
-  return s;
+const lineHeights = new Map<string, number>();
+
+/** The height of one line of Noto Sans at this size and weight (the same in every document). */
+export function lineHeight(doc: Doc, size: number, weight: Weight = "regular"): number {
+  const key = `${size}:${weight}`;
+  let h = lineHeights.get(key);
+  if (h === undefined) {
+    h = heightOf(doc, "W", { size, weight });
+    lineHeights.set(key, h);
+  }
+  return h;
+}
+
+/**
+ * The largest size (down to `min`) at which text fits `width` on one line, and whether it
+ * does fit there. Widths scale with the size, so one measurement decides.
+ */
+export function fitSize(
+  doc: Doc,
+  text: string,
+  width: number,
+  size: number,
+  min: number,
+  weight: Weight = "regular",
+): { size: number; fits: boolean } {
+  const natural = widthOf(doc, text, { size, weight });
+  if (natural <= width) return { size, fits: true };
+  const fitted = Math.floor((size * width) / natural);
+  return fitted >= min ? { size: fitted, fits: true } : { size: min, fits: false };
 }
