@@ -1,4 +1,5 @@
 import { Router } from "express";
+import { lettersApi } from "../../print/letter/letters.api.js";
 import type { Context } from "../context.js";
 import { groupsApi } from "./groups.api.js";
 import { invitationSendApi } from "./invitation-send.api.js";
@@ -16,6 +17,7 @@ export function apiRouter(ctx: Context): Router {
   router.use(groupsApi(ctx));
   router.use(invitationsApi(ctx));
   router.use(invitationSendApi(ctx));
+  router.use(lettersApi(ctx));
   router.use(registrationsApi(ctx));
   return router;
 }

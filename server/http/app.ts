@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
+import { letterPages } from "../../print/letter/letter-pages.routes.js";
 import { apiRouter } from "../api/router.js";
 import { auditPages } from "../audit/audit.routes.js";
 import { adminPages } from "../auth/admin-pages.routes.js";
@@ -104,6 +105,7 @@ export function createApp(ctx: Context): Express {
   app.use(authRoutes(ctx));
   app.use(dashboardPages(ctx));
   app.use(invitationPages(ctx));
+  app.use(letterPages(ctx));
   app.use(deliveryPages(ctx));
   app.use(bulkInvitePages(ctx));
   const invitationCard = invitationProfileExtras(ctx);
