@@ -1,4 +1,5 @@
-import { Worker } from "node:worker_threads";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type { Knex } from "knex";
 import { insertMemberships } from "../server/people/groups.repo.js";
 import { insertImportedUsers, type UserRow } from "../server/people/users.repo.js";
@@ -9,66 +10,70 @@ import { percentile } from "./stats.js";
 
 export const REDEEM_PEOPLE = Number(process.env.BENCH_REDEEM_PEOPLE ?? 3_000);
 export const REDEEM_CONCURRENCY = Number(process.env.BENCH_REDEEM_CONCURRENCY ?? 8);
-const WARMUP = 100;
+/** The offered load of the latency runs: the target throughput. */
+export const REDEEM_RATE = Number(process.env.BENCH_REDEEM_RATE ?? 500);
+const WARMUP = 200;
 
-export type LoadResult = { perSecond: number; p50: number; p95: number; p99: number; n: number; seconds: number };
-export type RedeemResult = { seedSeconds: number; invitationsSeconds: number; healthz: LoadResult; redeem: LoadResult };
+/** `serverCpuMs`: CPU time of this (the server's) process per request, user + system. */
+export type LoadResult = {
+  perSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  n: number;
+  seconds: number;
+  serverCpuMs: number;
+};
+export type RedeemResult = {
+  seedSeconds: number;
+  invitationsSeconds: number;
+  /** Closed loop, REDEEM_CONCURRENCY in flight: the most each can do. */
+  healthz: LoadResult;
+  redeem: LoadResult;
+  /** Open loop at REDEEM_RATE per second: the latency at the target load. */
+  healthzAtRate: LoadResult;
+  redeemAtRate: LoadResult;
+};
+
+const LOAD_CLIENT = fileURLToPath(new URL("./http-load.mjs", import.meta.url));
 
 /**
- * The load generator, run on a worker thread as plain JavaScript: a real client never
- * shares the server's event loop, and on SQLite (a synchronous driver) an in-process
- * client would be charged for the server's queries and the other way round. Closed loop:
- * `concurrency` requests in flight over fetch's keep-alive connections.
+ * `count` requests (`bodies[i]` as JSON, or GETs) from the load client process: closed loop
+ * with `concurrency` in flight (`{ concurrency }`), or open loop at a fixed `{ rate }` per second.
  */
-const LOAD_WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { url, method, bodies, count, concurrency } = workerData;
-(async () => {
-  const latencies = new Float64Array(count);
-  let next = 0;
-  let failure = null;
-  const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let i = next++; i < count && !failure; i = next++) {
-      const t = performance.now();
-      const res = await fetch(url, bodies
-        ? { method, headers: { "content-type": "application/json" }, body: bodies[i] }
-        : { method });
-      const text = await res.text();
-      latencies[i] = performance.now() - t;
-      if (res.status !== 200) failure = method + " " + url + " answered " + res.status + ": " + text.slice(0, 300);
-    }
-  }));
-  parentPort.postMessage({ latencies, seconds: (performance.now() - start) / 1000, failure });
-})().catch((err) => parentPort.postMessage({ failure: String(err && err.stack || err) }));
-`;
-
-/** `count` requests (`bodies[i]` as JSON, or GETs) from the load worker; throughput and latency. */
-function load(url: string, count: number, concurrency: number, bodies: string[] | null): Promise<LoadResult> {
-  const worker = new Worker(LOAD_WORKER, {
-    eval: true,
-    workerData: { url, method: bodies ? "POST" : "GET", bodies, count, concurrency },
+export function load(url: string, count: number, mode: { concurrency: number } | { rate: number }, bodies: string[] | null) {
+  const child = spawn(process.execPath, [LOAD_CLIENT], { stdio: ["pipe", "pipe", "pipe"] });
+  let cpu: NodeJS.CpuUsage | null = null;
+  child.stdin.end(JSON.stringify({ url, method: bodies ? "POST" : "GET", bodies, count, ...mode }));
+  // The client says when its timed run starts (after its own warm-up), so that only that is charged.
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    if (d.includes("timed run starts")) cpu = process.cpuUsage();
+    else process.stderr.write(d);
   });
   return new Promise<LoadResult>((resolve, reject) => {
-    worker.once("error", reject);
-    worker.once("message", (m: { latencies: Float64Array; seconds: number; failure: string | null }) => {
-      void worker.terminate();
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (out += d));
+    child.once("error", reject);
+    child.once("close", (code) => {
+      if (code !== 0) return reject(new Error(`load client exited with ${code}`));
+      const used = process.cpuUsage(cpu ?? undefined);
+      const m = JSON.parse(out) as { latencies: number[]; seconds: number; failure: string | null };
       if (m.failure) return reject(new Error(m.failure));
-      const latencies = Array.from(m.latencies);
       resolve({
         perSecond: count / m.seconds,
-        p50: percentile(latencies, 50),
-        p95: percentile(latencies, 95),
-        p99: percentile(latencies, 99),
+        p50: percentile(m.latencies, 50),
+        p95: percentile(m.latencies, 95),
+        p99: percentile(m.latencies, 99),
         n: count,
         seconds: m.seconds,
+        serverCpuMs: (used.user + used.system) / 1000 / count,
       });
     });
   });
 }
 
 /** Pending people in a few groups each (redeeming updates their memberships too), straight through the repository. */
-async function seedPending(db: Knex, count: number): Promise<number[]> {
+export async function seedPending(db: Knex, count: number): Promise<number[]> {
   const rand = rng(11);
   const now = Date.now();
   const groupIds: number[] = [];
@@ -100,15 +105,17 @@ async function seedPending(db: Knex, count: number): Promise<number[]> {
 }
 
 /**
- * Redeem endpoint: `REDEEM_PEOPLE` pending people, each with an invitation, redeem their
- * link over loopback HTTP with `REDEEM_CONCURRENCY` requests in flight, from a worker thread. Baseline in the
- * same run: GET /healthz at the same concurrency (the HTTP floor of this process).
+ * Redeem endpoint: pending people, each with an invitation, redeem their link over loopback
+ * HTTP from a client process of its own — first as fast as REDEEM_CONCURRENCY requests in
+ * flight allow (throughput), then at a steady REDEEM_RATE per second (latency at the target
+ * load). Baseline in the same run, measured the same two ways: GET /healthz, the HTTP floor
+ * of this process.
  */
 export async function benchRedeem(dialect: Dialect): Promise<RedeemResult> {
   const app = await startTestApp(dialect);
   try {
     let t = performance.now();
-    const ids = await seedPending(app.ctx.db, REDEEM_PEOPLE + WARMUP);
+    const ids = await seedPending(app.ctx.db, 2 * REDEEM_PEOPLE + WARMUP);
     const seedSeconds = (performance.now() - t) / 1000;
 
     t = performance.now();
@@ -123,18 +130,24 @@ export async function benchRedeem(dialect: Dialect): Promise<RedeemResult> {
 
     const url = `${app.url}/api/v1/invitations/redeem`;
     const bodies = tokens.map((token) => JSON.stringify({ token, channel: "qr" }));
+    const closedBodies = bodies.slice(0, REDEEM_PEOPLE);
+    const openBodies = bodies.slice(REDEEM_PEOPLE, 2 * REDEEM_PEOPLE);
     const health = `${app.url}/healthz`;
+    const closed = { concurrency: REDEEM_CONCURRENCY };
+    const open = { rate: REDEEM_RATE };
 
-    // Warm up connections, JIT and caches (settings, statements) with people outside the sample.
-    await load(url, WARMUP, REDEEM_CONCURRENCY, bodies.slice(REDEEM_PEOPLE));
-    await load(health, WARMUP * 5, REDEEM_CONCURRENCY, null);
+    // Warm up JIT and caches (settings, statements) with people outside the samples.
+    await load(url, WARMUP, closed, bodies.slice(2 * REDEEM_PEOPLE));
+    await load(health, WARMUP * 5, closed, null);
 
-    const baseline = await load(health, REDEEM_PEOPLE, REDEEM_CONCURRENCY, null);
-    const redeem = await load(url, REDEEM_PEOPLE, REDEEM_CONCURRENCY, bodies.slice(0, REDEEM_PEOPLE));
+    const healthz = await load(health, REDEEM_PEOPLE, closed, null);
+    const redeem = await load(url, REDEEM_PEOPLE, closed, closedBodies);
+    const healthzAtRate = await load(health, REDEEM_PEOPLE, open, null);
+    const redeemAtRate = await load(url, REDEEM_PEOPLE, open, openBodies);
 
     const active = await app.ctx.db("users").where({ status: "active" }).count({ n: "*" }).first();
     if (Number(active?.n) !== ids.length) throw new Error(`expected ${ids.length} active people, found ${active?.n}`);
-    return { seedSeconds, invitationsSeconds, healthz: baseline, redeem };
+    return { seedSeconds, invitationsSeconds, healthz, redeem, healthzAtRate, redeemAtRate };
   } finally {
     await app.stop();
   }

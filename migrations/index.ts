@@ -4,7 +4,9 @@ import * as m002 from "./002_invitations.js";
 import * as m003 from "./003_outbox.js";
 import * as m004 from "./004_phone_otp.js";
 import * as m005 from "./005_webhooks.js";
+import * as m006 from "./006_kiosks.js";
 import * as m008 from "./008_branding.js";
+import * as m009 from "./009_status_count_shards.js";
 
 /**
  * Migrations are listed here rather than discovered on disk, so that they run the same
@@ -18,6 +20,8 @@ const migrations: Record<string, Knex.Migration> = {
   "005_webhooks": m005,
   // 006 and 007 were reserved for the kiosk and printing work landing after this one.
   "008_branding": m008,
+  "009_status_count_shards": m009,
+  "006_kiosks": m006,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

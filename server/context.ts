@@ -1,4 +1,6 @@
 import type { Knex } from "knex";
+import { KioskLive } from "../kiosk/kiosk-live.js";
+import { KiosksService } from "../kiosk/kiosks.service.js";
 import { LetterService } from "../print/letter/letter.service.js";
 import { AuditLog } from "./audit/audit.js";
 import { AdminsService } from "./auth/admins.service.js";
@@ -11,6 +13,7 @@ import { createDb } from "./db/knex.js";
 import { EventBus } from "./events.js";
 import { InvitationsService } from "./invitations/invitations.service.js";
 import { JobRegistry } from "./jobs/registry.js";
+import { Live } from "./live/live.js";
 import type { Logger } from "./log.js";
 import { createNotify, type Notify } from "./notify/index.js";
 import { Reminders } from "./notify/reminders.js";
@@ -45,6 +48,10 @@ export type Context = {
   audit: AuditLog;
   jobs: JobRegistry;
   webhooks: WebhooksService;
+  /** Live updates to the admin pages (Socket.IO `/admin`); see server/live/live.ts. */
+  live: Live;
+  kiosks: KiosksService;
+  kioskLive: KioskLive;
   letters: LetterService;
 };
 
@@ -65,7 +72,6 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     reminderLimit: 2,
   });
   const users = new UsersService(db, events);
-  const branding = new BrandingService(db, events);
   const groups = new GroupsService(db, events);
   const sessions = new SessionStore(db);
   const jobs = new JobRegistry(db, log);
@@ -93,7 +99,20 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     secretKey: config.secretKey,
   });
   jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
+  const live = new Live(config, sessions, log);
+  const kiosks = new KiosksService(db, events, users, invitations, config);
+  jobs.register({ name: "kiosks.prune", schedule: "*/20 * * * *", leaseSeconds: 120, run: () => kiosks.prune() });
+  // Built here, once: it adds the /kiosk namespace to live and listens to the events.
+  const branding = new BrandingService(db, events);
+  const kioskLive = new KioskLive(kiosks, settings, live, log, async () => {
+    const logo = await branding.logo();
+    return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
+  });
+  kioskLive.register(events);
   return {
+    live,
+    kiosks,
+    kioskLive,
     notify,
     phoneMatch,
     phoneOtp,

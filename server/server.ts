@@ -2,19 +2,22 @@ import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import type { Context } from "./context.js";
 import { migrateLatest } from "./db/migrate.js";
+import { startCheckpointer } from "./db/sqlite-checkpointer.js";
 import { createApp } from "./http/app.js";
 import { recountStatuses } from "./people/users.repo.js";
 
 export type Running = { server: Server; url: string; stop: () => Promise<void> };
 
 /**
- * Migrates, listens, starts the jobs; `stop` undoes it in order (HTTP, jobs, pool) within
- * 10 s, so PM2's kill_timeout is never reached.
+ * Migrates, listens (HTTP and Socket.IO), starts the jobs; `stop` undoes it in order (HTTP
+ * and Socket.IO, jobs, pool) within 10 s, so PM2's kill_timeout is never reached.
  */
 export async function startServer(ctx: Context, opts: { jobs?: boolean; outbox?: boolean } = {}): Promise<Running> {
   const applied = await migrateLatest(ctx.db);
   if (applied.length) ctx.log.info({ migrations: applied }, "migrations applied");
   await recountStatuses(ctx.db);
+  const { database } = ctx.config;
+  const checkpointer = database.client === "sqlite" ? startCheckpointer(database.filename, ctx.log) : null;
   const app = createApp(ctx);
   const server = createServer(app);
   server.keepAliveTimeout = 5_000;
@@ -25,6 +28,7 @@ export async function startServer(ctx: Context, opts: { jobs?: boolean; outbox?:
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
+  await ctx.live.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(ctx.config.port, ctx.config.host, () => resolve());
@@ -40,12 +44,16 @@ export async function startServer(ctx: Context, opts: { jobs?: boolean; outbox?:
     stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Socket.IO clients hold their connections open: closing them lets the server close;
+      // they reconnect by themselves (to another instance, or to this one once restarted).
+      const live = ctx.live.close();
       const force = setTimeout(() => {
         for (const s of sockets) s.destroy();
       }, 5_000);
       force.unref();
-      await Promise.all([closed, ctx.jobs.stop(3_000), ctx.notify.stop(3_000)]);
+      await Promise.all([closed, live, ctx.jobs.stop(3_000), ctx.notify.stop(3_000)]);
       clearTimeout(force);
+      await checkpointer?.stop();
       await ctx.db.destroy();
     })();
     return stopping;

@@ -41,8 +41,14 @@ for (const dialect of await dialects()) {
       assert.match(profile.text, new RegExp(invitation.code));
       const qr = await desk.get(`/users/${userId}/invitation/qr`);
       assert.equal(qr.status, 200);
-      assert.match(qr.text, /<svg[^>]*viewBox/);
       assert.equal(qr.headers.get("cache-control"), "no-store");
+      // The page's code rotates like a kiosk's: its script fetches the current one each window.
+      assert.match(qr.text, new RegExp(`data-rotating-qr="/users/${userId}/invitation/rotating.json"`));
+      assert.ok(!qr.text.includes(invitation.token), "the page never carries the personal link");
+      const rotating = await desk.get(`/users/${userId}/invitation/rotating.json`);
+      const code = JSON.parse(rotating.text);
+      assert.match(code.url, new RegExp(`^${app.url}/i/k[0-9a-z]+\\.[0-9a-z]+\\.[\\w-]{22}$`));
+      assert.ok(code.rotatesAt > code.serverNow);
     });
 
     it("regenerates: the old link stops at once and the profile shows the new one", async () => {

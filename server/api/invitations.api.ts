@@ -108,7 +108,8 @@ function channelFrom(raw: unknown): JoinChannel {
  * nothing about the person.
  */
 function sendGone(req: Request, res: Response, err: InvitationGoneError) {
-  const reason = err.reason === "deactivated" ? "revoked" : err.reason;
+  // A rotating code of an older window is, to the app, an expired one (scan again).
+  const reason = err.reason === "deactivated" ? "revoked" : err.reason === "stale" ? "expired" : err.reason;
   res
     .status(410)
     .type("application/problem+json")

@@ -4,6 +4,7 @@ import type { Context } from "../context.js";
 import { groupsApi } from "./groups.api.js";
 import { invitationSendApi } from "./invitation-send.api.js";
 import { invitationsApi } from "./invitations.api.js";
+import { kiosksApi } from "./kiosks.api.js";
 import { registrationsApi } from "./registrations.api.js";
 import { usersApi } from "./users.api.js";
 
@@ -19,5 +20,6 @@ export function apiRouter(ctx: Context): Router {
   router.use(invitationSendApi(ctx));
   router.use(lettersApi(ctx));
   router.use(registrationsApi(ctx));
+  router.use(kiosksApi(ctx));
   return router;
 }

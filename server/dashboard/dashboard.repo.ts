@@ -3,7 +3,7 @@ import type { Knex } from "knex";
 /**
  * Read-only reporting queries for the dashboard.
  *
- * This module reads other modules' tables (users, user_status_counts, outbox, groups,
+ * This module reads other modules' tables (users, the status counters, outbox, groups,
  * group_members) directly. That is a deliberate exception to "call the other module's
  * service, never its tables": it only reads, never writes, and a report that went through
  * each service would load whole lists to count them. Every query is plain SQL that runs on
@@ -14,11 +14,8 @@ export const DAY_MS = 86_400_000;
 
 const toInt = (v: unknown): number => Number(v ?? 0) || 0;
 
-/** People per status, from the counts users.repo keeps in step (no scan of `users`). */
-export async function statusCounts(db: Knex): Promise<Record<string, number>> {
-  const rows: Array<{ status: string; n: unknown }> = await db("user_status_counts").select("status", "n");
-  return Object.fromEntries(rows.map((r) => [r.status, toInt(r.n)]));
-}
+/** People per status, from the counters users.repo keeps in step (no scan of `users`). */
+export { statusCounts } from "../people/users.repo.js";
 
 /** Pending people with at least one invitation email or SMS that went out (state `sent`). */
 export async function invitedPendingCount(db: Knex): Promise<number> {

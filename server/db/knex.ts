@@ -14,6 +14,32 @@ const knexLog = (log?: Logger) =>
     : undefined;
 
 export type Db = Knex;
+
+type SqliteConnection = { pragma: (s: string) => unknown; prepare: (sql: string) => unknown };
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Knex prepares every query anew, and on SQLite parsing and planning a statement costs
+ * about as much as running it. The statements of this service are few and repeat, so the
+ * connection keeps the prepared ones by SQL text (bindings stay apart). Reuse is safe: the
+ * driver is synchronous, so a statement has finished before the next query takes it, and
+ * SQLite re-prepares a statement by itself after a schema change.
+ */
+function cachePreparedStatements(conn: SqliteConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = prepare(sql);
+      // Oldest out first: generated SQL (IN lists of varying length) must not grow it forever.
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+}
 export type Dialect = "sqlite" | "mysql";
 
 /**
@@ -32,11 +58,15 @@ export function createDb(database: Config["database"], log?: Logger): Db {
       pool: {
         min: 1,
         max: 1,
-        afterCreate: (conn: { pragma: (s: string) => unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
+          cachePreparedStatements(conn);
           conn.pragma("journal_mode = WAL");
           conn.pragma("foreign_keys = ON");
           conn.pragma("busy_timeout = 5000");
           conn.pragma("synchronous = NORMAL");
+          // The server checkpoints on a thread of its own (sqlite-checkpointer.ts); this
+          // connection does so only if the WAL passes ~40 MB (or in the command line).
+          conn.pragma("wal_autocheckpoint = 10000");
           // 32 MiB of page cache (the default is 2): the hot indexes of the users list stay in memory.
           conn.pragma("cache_size = -32768");
           done(null, conn);

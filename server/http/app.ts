@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
+import { kioskAdminPages, kioskChoices } from "../../kiosk/kiosk-admin.routes.js";
+import { kioskScreenPages } from "../../kiosk/kiosk-screen.routes.js";
 import { letterPages } from "../../print/letter/letter-pages.routes.js";
 import { apiRouter } from "../api/router.js";
 import { auditPages } from "../audit/audit.routes.js";
@@ -101,6 +103,7 @@ export function createApp(ctx: Context): Express {
     next();
   });
   app.use(joinPages(ctx));
+  app.use(kioskScreenPages(ctx));
   app.use(phoneJoinPages(ctx));
   app.use(authRoutes(ctx));
   app.use(dashboardPages(ctx));
@@ -108,6 +111,7 @@ export function createApp(ctx: Context): Express {
   app.use(letterPages(ctx));
   app.use(deliveryPages(ctx));
   app.use(bulkInvitePages(ctx));
+  app.use(["/users", "/groups"], kioskChoices(ctx));
   const invitationCard = invitationProfileExtras(ctx);
   const deliveries = deliveryProfileExtras(ctx);
   app.use(userPages(ctx, async (user) => ({ ...(await invitationCard(user)), ...(await deliveries(user)) })));
@@ -116,6 +120,7 @@ export function createApp(ctx: Context): Express {
   app.use(auditPages(ctx));
   app.use(webhookPages(ctx));
   app.use(brandingAdmin(ctx));
+  app.use(kioskAdminPages(ctx));
   app.use(adminPages(ctx));
 
   app.use(notFound);

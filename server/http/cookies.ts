@@ -1,7 +1,11 @@
 import type { Request, Response } from "express";
 
 export function readCookie(req: Request, name: string): string | undefined {
-  const header = req.headers.cookie;
+  return cookieFrom(req.headers.cookie, name);
+}
+
+/** One cookie from a Cookie header; also for a Socket.IO handshake, which has no Express request. */
+export function cookieFrom(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");

@@ -20,6 +20,7 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
     text: "None of the selected people is pending: there is no invitation letter to print.",
     kind: "error",
   },
+  "kiosk-choose": { text: "Choose a kiosk first.", kind: "error" },
   welcome: { text: "Welcome! Your admin account is ready. Start by registering people or importing a CSV." },
   "admin-created": { text: "Account created." },
   "admin-updated": { text: "Account updated." },

@@ -30,8 +30,22 @@ export function invitationPages(ctx: Context): Router {
       section: "/users",
       user,
       invitation,
-      svg: invitation.state === "active" ? await qrSvg(invitation.url) : null,
+      rotating: invitation.state === "active" && user.status === "pending",
+      rotateSeconds: ctx.config.kioskRotateSeconds,
     });
+  });
+
+  // The page's code rotates like a kiosk's (a photo of the screen is useless a minute later):
+  // its script asks for the current one each window.
+  router.get("/users/:id/invitation/rotating.json", anyStaff, async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    const source = await ctx.invitations.rotatingSource(id);
+    res.setHeader("Cache-Control", "no-store");
+    if (!source) return res.status(410).json({ error: "This invitation is no longer valid." });
+    const now = Date.now();
+    const code = source.code(ctx.config.kioskRotateSeconds, now);
+    res.json({ url: code.url, rotatesAt: code.rotatesAt, serverNow: now, rotateSeconds: ctx.config.kioskRotateSeconds });
   });
 
   for (const action of ["regenerate", "revoke"] as const) {

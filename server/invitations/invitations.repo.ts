@@ -48,6 +48,10 @@ export async function byTokenHash(db: Knex, tokenHash: string): Promise<Invitati
   return norm(await db("invitations").where({ token_hash: tokenHash }).first());
 }
 
+export async function byId(db: Knex, id: number): Promise<InvitationRow | undefined> {
+  return norm(await db("invitations").where({ id }).first());
+}
+
 export async function byCodeHash(db: Knex, codeHash: string): Promise<InvitationRow | undefined> {
   return norm(await db("invitations").where({ code_hash: codeHash }).first());
 }

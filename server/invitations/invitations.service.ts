@@ -9,6 +9,7 @@ import type { SettingsService } from "../settings.js";
 import { GuessLimiter } from "./guess-limiter.js";
 import type { InvitationRow } from "./invitations.repo.js";
 import * as repo from "./invitations.repo.js";
+import { type RotatingCode, RotatingCodes } from "./rotating-codes.js";
 import { InvitationSecrets, looksLikeCode } from "./secrets.js";
 
 export type InvitationState = "active" | "expired" | "revoked" | "used";
@@ -30,7 +31,24 @@ export type InvitationView = {
   revokeReason: string | null;
 };
 
-export type GoneReason = "expired" | "revoked" | "used" | "deactivated";
+/** `stale`: a rotating (kiosk) code of an older window; scanning the screen again helps. */
+export type GoneReason = "expired" | "revoked" | "used" | "deactivated" | "stale";
+
+/** How a link was given: the personal link, the typed code, or a rotating code of a screen. */
+export type InvitationVia = "link" | "code" | "kiosk";
+
+/**
+ * The rotating codes of one person's invitation, for a screen that shows them window after
+ * window without a database round trip. The invitation's nonce stays inside.
+ */
+export type RotatingSource = {
+  invitationId: number;
+  userId: number;
+  code: (periodSeconds: number, now?: number) => RotatingCode & { url: string };
+};
+
+/** A join page opened from a rotating code keeps working this long for its Join button. */
+const JOIN_TICKET_SECONDS = 300;
 
 /** A link or code that existed but no longer works (410): the page says so kindly. */
 export class InvitationGoneError extends AppError {
@@ -44,6 +62,7 @@ const DAY_MS = 86_400_000;
 /** Personal invitation links and codes: show, regenerate, revoke, inspect and redeem. */
 export class InvitationsService {
   private secrets: InvitationSecrets;
+  private rotating: RotatingCodes;
   private limiter: GuessLimiter;
 
   constructor(
@@ -54,6 +73,7 @@ export class InvitationsService {
     private config: Config,
   ) {
     this.secrets = new InvitationSecrets(config.secretKey);
+    this.rotating = new RotatingCodes(config.secretKey);
     // About 20 wrong links or codes a minute per client, as the design asks.
     this.limiter = new GuessLimiter(db, "invitation", 20, 60_000);
   }
@@ -111,19 +131,48 @@ export class InvitationsService {
    * the client's guessing limit (429); dead ones (410) do not — they were real links, and
    * counting them would lock out a whole office behind one address for a re-tapped link.
    */
-  async inspect(tokenOrCode: string, client: string): Promise<{ invitation: InvitationView; user: UserSummary }> {
+  async inspect(
+    tokenOrCode: string,
+    client: string,
+  ): Promise<{ invitation: InvitationView; user: UserSummary; via: InvitationVia; joinToken: string }> {
     await this.limiter.check(client);
-    const row = await this.find(tokenOrCode);
-    if (!row) {
+    const found = await this.find(tokenOrCode);
+    if (found === "stale") throw new InvitationGoneError("stale");
+    if (!found) {
       await this.limiter.fail(client);
       throw new NotFoundError("This invitation link is not valid. Check it, or ask the front desk for a new one.");
     }
+    const { row, via } = found;
     const invitation = this.view(row);
     const user = await this.users.summary(row.user_id);
     const reason: GoneReason | null =
       user.status === "deactivated" ? "deactivated" : invitation.state === "active" ? null : invitation.state;
     if (reason) throw new InvitationGoneError(reason);
-    return { invitation, user };
+    // A page opened from a screen's code must not show the personal link (a photo of the
+    // screen would then outlive the rotation); its Join button gets a code of a longer window.
+    const joinToken =
+      via === "kiosk" ? this.rotating.code(row.id, row.nonce, JOIN_TICKET_SECONDS, nowMs()).token : invitation.token;
+    return { invitation, user, via, joinToken };
+  }
+
+  /**
+   * The rotating codes of the person's current invitation, or null when it is not active
+   * (used, revoked, expired) or the person is not pending.
+   */
+  async rotatingSource(userId: number): Promise<RotatingSource | null> {
+    const user = await this.users.summary(userId);
+    if (user.status !== "pending") return null;
+    const row = (await repo.currentFor(this.db, userId)) ?? (await this.issue(userId, null));
+    if (this.view(row).state !== "active") return null;
+    const { id, nonce } = row;
+    return {
+      invitationId: id,
+      userId,
+      code: (periodSeconds, now = nowMs()) => {
+        const c = this.rotating.code(id, nonce, periodSeconds, now);
+        return { ...c, url: `${this.config.publicUrl}/i/${c.token}` };
+      },
+    };
   }
 
   /** Uses the invitation once: the person joins (status active), in one transaction. */
@@ -132,7 +181,9 @@ export class InvitationsService {
     channel: JoinChannel,
     client: string,
   ): Promise<{ user: UserSummary; organization: { name: string } }> {
-    const { invitation, user } = await this.inspect(tokenOrCode, client);
+    const { invitation, user, via } = await this.inspect(tokenOrCode, client);
+    // A screen's code joins through the kiosk, whatever the page or app says.
+    if (via === "kiosk") channel = "kiosk";
     try {
       await this.db.transaction(async (trx) => {
         if (!(await repo.markUsed(trx, invitation.id, channel, nowMs()))) throw new InvitationGoneError("used");
@@ -158,10 +209,18 @@ export class InvitationsService {
     return this.limiter.prune();
   }
 
-  private async find(tokenOrCode: string): Promise<InvitationRow | undefined> {
+  private async find(tokenOrCode: string): Promise<{ row: InvitationRow; via: InvitationVia } | "stale" | undefined> {
     const value = tokenOrCode.trim();
-    if (/^[\w-]{43}$/.test(value)) return repo.byTokenHash(this.db, this.secrets.tokenHash(value));
-    if (looksLikeCode(value)) return repo.byCodeHash(this.db, this.secrets.codeHash(value));
+    const as = (via: InvitationVia) => (row: InvitationRow | undefined) => row && { row, via };
+    if (/^[\w-]{43}$/.test(value)) return repo.byTokenHash(this.db, this.secrets.tokenHash(value)).then(as("link"));
+    const rotating = this.rotating.parse(value);
+    if (rotating) {
+      const row = await repo.byId(this.db, rotating.invitationId);
+      const checked = row ? this.rotating.check(rotating, row.nonce, nowMs()) : null;
+      if (checked === "stale") return "stale";
+      return checked === "current" ? { row: row as InvitationRow, via: "kiosk" } : undefined;
+    }
+    if (looksLikeCode(value)) return repo.byCodeHash(this.db, this.secrets.codeHash(value)).then(as("code"));
     return undefined;
   }
 

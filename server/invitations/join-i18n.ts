@@ -7,7 +7,7 @@ export const JOIN_LANGUAGES = ["en", "es"] as const;
 export type JoinLanguage = (typeof JOIN_LANGUAGES)[number];
 
 /** Why a link does not work, as the person is told. A deactivated person reads "unknown". */
-export type JoinFailure = "unknown" | "expired" | "revoked" | "used" | "limited";
+export type JoinFailure = "unknown" | "expired" | "revoked" | "used" | "limited" | "stale";
 
 export type JoinStrings = {
   /** `<html lang>` */
@@ -88,6 +88,10 @@ const en: JoinStrings = {
       title: "This invitation has already been used",
       body: "Each invitation link works once. If you have not joined yet, ask the front desk for a new one.",
     },
+    stale: {
+      title: "This code has changed",
+      body: "The code on the screen changes every few seconds. Scan the code the screen shows now.",
+    },
     limited: {
       title: "Too many attempts",
       body: "Too many links that don't work were opened from this network. Please wait a little and try again.",
@@ -141,6 +145,10 @@ const es: JoinStrings = {
     used: {
       title: "Esta invitación ya se ha usado",
       body: "Cada enlace de invitación funciona una sola vez. Si aún no te has unido, pide uno nuevo en recepción.",
+    },
+    stale: {
+      title: "Este código ha cambiado",
+      body: "El código de la pantalla cambia cada pocos segundos. Escanea el código que muestra la pantalla ahora.",
     },
     limited: {
       title: "Demasiados intentos",

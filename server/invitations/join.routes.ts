@@ -24,13 +24,13 @@ export function joinPages(ctx: Context): Router {
   router.get("/i/:token", async (req, res) => {
     const settings = await ctx.settings.get();
     try {
-      const { invitation, user } = await ctx.invitations.inspect(req.params.token, clientOf(req));
+      const { user, joinToken } = await ctx.invitations.inspect(req.params.token, clientOf(req));
       const lang = pickJoinLanguage(user.language, req.get("accept-language"));
       res.render("join/join", {
         ...pageLocals(settings, lang),
         firstName: user.firstName,
-        joinAction: `/i/${encodeURIComponent(invitation.token)}/join`,
-        deepLink: settings.appScheme ? `${settings.appScheme}://join?token=${encodeURIComponent(invitation.token)}` : null,
+        joinAction: `/i/${encodeURIComponent(joinToken)}/join`,
+        deepLink: settings.appScheme ? `${settings.appScheme}://join?token=${encodeURIComponent(joinToken)}` : null,
       });
     } catch (err) {
       renderFailure(req, res, settings, err, null);

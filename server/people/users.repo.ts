@@ -5,6 +5,9 @@ import { queryTerms, type SearchFields, searchTerms, sortName } from "./normaliz
 import { nationalDigits } from "./phone.js";
 import type { Language, Status } from "./user.schema.js";
 
+/** Shards of the per-status counters: migration 009 made a row for each status and shard. */
+const STATUS_COUNT_SHARDS = 16;
+
 export type GroupRef = { id: number; name: string };
 
 export type User = {
@@ -130,17 +133,32 @@ const termRows = (d: ReturnType<typeof derived>, userId: number): TermRow[] =>
 const inTransaction = <T>(db: Knex, fn: (trx: Knex) => Promise<T>): Promise<T> =>
   (db as Knex.Transaction).isTransaction ? fn(db) : db.transaction(fn);
 
-/** One statement for all the statuses that change (a join moves one person pending → active). */
-async function bumpCounts(db: Knex, deltas: Partial<Record<string, number>>) {
+/**
+ * One statement for all the statuses that change (a join moves one person pending → active),
+ * on the shard of `shardKey` (the person's id; any number for a bulk change).
+ */
+async function bumpCounts(db: Knex, deltas: Partial<Record<string, number>>, shardKey: number) {
   const changes = Object.entries(deltas).filter(([, d]) => d) as Array<[string, number]>;
   if (!changes.length) return;
   const cases = changes.map(() => "WHEN ? THEN ?").join(" ");
-  await db("user_status_counts")
+  await db("user_status_count_shards")
+    .where("shard", shardKey % STATUS_COUNT_SHARDS)
     .whereIn(
       "status",
       changes.map(([status]) => status),
     )
     .update({ n: db.raw(`n + CASE status ${cases} ELSE 0 END`, changes.flat()) });
+}
+
+/** People per status, summed over the counter shards kept in step with the people (no scan of `users`). */
+export async function statusCounts(db: Knex): Promise<Record<Status, number>> {
+  const rows: Array<{ status: string; n: unknown }> = await db("user_status_count_shards")
+    .select("status")
+    .sum({ n: "n" })
+    .groupBy("status");
+  const counts: Record<Status, number> = { pending: 0, active: 0, deactivated: 0 };
+  for (const r of rows) counts[r.status as Status] = Number(r.n ?? 0);
+  return counts;
 }
 
 /** Recomputes the per-status counters from the people themselves (at start: heals any drift). */
@@ -151,9 +169,10 @@ export async function recountStatuses(db: Knex): Promise<void> {
       .count({ n: "*" })
       .groupBy("status");
     const counts = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    await trx("user_status_count_shards").whereNot("shard", 0).update({ n: 0 });
     for (const status of ["pending", "active", "deactivated"]) {
-      await trx("user_status_counts")
-        .where({ status })
+      await trx("user_status_count_shards")
+        .where({ status, shard: 0 })
         .update({ n: counts[status] ?? 0 });
     }
   });
@@ -166,7 +185,7 @@ export async function insertUser(db: Knex, row: UserRow): Promise<number> {
     const [id] = await trx("users").insert(d.row);
     const userId = Number(id);
     if (d.terms.length) await trx("user_search_terms").insert(termRows(d, userId));
-    await bumpCounts(trx, { [row.status]: 1 });
+    await bumpCounts(trx, { [row.status]: 1 }, userId);
     return userId;
   });
 }
@@ -211,7 +230,7 @@ export async function insertImportedUsers(
     }
     await insertRows(db, "user_search_terms", terms);
   }
-  await bumpCounts(db, perStatus);
+  await bumpCounts(db, perStatus, importId);
   return ids;
 }
 
@@ -223,7 +242,7 @@ export async function updateUserRow(db: Knex, id: number, row: UserRow): Promise
     await trx("user_search_terms").where({ user_id: id }).delete();
     if (d.terms.length) await trx("user_search_terms").insert(termRows(d, id));
     await trx("group_members").where({ user_id: id }).update({ status: row.status, sort_name: d.row.sort_name });
-    if (before && before.status !== row.status) await bumpCounts(trx, { [before.status]: -1, [row.status]: 1 });
+    if (before && before.status !== row.status) await bumpCounts(trx, { [before.status]: -1, [row.status]: 1 }, id);
   });
 }
 
@@ -258,7 +277,7 @@ export async function updateStatus(
     if (before === fields.status) return true;
     await trx("group_members").where({ user_id: id }).update({ status: fields.status });
     await trx("user_search_terms").where({ user_id: id }).update({ status: fields.status });
-    await bumpCounts(trx, { [before]: -1, [fields.status]: 1 });
+    await bumpCounts(trx, { [before]: -1, [fields.status]: 1 }, id);
     return true;
   });
 }
@@ -268,7 +287,7 @@ export async function deleteUser(db: Knex, id: number): Promise<void> {
     const before = await trx("users").select("status").where({ id }).first();
     if (!before) return;
     await trx("users").where({ id }).delete();
-    await bumpCounts(trx, { [before.status]: -1 });
+    await bumpCounts(trx, { [before.status]: -1 }, id);
   });
 }
 
@@ -457,10 +476,10 @@ function searchTermsQuery(db: Knex, q: string): Knex.QueryBuilder {
   return query;
 }
 
-async function statusCounts(db: Knex, query: ListQuery): Promise<Record<Status, number>> {
+async function listStatusCounts(db: Knex, query: ListQuery): Promise<Record<Status, number>> {
   let rows: Array<{ status: string; n: number | string }>;
-  if (unfiltered(query)) rows = await db("user_status_counts").select("status", "n");
-  else if (groupOnly(query)) {
+  if (unfiltered(query)) return statusCounts(db);
+  if (groupOnly(query)) {
     rows = await db("group_members").where("group_id", query.groupId).select("status").count({ n: "*" }).groupBy("status");
   } else if (searchOnly(query)) {
     rows = await searchTermsQuery(db, query.q as string)
@@ -498,7 +517,7 @@ export async function listUsers(db: Knex, query: ListQuery): Promise<ListResult>
   // Counting and paging are independent: on MySQL they run side by side on two connections.
   // Deferred join: the page's ids come from narrow covering indexes, then those rows are read.
   const [counts, ids] = await Promise.all([
-    statusCounts(db, query),
+    listStatusCounts(db, query),
     pageIdsQuery(db, query)
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize)

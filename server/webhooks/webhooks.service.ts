@@ -45,8 +45,12 @@ export function signDelivery(secret: string, timestamp: string, body: string): s
  * the outbox's own record. The body is fixed when the event happens; the signature and
  * its timestamp are made at each attempt, with the webhook's current secret.
  */
+/** How long the subscriptions are reused: another instance's change reaches this one within it. */
+const SUBSCRIPTIONS_CACHE_MS = 5_000;
+
 export class WebhooksService {
   private readonly sealer: Sealer;
+  private subscriptions: { at: number; hooks: Promise<Webhook[]> } | null = null;
 
   constructor(private deps: Deps) {
     this.sealer = new Sealer(deps.secretKey, "webhook-secret-seal");
@@ -75,6 +79,7 @@ export class WebhooksService {
       active: true,
       now: nowMs(),
     });
+    this.subscriptions = null;
     await this.deps.events.emit("webhook.created", {
       actor,
       summary: `Registered webhook #${id} for ${events.join(", ")}`,
@@ -86,6 +91,7 @@ export class WebhooksService {
 
   async setActive(id: number, active: boolean, actor: Actor): Promise<Webhook> {
     if (!(await repo.setActive(this.deps.db, id, active, nowMs()))) throw new NotFoundError(`Webhook #${id} does not exist.`);
+    this.subscriptions = null;
     await this.deps.events.emit(active ? "webhook.enabled" : "webhook.disabled", {
       actor,
       summary: `${active ? "Enabled" : "Disabled"} webhook #${id}`,
@@ -98,6 +104,7 @@ export class WebhooksService {
   /** Deletes a webhook; its queued deliveries fail when their turn comes. */
   async remove(id: number, actor: Actor): Promise<void> {
     if (!(await repo.deleteWebhook(this.deps.db, id))) throw new NotFoundError(`Webhook #${id} does not exist.`);
+    this.subscriptions = null;
     await this.deps.events.emit("webhook.deleted", {
       actor,
       summary: `Deleted webhook #${id}`,
@@ -123,7 +130,7 @@ export class WebhooksService {
   /** One outbox message per active webhook subscribed to the event, queued with its link row. */
   private async fanOut(name: string, event: DomainEvent): Promise<void> {
     if (!(WEBHOOK_EVENTS as readonly string[]).includes(name)) return;
-    const hooks = (await repo.activeWebhooks(this.deps.db)).map(repo.toWebhook).filter((w) => w.events.includes(name));
+    const hooks = (await this.activeHooks()).filter((w) => w.events.includes(name));
     if (!hooks.length) return;
     const data = idsOf(event);
     const occurredAt = new Date(nowMs()).toISOString();
@@ -145,6 +152,21 @@ export class WebhooksService {
       });
     }
     this.deps.outbox.wake();
+  }
+
+  /**
+   * The active webhooks, read at most every few seconds: every join, send and registration
+   * asks, and they change rarely. A failed read is not kept.
+   */
+  private activeHooks(): Promise<Webhook[]> {
+    if (this.subscriptions && Date.now() - this.subscriptions.at < SUBSCRIPTIONS_CACHE_MS) return this.subscriptions.hooks;
+    const hooks = repo.activeWebhooks(this.deps.db).then((rows) => rows.map(repo.toWebhook));
+    const entry = { at: Date.now(), hooks };
+    this.subscriptions = entry;
+    hooks.catch(() => {
+      if (this.subscriptions === entry) this.subscriptions = null;
+    });
+    return hooks;
   }
 
   /** Signs the stored body with the webhook's current secret, at the moment of sending. */

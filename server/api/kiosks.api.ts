@@ -1,0 +1,111 @@
+import { Router } from "express";
+import type { Kiosk } from "../../kiosk/kiosks.service.js";
+import type { Context } from "../context.js";
+import { fromDbTime } from "../db/convert.js";
+import { ValidationError } from "../errors.js";
+import { requireApiKey } from "../http/auth-middleware.js";
+import { jsonObjectBody, pathId } from "./params.js";
+
+const KIOSK_FIELDS = ["name", "site", "language", "rotateSeconds", "idleMessage"] as const;
+
+/**
+ * Kiosks through the JSON API (scope `kiosks`): create one (its answer carries the one-time
+ * `enrollUrl` to open on the screen), list them with who they show and whether a screen is
+ * connected, change, unpair, delete, and put people on them.
+ */
+export function kiosksApi(ctx: Context): Router {
+  const router = Router();
+  const auth = requireApiKey(ctx, "kiosks");
+
+  const json = async (kiosks: Kiosk[]) => {
+    const [online, showing] = await Promise.all([ctx.kioskLive.online(), ctx.kiosks.showing(kiosks.map((k) => k.id))]);
+    return kiosks.map((k) => ({
+      ...k,
+      online: online.has(k.id),
+      showing: (showing.get(k.id) ?? []).map((e) => ({
+        userId: e.userId,
+        label: e.label,
+        shown: e.shown,
+        expiresAt: fromDbTime(e.expiresAt),
+        welcome: e.welcomeUntil !== null,
+      })),
+    }));
+  };
+  const one = async (id: number) => (await json([await ctx.kiosks.get(id)]))[0];
+
+  router.post("/kiosks", auth, async (req, res) => {
+    const body = jsonObjectBody(req, KIOSK_FIELDS);
+    const { kiosk, enrollUrl } = await ctx.kiosks.create(body, req.actor);
+    res
+      .status(201)
+      .location(`${req.baseUrl}/kiosks/${kiosk.id}`)
+      .json({ ...(await one(kiosk.id)), enrollUrl });
+  });
+
+  router.get("/kiosks", auth, async (_req, res) => {
+    const items = await json(await ctx.kiosks.list());
+    res.json({ items, total: items.length });
+  });
+
+  router.get("/kiosks/:id", auth, async (req, res) => {
+    const id = pathId(req, "id", "Kiosk");
+    res.json({ ...(await one(id)), enrollUrl: await ctx.kiosks.enrollUrl(id) });
+  });
+
+  router.patch("/kiosks/:id", auth, async (req, res) => {
+    const id = pathId(req, "id", "Kiosk");
+    const body = jsonObjectBody(req, KIOSK_FIELDS);
+    const current = await ctx.kiosks.get(id);
+    const merged = {
+      name: current.name,
+      site: current.site,
+      language: current.language,
+      rotateSeconds: current.rotateSecondsSetting,
+      idleMessage: current.idleMessage,
+      ...body,
+    };
+    await ctx.kiosks.update(id, merged, req.actor);
+    res.json(await one(id));
+  });
+
+  router.delete("/kiosks/:id", auth, async (req, res) => {
+    await ctx.kiosks.remove(pathId(req, "id", "Kiosk"), req.actor);
+    res.status(204).end();
+  });
+
+  router.post("/kiosks/:id/enroll-link", auth, async (req, res) => {
+    res.json({ enrollUrl: await ctx.kiosks.newEnrollLink(pathId(req, "id", "Kiosk"), req.actor) });
+  });
+
+  router.post("/kiosks/:id/pair", auth, async (req, res) => {
+    const id = pathId(req, "id", "Kiosk");
+    const body = jsonObjectBody(req, ["code"]);
+    await ctx.kiosks.pairWithCode(id, body.code, req.actor);
+    res.json(await one(id));
+  });
+
+  router.post("/kiosks/:id/unpair", auth, async (req, res) => {
+    const id = pathId(req, "id", "Kiosk");
+    await ctx.kiosks.unpair(id, req.actor);
+    res.json(await one(id));
+  });
+
+  router.post("/kiosks/:id/display", auth, async (req, res) => {
+    const id = pathId(req, "id", "Kiosk");
+    const body = jsonObjectBody(req, ["userId"]);
+    const userId = body.userId;
+    if (userId === undefined) throw new ValidationError({ userId: "is required" });
+    if (typeof userId !== "number" || !Number.isSafeInteger(userId) || userId < 1) {
+      throw new ValidationError({ userId: "must be the id of a person (a positive whole number)" });
+    }
+    const { added } = await ctx.kiosks.display(id, userId, req.actor);
+    res.status(added ? 201 : 200).json(await one(id));
+  });
+
+  router.delete("/kiosks/:id/display/:userId", auth, async (req, res) => {
+    await ctx.kiosks.removeEntry(pathId(req, "id", "Kiosk"), pathId(req, "userId", "Person"), req.actor);
+    res.status(204).end();
+  });
+
+  return router;
+}
