@@ -144,6 +144,21 @@ for (const dialect of await dialects()) {
       assert.match(pages[2] ?? "", /Welcome, Zoë Abbott/);
     });
 
+    it("renders several documents at once, and a reader that goes away frees its renderer", async () => {
+      const ids: number[] = [];
+      for (let i = 0; i < 30; i++) ids.push(await newPerson({ firstName: "Bulk", lastName: `Person ${i}` }));
+      // Abandoned after the first bytes: its worker stops and its turn goes to the next document.
+      const abandoned = await app.ctx.letters.stream({ userIds: ids, paper: "A4" });
+      await new Promise<void>((resolve) => abandoned.once("data", () => resolve()));
+      abandoned.destroy();
+      const counts = await Promise.all(
+        [1, 5, 30, 2, 10].map(
+          async (n) => (await pdfInfo(await app.ctx.letters.render({ userIds: ids.slice(0, n), paper: "A4" }))).Pages,
+        ),
+      );
+      assert.deepEqual(counts, ["1", "5", "30", "2", "10"]);
+    });
+
     it("refuses unknown, joined and deactivated people and dead invitations, by name", async () => {
       const pending = await newPerson({ firstName: "Pat", lastName: "Pending" });
       const joined = await newPerson({ firstName: "Jo", lastName: "Joined" });
