@@ -136,6 +136,11 @@ for (const dialect of await dialects()) {
       });
       const pages = (await pdfPagesText(pdf)).map(flat);
       assert.equal(pages.length, 3);
+      if (haveZbar) {
+        // Letters after the first have their codes encoded ahead on another thread: each still its own person's.
+        assert.deepEqual(await pageQrCodes(pdf, 2), [(await app.ctx.invitations.current(b)).url]);
+        assert.deepEqual(await pageQrCodes(pdf, 3), [(await app.ctx.invitations.current(a)).url]);
+      }
       assert.match(pages[0] ?? "", /Overnight batch/);
       assert.match(pages[0] ?? "", /Front desk printer/);
       assert.match(pages[0] ?? "", /2 of 3/);

@@ -3,6 +3,7 @@ import { type CoverSheet, drawCoverSheet } from "./cover-sheet.js";
 import { addPage, createLetterDocument, trimLayoutCaches } from "./letter-document.js";
 import { LetterPainter, type LetterPerson, type LetterShared } from "./letter-page.js";
 import type { Paper } from "./paper.js";
+import { QrPipeline } from "./qr-pipeline.js";
 import { qrMatrix } from "./qr-vector.js";
 import type { Doc } from "./typeset.js";
 
@@ -49,16 +50,23 @@ export async function renderJob(job: LetterJob, sink: PdfSink): Promise<void> {
     drawCoverSheet(doc, job.cover, () => addPage(doc, job.paper));
   }
   const painter = new LetterPainter(doc, shared);
-  for (let i = 0; i < job.people.length; i++) {
-    const { url, ...person } = job.people[i] as LetterEntry;
-    addPage(doc, job.paper);
-    painter.draw({ ...person, qr: qrMatrix(url, "M") });
-    if (i % 5 === 4) {
-      // Let the written bytes flow out, and wait while the reader is behind.
-      await yieldToLoop();
-      if (!(await sink.ready())) return;
+  // A single letter is encoded here; for more, the codes are encoded ahead on another thread.
+  const pipeline = job.people.length > 1 ? new QrPipeline(job.people.map((p) => p.url)) : null;
+  try {
+    for (let i = 0; i < job.people.length; i++) {
+      const { url, ...person } = job.people[i] as LetterEntry;
+      const qr = pipeline ? await pipeline.get(i) : qrMatrix(url, "M");
+      addPage(doc, job.paper);
+      painter.draw({ ...person, qr });
+      if (i % 5 === 4) {
+        // Let the written bytes flow out, and wait while the reader is behind.
+        await yieldToLoop();
+        if (!(await sink.ready())) return;
+      }
+      if (i % 50 === 49) trimLayoutCaches(doc);
     }
-    if (i % 50 === 49) trimLayoutCaches(doc);
+  } finally {
+    pipeline?.close();
   }
   doc.end();
   await ended;

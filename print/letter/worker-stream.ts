@@ -8,10 +8,10 @@ const WORKER = new URL(`./render-worker${import.meta.url.endsWith(".ts") ? ".ts"
 /**
  * The render worker's heap limits. The renderer's live data is small (tens of MB) and its
  * garbage short-lived; without limits V8 lets garbage pile up to several times that before
- * collecting, which over 10,000 letters is what pushed the process past 300 MB.
+ * collecting, which over 10,000 letters is what pushed the process well past 300 MB.
  */
-const OLD_GENERATION_MB = 96;
-const YOUNG_GENERATION_MB = 16;
+const OLD_GENERATION_MB = 64;
+const YOUNG_GENERATION_MB = 8;
 
 /**
  * Documents rendered at once; more wait their turn. Each worker holds its own fonts and
