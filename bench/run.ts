@@ -5,6 +5,7 @@ import { dialects } from "../test/support/databases.js";
 import { benchEmail, EMAIL_MESSAGES, type SendResult } from "./email.bench.js";
 import { benchImport, IMPORT_ROWS, writeCsv } from "./import.bench.js";
 import { benchKiosk, KIOSKS, ROTATE_SECONDS } from "./kiosk.bench.js";
+import { benchLetters, LETTERS } from "./letters.bench.js";
 import { benchPrint, PRINT_LETTERS } from "./print.bench.js";
 import { benchRedeem, type LoadResult, REDEEM_CONCURRENCY, REDEEM_PEOPLE, REDEEM_RATE } from "./redeem.bench.js";
 import { ms } from "./stats.js";
@@ -115,6 +116,40 @@ if (!only || only === "print") {
     line("baseline: render the same jobs only", r.renderOnly);
     line(`baseline: send one pre-rendered job ×${r.sendOnly.jobs}, confirmed`, r.sendOnly);
     line(`end to end: queue, batch, render, send, confirm (${r.endToEnd.jobs} jobs)`, r.endToEnd);
+  }
+}
+
+if (!only || only === "letters") {
+  // The renderer does not depend on the database beyond reading people: SQLite alone unless BENCH_DIALECT says.
+  for (const dialect of process.env.BENCH_DIALECT ? targets : (["sqlite"] as const)) {
+    console.log(`\n== invitation letters, ${LETTERS.toLocaleString("en-US")} letters in one PDF, ${dialect} ==`);
+    const r = await benchLetters(dialect);
+    const rate = (name: string, x: { perSecond: number; seconds: number; pages: number } | null, extra = "") =>
+      console.log(
+        x
+          ? `${name.padEnd(48)} ${`${x.perSecond.toFixed(1)} pages/s`.padStart(16)} ${`${x.seconds.toFixed(2)} s`.padStart(10)}   ${x.pages} pages${extra}`
+          : `${name.padEnd(48)} ${"skipped (no Chromium)".padStart(16)}`,
+      );
+    const baseline = Math.max(r.chromiumBatch?.perSecond ?? 0, r.chromiumSingle?.perSecond ?? 0);
+    rate("baseline: Chromium page.pdf, one document", r.chromiumBatch);
+    rate("baseline: Chromium page.pdf, one letter a call", r.chromiumSingle);
+    const ratio = baseline ? r.pdfkit.perSecond / baseline : Number.NaN;
+    rate(
+      "ctx.letters.stream (pdfkit), checks included",
+      r.pdfkit,
+      baseline ? `  ${ratio.toFixed(1)}× Chromium's best${ratio >= 10 ? "  ok (≥ 10×)" : "  UNDER 10×"}` : "",
+    );
+    const size = r.pdfkit.kbPerLetter;
+    console.log(
+      `${"average size per letter".padEnd(48)} ${`${size.toFixed(2)} KB`.padStart(16)}${size <= 10 ? "  ok (≤ 10 KB)" : "  OVER 10 KB"}`,
+    );
+    const rss = r.pdfkit.peakRssMb;
+    console.log(
+      `${"peak RSS of the rendering process".padEnd(48)} ${`${rss.toFixed(0)} MB`.padStart(16)}${rss <= 300 ? "  ok (≤ 300 MB)" : "  OVER 300 MB"}`,
+    );
+    console.log(
+      `  setup: seed and issue invitations ${r.seedSeconds.toFixed(1)} s; checking the people took ${r.pdfkit.checkSeconds.toFixed(1)} s of the render; PDF ${(r.pdfkit.bytes / 1024 / 1024).toFixed(1)} MB`,
+    );
   }
 }
 

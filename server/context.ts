@@ -136,7 +136,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
     webhooks: new WebhooksService({ db, events, outbox: notify.outbox, worker: notify.worker, secretKey: config.secretKey }),
-    letters: new LetterService({ users, invitations, settings }),
+    letters: new LetterService({ users, invitations, settings, branding }),
   };
   const print = createPrint({ ...context, letters: () => context.letters });
   return { ...context, print };

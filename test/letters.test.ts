@@ -136,12 +136,32 @@ for (const dialect of await dialects()) {
       });
       const pages = (await pdfPagesText(pdf)).map(flat);
       assert.equal(pages.length, 3);
+      if (haveZbar) {
+        // Letters after the first have their codes encoded ahead on another thread: each still its own person's.
+        assert.deepEqual(await pageQrCodes(pdf, 2), [(await app.ctx.invitations.current(b)).url]);
+        assert.deepEqual(await pageQrCodes(pdf, 3), [(await app.ctx.invitations.current(a)).url]);
+      }
       assert.match(pages[0] ?? "", /Overnight batch/);
       assert.match(pages[0] ?? "", /Front desk printer/);
       assert.match(pages[0] ?? "", /2 of 3/);
       assert.match(pages[0] ?? "", /Baker, Yusuf.*Abbott, Zoë/);
       assert.match(pages[1] ?? "", /Welcome, Yusuf Baker/);
       assert.match(pages[2] ?? "", /Welcome, Zoë Abbott/);
+    });
+
+    it("renders several documents at once, and a reader that goes away frees its renderer", async () => {
+      const ids: number[] = [];
+      for (let i = 0; i < 30; i++) ids.push(await newPerson({ firstName: "Bulk", lastName: `Person ${i}` }));
+      // Abandoned after the first bytes: its worker stops and its turn goes to the next document.
+      const abandoned = await app.ctx.letters.stream({ userIds: ids, paper: "A4" });
+      await new Promise<void>((resolve) => abandoned.once("data", () => resolve()));
+      abandoned.destroy();
+      const counts = await Promise.all(
+        [1, 5, 30, 2, 10].map(
+          async (n) => (await pdfInfo(await app.ctx.letters.render({ userIds: ids.slice(0, n), paper: "A4" }))).Pages,
+        ),
+      );
+      assert.deepEqual(counts, ["1", "5", "30", "2", "10"]);
     });
 
     it("refuses unknown, joined and deactivated people and dead invitations, by name", async () => {

@@ -7,7 +7,8 @@ import * as fontkit from "fontkit";
  * The letter's fonts, shipped by npm packages (so `npm ci` brings them; nothing from the
  * system): Noto Sans for Latin, Greek and Cyrillic, and Noto Sans JP / SC / KR for names in
  * Chinese, Japanese and Korean. pdfkit embeds each one once per document, subset to the
- * glyphs used, so a 10 MB CJK font costs a few KB in the PDF.
+ * glyphs used, so a 10 MB CJK font costs a few KB in the PDF. The CJK bold faces are not
+ * used (see typeset.ts): only regular is read.
  */
 export type FontFamily = "latin" | "jp" | "sc" | "kr";
 export type Weight = "regular" | "bold";
@@ -23,8 +24,6 @@ const FILES: Record<FontFamily, { pkg: string; regular: string; bold: string }> 
   sc: { pkg: "@embedpdf/fonts-sc", regular: "NotoSansHans-Regular.otf", bold: "NotoSansHans-Bold.otf" },
   kr: { pkg: "@embedpdf/fonts-kr", regular: "NotoSansKR-Regular.otf", bold: "NotoSansKR-Bold.otf" },
 };
-
-export const FONT_FAMILIES = Object.keys(FILES) as FontFamily[];
 
 /** The name a document registers a font under, e.g. "sc-bold". */
 export const fontName = (family: FontFamily, weight: Weight) => `${family}-${weight}`;

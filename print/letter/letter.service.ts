@@ -1,34 +1,30 @@
-import { PassThrough, type Readable } from "node:stream";
-import { setImmediate as yieldToLoop } from "node:timers/promises";
+import type { Readable } from "node:stream";
+import type { Logo } from "../../server/branding/branding.service.js";
 import { ValidationError } from "../../server/errors.js";
-import type { InvitationsService } from "../../server/invitations/invitations.service.js";
+import type { InvitationsService, InvitationView } from "../../server/invitations/invitations.service.js";
+import type { User } from "../../server/people/users.repo.js";
 import type { UsersService } from "../../server/people/users.service.js";
-import type { Settings, SettingsService } from "../../server/settings.js";
-import { type CoverSheet, drawCoverSheet } from "./cover-sheet.js";
-import { addPage, createLetterDocument, flowControl } from "./letter-document.js";
+import type { SettingsService } from "../../server/settings.js";
+import type { CoverSheet } from "./cover-sheet.js";
+import { displayName } from "./display-name.js";
 import { InvitationUnusableError, NotPendingError, UnknownPersonError } from "./letter-errors.js";
 import { letterStrings } from "./letter-i18n.js";
-import { drawLetter, type LetterPerson, type LetterShared } from "./letter-page.js";
+import type { LetterEntry } from "./letter-job.js";
 import { isPaper, PAPER_SIZES, type Paper } from "./paper.js";
-import { qrMatrix } from "./qr-vector.js";
-import type { Doc } from "./typeset.js";
+import { renderInWorker } from "./worker-stream.js";
 
 export type { CoverSheet } from "./cover-sheet.js";
 export type { Paper } from "./paper.js";
 
 export type RenderRequest = { userIds: number[]; paper: Paper; cover?: CoverSheet };
 
-/** The organization's logo as the branding service gives it (null: none uploaded). */
-export type Logo = { mime: "image/png" | "image/jpeg"; data: Buffer; width: number; height: number } | null;
-export type LogoSource = { logo(): Promise<Logo> };
+/** Where the organization's logo comes from (ctx.branding); null: none uploaded. */
+export type LogoSource = { logo(): Promise<Pick<Logo, "data"> | null> };
 
 /** Letters in one document at most: 20,000 pages is already a day of a fast office printer. */
 export const MAX_LETTERS = 20_000;
 
-/** What one letter needs, gathered and checked before the first byte is written. */
-type Prepared = Omit<LetterPerson, "qr"> & { url: string };
-
-const LOOKUP_CONCURRENCY = 8;
+const PREPARE_CHUNK = 500;
 
 /**
  * Paper invitation letters as PDF: one page per person, in the order given, optionally led
@@ -65,79 +61,50 @@ export class LetterService {
     const settings = await this.deps.settings.get();
     const logo = (await this.deps.branding?.logo()) ?? null;
     const first = letterStrings(people[0]?.language ?? "en");
-    const doc = createLetterDocument(paper, {
-      title: people.length === 1 ? first.documentTitle(settings.organizationName) : `Invitations — ${settings.organizationName}`,
-      author: settings.organizationName,
-      language: people.length === 1 ? first.locale : "en",
-    });
-    const out = new PassThrough({ highWaterMark: 256 * 1024 });
-    doc.on("error", (err: Error) => out.destroy(err));
-    (doc as unknown as Readable).pipe(out);
-    out.on("close", () => (doc as unknown as Readable).destroy());
-    void this.write(doc, paper, people, settings, logo, cover).catch((err: Error) => out.destroy(err));
-    return out;
-  }
-
-  private async write(doc: Doc, paper: Paper, people: Prepared[], settings: Settings, logo: Logo, cover?: CoverSheet) {
-    const proceed = flowControl(doc);
-    const shared: LetterShared = {
+    return renderInWorker({
+      paper,
+      people,
       organizationName: settings.organizationName,
       appName: settings.appName,
       frontDeskContact: settings.frontDeskContact,
-      logo: logo ? openLogo(doc, logo) : null,
-      appStoreQr: settings.appStoreUrl ? qrMatrix(settings.appStoreUrl, "M") : null,
-      playStoreQr: settings.playStoreUrl ? qrMatrix(settings.playStoreUrl, "M") : null,
-      printedAt: new Date(),
-    };
-    if (cover) {
-      addPage(doc, paper);
-      drawCoverSheet(doc, cover, () => addPage(doc, paper));
-    }
-    for (let i = 0; i < people.length; i++) {
-      const { url, ...person } = people[i] as Prepared;
-      addPage(doc, paper);
-      drawLetter(doc, { ...person, qr: qrMatrix(url, "M") }, shared);
-      // Let the process serve other requests, and the reader catch up, now and then.
-      if (i % 25 === 24) {
-        if (!(await proceed())) return;
-        await yieldToLoop();
-      }
-    }
-    doc.end();
-  }
-
-  /** Every person checked and their current invitation read, in the order given. */
-  private async prepare(userIds: number[]): Promise<Prepared[]> {
-    const prepared = new Array<Prepared>(userIds.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < userIds.length) {
-        const index = next++;
-        prepared[index] = await this.prepareOne(userIds[index] as number);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, userIds.length) }, worker));
-    return prepared;
-  }
-
-  private async prepareOne(id: number): Promise<Prepared> {
-    const user = await this.deps.users.get(id).catch((err) => {
-      if ((err as { status?: number }).status === 404) throw new UnknownPersonError(id);
-      throw err;
+      appStoreUrl: settings.appStoreUrl,
+      playStoreUrl: settings.playStoreUrl,
+      logo: logo ? new Uint8Array(logo.data) : null,
+      cover,
+      title: people.length === 1 ? first.documentTitle(settings.organizationName) : `Invitations — ${settings.organizationName}`,
+      language: people.length === 1 ? first.locale : "en",
     });
-    if (user.status !== "pending") throw new NotPendingError(id, user.status);
-    const invitation = await this.deps.invitations.current(id);
-    if (invitation.state !== "active") throw new InvitationUnusableError(id, invitation.state);
-    return {
-      id,
-      fullName: `${user.firstName} ${user.lastName}`.trim(),
-      language: user.language,
-      department: user.department,
-      site: user.site,
-      code: invitation.code,
-      url: invitation.url,
-      expiresAt: invitation.expiresAt ? new Date(invitation.expiresAt) : null,
-    };
+  }
+
+  /** Every person checked and their current invitation read, in the order given (a few queries per 500). */
+  private async prepare(userIds: number[]): Promise<LetterEntry[]> {
+    const prepared: LetterEntry[] = [];
+    for (let i = 0; i < userIds.length; i += PREPARE_CHUNK) {
+      const chunk = userIds.slice(i, i + PREPARE_CHUNK);
+      const users = await this.deps.users.getMany(chunk);
+      for (const id of chunk) {
+        const user = users.get(id);
+        if (!user) throw new UnknownPersonError(id);
+        if (user.status !== "pending") throw new NotPendingError(id, user.status);
+      }
+      const invitations = await this.deps.invitations.currentMany(chunk);
+      for (const id of chunk) {
+        const user = users.get(id) as User;
+        const invitation = invitations.get(id) as InvitationView;
+        if (invitation.state !== "active") throw new InvitationUnusableError(id, invitation.state);
+        prepared.push({
+          id,
+          fullName: displayName(user.firstName, user.lastName),
+          language: user.language,
+          department: user.department,
+          site: user.site,
+          code: invitation.code,
+          url: invitation.url,
+          expiresAt: invitation.expiresAt ? new Date(invitation.expiresAt) : null,
+        });
+      }
+    }
+    return prepared;
   }
 }
 
@@ -153,10 +120,4 @@ function checkRequest(request: RenderRequest): RenderRequest {
     seen.add(id);
   }
   return request;
-}
-
-/** pdfkit's image object, opened once so that every page refers to one embedded copy. */
-function openLogo(doc: Doc, logo: NonNullable<Logo>): LetterShared["logo"] {
-  const image = (doc as unknown as { openImage(src: Buffer): { width: number; height: number } }).openImage(logo.data);
-  return { image, width: image.width, height: image.height };
 }

@@ -1,4 +1,5 @@
 import { Router } from "express";
+import { lettersApi } from "../../print/letter/letters.api.js";
 import { printersApi } from "../../print/printers/printers.api.js";
 import { printJobsApi } from "../../print/queue/print-jobs.api.js";
 import type { Context } from "../context.js";
@@ -19,6 +20,7 @@ export function apiRouter(ctx: Context): Router {
   router.use(groupsApi(ctx));
   router.use(invitationsApi(ctx));
   router.use(invitationSendApi(ctx));
+  router.use(lettersApi(ctx));
   router.use(registrationsApi(ctx));
   router.use(kiosksApi(ctx));
   router.use(printersApi(ctx));

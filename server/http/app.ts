@@ -6,6 +6,7 @@ import helmet from "helmet";
 import { pinoHttp } from "pino-http";
 import { kioskAdminPages, kioskChoices } from "../../kiosk/kiosk-admin.routes.js";
 import { kioskScreenPages } from "../../kiosk/kiosk-screen.routes.js";
+import { letterPages } from "../../print/letter/letter-pages.routes.js";
 import { printerPages } from "../../print/printers/printers.routes.js";
 import { printPages } from "../../print/queue/print.routes.js";
 import { printingProfileExtras } from "../../print/queue/profile-extras.js";
@@ -110,6 +111,7 @@ export function createApp(ctx: Context): Express {
   app.use(authRoutes(ctx));
   app.use(dashboardPages(ctx));
   app.use(invitationPages(ctx));
+  app.use(letterPages(ctx));
   app.use(deliveryPages(ctx));
   app.use(bulkInvitePages(ctx));
   app.use(["/users", "/groups"], kioskChoices(ctx));

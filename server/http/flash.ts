@@ -16,6 +16,10 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
   "members-added": { text: "Added to the group." },
   "members-removed": { text: "Removed from the group." },
   "nothing-selected": { text: "Select at least one person first.", kind: "error" },
+  "letters-none-pending": {
+    text: "None of the selected people is pending: there is no invitation letter to print.",
+    kind: "error",
+  },
   "kiosk-choose": { text: "Choose a kiosk first.", kind: "error" },
   welcome: { text: "Welcome! Your admin account is ready. Start by registering people or importing a CSV." },
   "admin-created": { text: "Account created." },

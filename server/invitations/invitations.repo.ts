@@ -32,6 +32,18 @@ export async function currentFor(db: Knex, userId: number): Promise<InvitationRo
   return norm(await db("invitations").where({ user_id: userId }).orderBy("id", "desc").first());
 }
 
+/** The current (newest) invitation of each of these people, in one query per 500. */
+export async function currentForMany(db: Knex, userIds: number[]): Promise<Map<number, InvitationRow>> {
+  const found = new Map<number, InvitationRow>();
+  for (let i = 0; i < userIds.length; i += 500) {
+    const rows: InvitationRow[] = await db("invitations")
+      .whereIn("user_id", userIds.slice(i, i + 500))
+      .orderBy("id", "asc");
+    for (const row of rows) found.set(Number(row.user_id), norm(row) as InvitationRow);
+  }
+  return found;
+}
+
 export async function byTokenHash(db: Knex, tokenHash: string): Promise<InvitationRow | undefined> {
   return norm(await db("invitations").where({ token_hash: tokenHash }).first());
 }

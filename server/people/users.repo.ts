@@ -345,6 +345,21 @@ export async function findUser(db: Knex, id: number): Promise<User | undefined> 
   return toUser(row, groups.get(id) ?? []);
 }
 
+/** Many people by id in one query per 500 (unknown ids are missing from the map). */
+export async function findUsers(db: Knex, ids: number[]): Promise<Map<number, User>> {
+  const found = new Map<number, User>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows: DbRow[] = await db("users").select(COLUMNS).whereIn("id", chunk);
+    const groups = await groupsOf(
+      db,
+      rows.map((r) => Number(r.id)),
+    );
+    for (const row of rows) found.set(Number(row.id), toUser(row, groups.get(Number(row.id)) ?? []));
+  }
+  return found;
+}
+
 export type Duplicate = { id: number; field: "email" | "phone" | "employeeId" };
 
 /** Who already has one of these identifiers (excluding `exceptId`, the person being edited). */

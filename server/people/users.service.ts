@@ -25,6 +25,11 @@ export class UsersService {
     return user;
   }
 
+  /** Many people at once, for work on long lists (letters, batches); unknown ids are missing. */
+  getMany(ids: number[]): Promise<Map<number, User>> {
+    return repo.findUsers(this.db, ids);
+  }
+
   list(query: ListQuery): Promise<ListResult> {
     return repo.listUsers(this.db, query);
   }

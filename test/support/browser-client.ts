@@ -51,6 +51,27 @@ export class PageClient {
     return { status: res.status, text: await res.text(), headers: res.headers };
   }
 
+  /** A download the way the browser fetches it (GET, or a form POST with the page's CSRF token): the raw bytes. */
+  async download(
+    path: string,
+    form?: Record<string, string | string[]>,
+  ): Promise<{ status: number; body: Buffer; headers: Headers }> {
+    let init: RequestInit = { headers: this.headers(), redirect: "manual" };
+    if (form) {
+      const body = new URLSearchParams({ _csrf: this.csrf });
+      for (const [k, v] of Object.entries(form)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+      init = {
+        ...init,
+        method: "POST",
+        headers: { ...this.headers(), "content-type": "application/x-www-form-urlencoded" },
+        body,
+      };
+    }
+    const res = await fetch(this.baseUrl + path, init);
+    this.keep(res);
+    return { status: res.status, body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
+  }
+
   async signIn(email: string, password: string): Promise<void> {
     await this.get("/login");
     const res = await this.post("/login", { email, password });

@@ -1,0 +1,36 @@
+import { Router } from "express";
+import { pathId } from "../../server/api/params.js";
+import type { Context } from "../../server/context.js";
+import { requireApiKey } from "../../server/http/auth-middleware.js";
+import { announceDownload, fileSlug, paperFor, pendingMembers, sendPdf } from "./letter-http.js";
+
+/**
+ * Invitation letters through the JSON API (scope `invitations`), as PDF:
+ * `GET /users/:id/invitation.pdf` (404 unknown, 409 not pending) and
+ * `GET /groups/:id/invitations.pdf` (the group's pending members; 409 when there are none).
+ * `?paper=A4|Letter`; the default follows the organization's country.
+ */
+export function lettersApi(ctx: Context): Router {
+  const router = Router();
+  const auth = requireApiKey(ctx, "invitations");
+
+  router.get("/users/:id/invitation.pdf", auth, async (req, res) => {
+    const id = pathId(req, "id", "Person");
+    const paper = await paperFor(ctx, req.query.paper);
+    const pdf = await ctx.letters.stream({ userIds: [id], paper });
+    await announceDownload(ctx, req.actor, { userIds: [id], paper });
+    await sendPdf(res, pdf, `invitation-${id}.pdf`);
+  });
+
+  router.get("/groups/:id/invitations.pdf", auth, async (req, res) => {
+    const id = pathId(req, "id", "Group");
+    const paper = await paperFor(ctx, req.query.paper);
+    const group = await ctx.groups.get(id);
+    const userIds = await pendingMembers(ctx, id);
+    const pdf = await ctx.letters.stream({ userIds, paper });
+    await announceDownload(ctx, req.actor, { userIds, paper, groupId: id });
+    await sendPdf(res, pdf, `invitations-group-${id}-${fileSlug(group.name)}.pdf`);
+  });
+
+  return router;
+}
