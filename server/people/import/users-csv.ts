@@ -76,6 +76,8 @@ export async function writeUsersCsv(
     Readable.from(records()),
     stringify({ delimiter: opts.delimiter ?? ",", bom: opts.bom ?? true, record_delimiter: "windows", quoted_match: /[\r\n]/ }),
     out,
+    // The caller ends `out`: the export is audited before the download is complete.
+    { end: false },
   );
   return written.count;
 }

@@ -18,7 +18,6 @@ export async function exportUsers(
   try {
     await writeUsersCsv(db, filter, out, opts, written);
     complete = true;
-    return written.count;
   } finally {
     const used = [
       filter.q ? "search" : null,
@@ -36,4 +35,7 @@ export async function exportUsers(
       count: n,
     });
   }
+  // Only now does the download end: whoever has the file finds the export in the audit trail.
+  await new Promise<void>((resolve) => out.end(resolve));
+  return written.count;
 }
