@@ -2,14 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { dialects } from "../test/support/databases.js";
-import { benchEmail, EMAIL_MESSAGES, type SendResult } from "./email.bench.js";
-import { benchImport, IMPORT_ROWS, writeCsv } from "./import.bench.js";
-import { benchKiosk, KIOSKS, ROTATE_SECONDS } from "./kiosk.bench.js";
-import { benchLetters, LETTERS } from "./letters.bench.js";
-import { benchPrint, PRINT_LETTERS } from "./print.bench.js";
-import { benchRedeem, type LoadResult, REDEEM_CONCURRENCY, REDEEM_PEOPLE, REDEEM_RATE } from "./redeem.bench.js";
+import type { SendResult } from "./email.bench.js";
+import type { LoadResult } from "./redeem.bench.js";
 import { ms } from "./stats.js";
-import { benchUsersList, PEOPLE } from "./users-list.bench.js";
 
 /**
  * `npm run bench`: the foundation's figures next to baselines measured in the same run.
@@ -18,10 +13,13 @@ import { benchUsersList, PEOPLE } from "./users-list.bench.js";
  * with p99 ≤ 25 ms on loopback; 1,000 invitation emails through a local SMTP server ≤ 20 s.
  */
 const only = process.argv[2];
+// Each benchmark's modules load only when it runs: a figure such as the kiosk server's peak
+// RSS must not carry the other benchmarks' libraries (Chromium's driver, fonts, …).
 const found = await dialects();
 const targets = found.filter((d) => !process.env.BENCH_DIALECT || d === process.env.BENCH_DIALECT);
 
 if (!only || only === "list") {
+  const { benchUsersList, PEOPLE } = await import("./users-list.bench.js");
   for (const dialect of targets) {
     console.log(`\n== users list and search, ${PEOPLE.toLocaleString("en-US")} people, ${dialect} ==`);
     const results = await benchUsersList(dialect);
@@ -36,6 +34,7 @@ if (!only || only === "list") {
 }
 
 if (!only || only === "import") {
+  const { benchImport, IMPORT_ROWS, writeCsv } = await import("./import.bench.js");
   const dir = mkdtempSync(path.join(tmpdir(), "invst-bench-"));
   const csv = path.join(dir, "people.csv");
   writeCsv(csv, IMPORT_ROWS);
@@ -60,6 +59,7 @@ if (!only || only === "import") {
 }
 
 if (!only || only === "redeem") {
+  const { benchRedeem, REDEEM_CONCURRENCY, REDEEM_PEOPLE, REDEEM_RATE } = await import("./redeem.bench.js");
   for (const dialect of targets) {
     console.log(`\n== invitation redeem, ${REDEEM_PEOPLE.toLocaleString("en-US")} people a run, ${dialect} ==`);
     const r = await benchRedeem(dialect);
@@ -86,6 +86,7 @@ if (!only || only === "redeem") {
 }
 
 if (!only || only === "email") {
+  const { benchEmail, EMAIL_MESSAGES } = await import("./email.bench.js");
   for (const dialect of targets) {
     console.log(
       `\n== invitation emails, ${EMAIL_MESSAGES.toLocaleString("en-US")} messages through a local SMTP server, ${dialect} ==`,
@@ -105,6 +106,7 @@ if (!only || only === "email") {
 }
 
 if (!only || only === "print") {
+  const { benchPrint, PRINT_LETTERS } = await import("./print.bench.js");
   // The printer is the bottleneck, not the database: one dialect tells the figure.
   console.log(`\n== printing, ${PRINT_LETTERS.toLocaleString("en-US")} letters to ippeveprinter -c /bin/true, sqlite ==`);
   const r = await benchPrint("sqlite");
@@ -120,6 +122,7 @@ if (!only || only === "print") {
 }
 
 if (!only || only === "letters") {
+  const { benchLetters, LETTERS } = await import("./letters.bench.js");
   // The renderer does not depend on the database beyond reading people: SQLite alone unless BENCH_DIALECT says.
   for (const dialect of process.env.BENCH_DIALECT ? targets : (["sqlite"] as const)) {
     console.log(`\n== invitation letters, ${LETTERS.toLocaleString("en-US")} letters in one PDF, ${dialect} ==`);
@@ -154,6 +157,7 @@ if (!only || only === "letters") {
 }
 
 if (!only || only === "kiosk") {
+  const { benchKiosk, KIOSKS, ROTATE_SECONDS } = await import("./kiosk.bench.js");
   console.log(
     `\n== lobby kiosks: ${KIOSKS.toLocaleString("en-US")} screens on one process, ${ROTATE_SECONDS} s rotation, sqlite ==`,
   );
