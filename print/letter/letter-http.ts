@@ -87,3 +87,13 @@ export async function announceDownload(
     paper: what.paper,
   });
 }
+
+/** A group's pending members' letters as one PDF download, audited: the page and the API answer alike. */
+export async function sendGroupLetters(ctx: Context, actor: Actor, res: Response, groupId: number, rawPaper: unknown) {
+  const paper = await paperFor(ctx, rawPaper);
+  const group = await ctx.groups.get(groupId);
+  const userIds = await pendingMembers(ctx, groupId);
+  const pdf = await ctx.letters.stream({ userIds, paper });
+  await announceDownload(ctx, actor, { userIds, paper, groupId });
+  await sendPdf(res, pdf, `invitations-group-${groupId}-${fileSlug(group.name)}.pdf`);
+}

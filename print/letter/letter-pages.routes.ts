@@ -3,7 +3,7 @@ import type { Context } from "../../server/context.js";
 import { anyStaff } from "../../server/http/auth-middleware.js";
 import { idList, idParam } from "../../server/http/params.js";
 import { displayName } from "./display-name.js";
-import { announceDownload, fileSlug, paperFor, pendingMembers, sendPdf } from "./letter-http.js";
+import { announceDownload, fileSlug, paperFor, sendGroupLetters, sendPdf } from "./letter-http.js";
 
 /** At most this many letters from one selection of the people list (a page holds up to 200). */
 const MAX_SELECTION = 1_000;
@@ -43,12 +43,7 @@ export function letterPages(ctx: Context): Router {
   router.get("/groups/:id/invitations.pdf", anyStaff, async (req, res, next) => {
     const id = idParam(req.params.id);
     if (!id) return next();
-    const paper = await paperFor(ctx, req.query.paper);
-    const group = await ctx.groups.get(id);
-    const userIds = await pendingMembers(ctx, id);
-    const pdf = await ctx.letters.stream({ userIds, paper });
-    await announceDownload(ctx, req.actor, { userIds, paper, groupId: id });
-    await sendPdf(res, pdf, `invitations-group-${id}-${fileSlug(group.name)}.pdf`);
+    await sendGroupLetters(ctx, req.actor, res, id, req.query.paper);
   });
 
   return router;

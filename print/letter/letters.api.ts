@@ -2,7 +2,7 @@ import { Router } from "express";
 import { pathId } from "../../server/api/params.js";
 import type { Context } from "../../server/context.js";
 import { requireApiKey } from "../../server/http/auth-middleware.js";
-import { announceDownload, fileSlug, paperFor, pendingMembers, sendPdf } from "./letter-http.js";
+import { announceDownload, paperFor, sendGroupLetters, sendPdf } from "./letter-http.js";
 
 /**
  * Invitation letters through the JSON API (scope `invitations`), as PDF:
@@ -24,12 +24,7 @@ export function lettersApi(ctx: Context): Router {
 
   router.get("/groups/:id/invitations.pdf", auth, async (req, res) => {
     const id = pathId(req, "id", "Group");
-    const paper = await paperFor(ctx, req.query.paper);
-    const group = await ctx.groups.get(id);
-    const userIds = await pendingMembers(ctx, id);
-    const pdf = await ctx.letters.stream({ userIds, paper });
-    await announceDownload(ctx, req.actor, { userIds, paper, groupId: id });
-    await sendPdf(res, pdf, `invitations-group-${id}-${fileSlug(group.name)}.pdf`);
+    await sendGroupLetters(ctx, req.actor, res, id, req.query.paper);
   });
 
   return router;
