@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { groupBy } from "../server/group-by.js";
 
 export type KioskRow = {
   id: number;
@@ -202,12 +203,18 @@ export async function promote(db: Knex, kioskId: number, freeTiles: number, now:
 }
 
 /** The person joined: every tile of theirs says welcome until `until`; returns the kiosks. */
-export async function welcome(db: Knex, userId: number, until: number): Promise<number[]> {
-  const kiosks = await db("kiosk_entries").where({ user_id: userId }).pluck("kiosk_id");
-  if (!kiosks.length) return [];
+/** The kiosks showing each of these people (who have just joined); they get a welcome there. */
+export async function welcome(db: Knex, userIds: number[], until: number): Promise<Map<number, number[]>> {
+  const rows = await db("kiosk_entries").select("kiosk_id", "user_id").whereIn("user_id", userIds);
+  const kiosks = new Map(
+    [...groupBy(rows, (r) => Number(r.user_id))].map(([user, of]) => [user, of.map((r) => Number(r.kiosk_id))]),
+  );
+  if (!kiosks.size) return kiosks;
   // A waiting entry is welcomed too, and leaves without ever being shown.
-  await db("kiosk_entries").where({ user_id: userId }).update({ welcome_until: until });
-  return kiosks.map(Number);
+  await db("kiosk_entries")
+    .whereIn("user_id", [...kiosks.keys()])
+    .update({ welcome_until: until });
+  return kiosks;
 }
 
 export async function entriesOfUser(db: Knex, userId: number): Promise<number[]> {

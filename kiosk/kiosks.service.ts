@@ -3,9 +3,11 @@ import type { Knex } from "knex";
 import { z } from "zod";
 import { digest, newSecret } from "../server/auth/tokens.js";
 import type { Config } from "../server/config.js";
+import { Batcher } from "../server/db/batcher.js";
 import { fromDbTime, nowMs } from "../server/db/convert.js";
 import { ConflictError, NotFoundError, ValidationError } from "../server/errors.js";
 import type { Actor, EventBus } from "../server/events.js";
+import { groupBy } from "../server/group-by.js";
 import { GuessLimiter } from "../server/invitations/guess-limiter.js";
 import type { InvitationsService, RotatingSource } from "../server/invitations/invitations.service.js";
 import { MAX_PERIOD_SECONDS, MIN_PERIOD_SECONDS } from "../server/invitations/rotating-codes.js";
@@ -110,6 +112,12 @@ export function parseKioskInput(raw: unknown): z.output<typeof kioskSchema> {
  */
 export class KiosksService {
   private pairingLimiter: GuessLimiter;
+
+  // Many people join at once at a busy entrance: one look-up for their screens.
+  private welcomes = new Batcher<number, number[]>(async (userIds) => {
+    const kiosks = await repo.welcome(this.db, [...new Set(userIds)], nowMs() + WELCOME_MS);
+    return userIds.map((id) => kiosks.get(id) ?? []);
+  });
 
   constructor(
     private db: Knex,
@@ -377,7 +385,7 @@ export class KiosksService {
 
   /** A person joined: their tiles say welcome for a few seconds. Returns the kiosks to refresh. */
   welcome(userId: number): Promise<number[]> {
-    return repo.welcome(this.db, userId, nowMs() + WELCOME_MS);
+    return this.welcomes.call(userId);
   }
 
   kiosksShowing(userId: number): Promise<number[]> {
@@ -532,14 +540,4 @@ function screenEntry(e: EntryRow): ScreenEntry {
     expiresAt: e.expires_at,
     welcomeUntil: e.welcome_until,
   };
-}
-
-function groupBy<T, K>(items: T[], key: (t: T) => K): Map<K, T[]> {
-  const map = new Map<K, T[]>();
-  for (const item of items) {
-    const list = map.get(key(item)) ?? [];
-    list.push(item);
-    map.set(key(item), list);
-  }
-  return map;
 }

@@ -3,6 +3,7 @@ import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { cliActor } from "../server/events.js";
 import type { UserInput } from "../server/people/user.schema.js";
+import { statusCounts } from "../server/people/users.repo.js";
 import { assertProblem, call, type Reply } from "./support/api-client.js";
 import { createApiKey, startTestApp, type TestApp } from "./support/app.js";
 import { dialects } from "./support/databases.js";
@@ -293,6 +294,53 @@ for (const dialect of await dialects()) {
         for (const secret of [tokenOf(url), tokenOf(current.url), code, current.code]) {
           assert.ok(!everything.includes(secret), `the audit log contains ${secret.slice(0, 4)}…`);
         }
+      });
+    });
+
+    describe("many at once", () => {
+      // Redemptions arriving together join in one transaction; these pin that each still
+      // gets its own answer, and that a refused one costs the others nothing.
+      it("joins everyone of a crowd, each once, with the counters and the audit in step", async () => {
+        const ids = await Promise.all(Array.from({ length: 12 }, () => register()));
+        const urls = await Promise.all(ids.map(async (id) => (await invitationOf(id)).url));
+        const before = await statusCounts(app.ctx.db);
+        const replies = await Promise.all(urls.map((url) => redeem(app, { token: tokenOf(url), channel: "qr" })));
+        assert.deepEqual(
+          replies.map((r) => r.status),
+          ids.map(() => 200),
+        );
+        assert.deepEqual(
+          replies.map((r) => r.body.user.id),
+          ids,
+        );
+        const joined = await app.ctx.db("users").whereIn("id", ids).select("status", "joined_channel");
+        assert.ok(joined.every((u) => u.status === "active" && u.joined_channel === "qr"));
+        const members = await app.ctx.db("user_search_terms").whereIn("user_id", ids).distinct("status");
+        assert.deepEqual(members, [{ status: "active" }]);
+        const after = await statusCounts(app.ctx.db);
+        assert.equal(after.active, before.active + ids.length);
+        assert.equal(after.pending, before.pending - ids.length);
+        const audit = await app.ctx.db("audit_log").where({ action: "user.joined" }).whereIn("target_id", ids.map(String));
+        assert.equal(audit.length, ids.length);
+      });
+
+      it("a link used twice at once joins once; the other gets 410 used; a deactivated person among them is refused and the crowd around them joins", async () => {
+        const ids = await Promise.all(Array.from({ length: 5 }, () => register()));
+        const tokens = await Promise.all(ids.map(async (id) => tokenOf((await invitationOf(id)).url)));
+        const gone = await register();
+        const goneToken = tokenOf((await invitationOf(gone)).url);
+        await app.ctx.users.deactivate(gone, cliActor());
+        const twice = tokens[0] as string;
+        const replies = await Promise.all([twice, ...tokens, goneToken].map((token) => redeem(app, { token })));
+        const statuses = replies.map((r) => r.status);
+        assert.equal(statuses.filter((s) => s === 200).length, tokens.length, JSON.stringify(statuses));
+        const refused = replies.filter((r) => r.status !== 200);
+        assert.equal(refused.length, 2);
+        for (const r of refused) assertProblem(r, 410);
+        assert.deepEqual(refused.map((r) => r.body.reason).sort(), ["revoked", "used"]);
+        const rows = await app.ctx.db("users").whereIn("id", ids).select("status");
+        assert.ok(rows.every((u) => u.status === "active"));
+        assert.equal((await app.ctx.users.get(gone)).status, "deactivated");
       });
     });
 

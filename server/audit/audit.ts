@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { Batcher } from "../db/batcher.js";
 import { fromDbTime, nowMs } from "../db/convert.js";
 import type { DomainEvent, EventBus } from "../events.js";
 
@@ -60,8 +61,15 @@ export class AuditLog {
     events.onAny((name, event) => this.record(name, event));
   }
 
-  async record(action: string, e: DomainEvent): Promise<void> {
-    await this.db("audit_log").insert({
+  // Busy moments (many joins a second) write their lines in one multi-row insert.
+  private writes = new Batcher<Record<string, unknown>, void>(async (rows) => {
+    await this.db("audit_log").insert(rows);
+    return rows.map(() => undefined);
+  });
+
+  /** Resolves once the line is stored. */
+  record(action: string, e: DomainEvent): Promise<void> {
+    return this.writes.call({
       at: nowMs(),
       actor_type: e.actor.type,
       actor_id: e.actor.id,

@@ -1,13 +1,17 @@
 import type { Knex } from "knex";
+import { Batcher } from "../db/batcher.js";
 import { nowMs } from "../db/convert.js";
 import { RateLimitedError } from "../errors.js";
 
 /**
  * Limits guessing of links and codes: a client (IP address) with `max` failed attempts
  * within `windowMs` is refused (429) until the oldest one ages out. Kept in the database
- * so the limit holds across instances and restarts; successes cost nothing.
+ * so the limit holds across instances and restarts; successes cost one shared look-up.
  */
 export class GuessLimiter {
+  // Busy front doors check many clients at once: one statement for all of them.
+  private checks = new Batcher<string, void>((clients) => this.checkMany(clients), { concurrency: 2 });
+
   constructor(
     private db: Knex,
     private bucket: string,
@@ -15,21 +19,8 @@ export class GuessLimiter {
     private windowMs: number,
   ) {}
 
-  async check(rawClient: string): Promise<void> {
-    const client = rawClient.slice(0, 64);
-    const since = nowMs() - this.windowMs;
-    const row = await this.db("guess_failures")
-      .where({ bucket: this.bucket, client })
-      .where("at", ">", since)
-      .count({ n: "*" })
-      .min({ oldest: "at" })
-      .first();
-    if (Number(row?.n ?? 0) < this.max) return;
-    const retryAfter = Math.max(1, Math.ceil((Number(row?.oldest) + this.windowMs - nowMs()) / 1000));
-    throw new RateLimitedError(
-      `Too many invalid invitation links or codes from here. Try again in ${retryAfter} seconds.`,
-      retryAfter,
-    );
+  check(rawClient: string): Promise<void> {
+    return this.checks.call(rawClient.slice(0, 64));
   }
 
   async fail(client: string): Promise<void> {
@@ -42,5 +33,27 @@ export class GuessLimiter {
     await this.db("guess_failures")
       .where("at", "<=", nowMs() - this.windowMs)
       .delete();
+  }
+
+  private async checkMany(clients: string[]): Promise<Array<undefined | Error>> {
+    const now = nowMs();
+    const rows: Array<{ client: string; n: unknown; oldest: unknown }> = await this.db("guess_failures")
+      .select("client")
+      .where({ bucket: this.bucket })
+      .whereIn("client", [...new Set(clients)])
+      .where("at", ">", now - this.windowMs)
+      .groupBy("client")
+      .count({ n: "*" })
+      .min({ oldest: "at" });
+    const over = new Map(rows.filter((r) => Number(r.n) >= this.max).map((r) => [r.client, Number(r.oldest)]));
+    return clients.map((client) => {
+      const oldest = over.get(client);
+      if (oldest === undefined) return undefined;
+      const retryAfter = Math.max(1, Math.ceil((oldest + this.windowMs - nowMs()) / 1000));
+      return new RateLimitedError(
+        `Too many invalid invitation links or codes from here. Try again in ${retryAfter} seconds.`,
+        retryAfter,
+      );
+    });
   }
 }

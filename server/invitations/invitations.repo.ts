@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { groupBy } from "../group-by.js";
 
 export type InvitationRow = {
   id: number;
@@ -44,8 +45,9 @@ export async function currentForMany(db: Knex, userIds: number[]): Promise<Map<n
   return found;
 }
 
-export async function byTokenHash(db: Knex, tokenHash: string): Promise<InvitationRow | undefined> {
-  return norm(await db("invitations").where({ token_hash: tokenHash }).first());
+export async function byTokenHashes(db: Knex, tokenHashes: string[]): Promise<Map<string, InvitationRow>> {
+  const rows = await db("invitations").whereIn("token_hash", tokenHashes);
+  return new Map(rows.map((r) => [r.token_hash as string, norm(r) as InvitationRow]));
 }
 
 export async function byId(db: Knex, id: number): Promise<InvitationRow | undefined> {
@@ -77,6 +79,22 @@ export async function markUsed(db: Knex, id: number, channel: string, now: numbe
     .where((q) => q.whereNull("expires_at").orWhere("expires_at", ">", now))
     .update({ used_at: now, used_channel: channel, open_user_id: null });
   return Number(n) === 1;
+}
+
+/** markUsed for many at once; returns how many were still open (all of them, or the caller rolls back). */
+export async function markAllUsed(db: Knex, uses: Array<{ id: number; channel: string }>, now: number): Promise<number> {
+  let n = 0;
+  for (const [channel, same] of groupBy(uses, (u) => u.channel)) {
+    const ids = same.map((u) => u.id);
+    n += Number(
+      await db("invitations")
+        .whereIn("id", ids)
+        .whereNotNull("open_user_id")
+        .where((q) => q.whereNull("expires_at").orWhere("expires_at", ">", now))
+        .update({ used_at: now, used_channel: channel, open_user_id: null }),
+    );
+  }
+  return n;
 }
 
 /** True for the unique-index violation of a second open invitation. */

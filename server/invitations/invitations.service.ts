@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Config } from "../config.js";
+import { Batcher } from "../db/batcher.js";
 import { fromDbTime, nowMs } from "../db/convert.js";
 import { AppError, ConflictError, NotFoundError } from "../errors.js";
 import type { Actor, EventBus } from "../events.js";
@@ -59,11 +60,26 @@ export class InvitationGoneError extends AppError {
 
 const DAY_MS = 86_400_000;
 
+type JoinItem = { invitationId: number; userId: number; channel: JoinChannel };
+
+/** A batch of joins in which one could not join: rolled back, then taken one by one. */
+class PartialBatch extends Error {}
+
 /** Personal invitation links and codes: show, regenerate, revoke, inspect and redeem. */
 export class InvitationsService {
   private secrets: InvitationSecrets;
   private rotating: RotatingCodes;
   private limiter: GuessLimiter;
+  // Redemptions arriving together join in one transaction (one at a time: they would only
+  // queue for the same counter rows).
+  private joins = new Batcher<JoinItem, true>((items) => this.joinBatch(items), { maxBatch: 50 });
+  private linkLookups = new Batcher<string, InvitationRow | undefined>(
+    async (hashes) => {
+      const found = await repo.byTokenHashes(this.db, [...new Set(hashes)]);
+      return hashes.map((h) => found.get(h));
+    },
+    { concurrency: 2 },
+  );
 
   constructor(
     private db: Knex,
@@ -185,16 +201,7 @@ export class InvitationsService {
     const { invitation, user, via } = await this.inspect(tokenOrCode, client);
     // A screen's code joins through the kiosk, whatever the page or app says.
     if (via === "kiosk") channel = "kiosk";
-    try {
-      await this.db.transaction(async (trx) => {
-        if (!(await repo.markUsed(trx, invitation.id, channel, nowMs()))) throw new InvitationGoneError("used");
-        await this.users.joinIn(trx, user.id, channel);
-      });
-    } catch (err) {
-      // Deactivated between the look and the join: the link is left as it was.
-      if (err instanceof ConflictError) throw new InvitationGoneError("deactivated");
-      throw err;
-    }
+    await this.joins.call({ invitationId: invitation.id, userId: user.id, channel });
     await this.users.announceJoined(user.id, channel, {
       type: "system",
       id: null,
@@ -205,6 +212,52 @@ export class InvitationsService {
     return { user: { ...user, status: "active" }, organization: { name: settings.organizationName } };
   }
 
+  /**
+   * Joins a batch of redemptions in one transaction. Should any of them no longer be
+   * open or pending (used twice at once, deactivated meanwhile), that transaction is rolled
+   * back and each is taken alone, so that each gets its own answer.
+   */
+  private async joinBatch(items: JoinItem[]): Promise<Array<true | Error>> {
+    if (items.length > 1) {
+      const uses = items.map((i) => ({ id: i.invitationId, channel: i.channel }));
+      const people = items.map((i) => ({ id: i.userId, channel: i.channel }));
+      const joined = await this.db
+        .transaction(async (trx) => {
+          if ((await repo.markAllUsed(trx, uses, nowMs())) !== items.length) throw new PartialBatch();
+          if (!(await this.users.joinAllIn(trx, people))) throw new PartialBatch();
+        })
+        .then(
+          () => true,
+          (err) => {
+            if (err instanceof PartialBatch) return false;
+            throw err;
+          },
+        );
+      if (joined) return items.map(() => true);
+    }
+    return Promise.all(
+      items.map((item) =>
+        this.joinOne(item).then(
+          () => true as const,
+          (err: Error) => err,
+        ),
+      ),
+    );
+  }
+
+  private async joinOne({ invitationId, userId, channel }: JoinItem): Promise<void> {
+    try {
+      await this.db.transaction(async (trx) => {
+        if (!(await repo.markUsed(trx, invitationId, channel, nowMs()))) throw new InvitationGoneError("used");
+        await this.users.joinIn(trx, userId, channel);
+      });
+    } catch (err) {
+      // Deactivated between the look and the join: the link is left as it was.
+      if (err instanceof ConflictError) throw new InvitationGoneError("deactivated");
+      throw err;
+    }
+  }
+
   /** Forgets old failed guesses; registered as a job. */
   pruneGuesses(): Promise<void> {
     return this.limiter.prune();
@@ -213,7 +266,7 @@ export class InvitationsService {
   private async find(tokenOrCode: string): Promise<{ row: InvitationRow; via: InvitationVia } | "stale" | undefined> {
     const value = tokenOrCode.trim();
     const as = (via: InvitationVia) => (row: InvitationRow | undefined) => row && { row, via };
-    if (/^[\w-]{43}$/.test(value)) return repo.byTokenHash(this.db, this.secrets.tokenHash(value)).then(as("link"));
+    if (/^[\w-]{43}$/.test(value)) return this.linkLookups.call(this.secrets.tokenHash(value)).then(as("link"));
     const rotating = this.rotating.parse(value);
     if (rotating) {
       const row = await repo.byId(this.db, rotating.invitationId);

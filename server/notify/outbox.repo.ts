@@ -162,9 +162,10 @@ export async function requeue(db: Knex, id: number, now: number): Promise<boolea
 }
 
 /** Fails the person's messages of `kind` still waiting in the queue (they were deactivated, …). */
-export async function failQueuedFor(db: Knex, userId: number, kind: string, reason: string, now: number): Promise<number> {
+export async function failQueuedFor(db: Knex, userIds: number[], kind: string, reason: string, now: number): Promise<number> {
   const n = await db("outbox")
-    .where({ user_id: userId, kind, state: "queued" })
+    .whereIn("user_id", userIds)
+    .where({ kind, state: "queued" })
     .update({ state: "failed", last_error: reason, updated_at: now });
   return Number(n);
 }

@@ -1,7 +1,9 @@
 import type { Knex } from "knex";
+import { Batcher } from "../db/batcher.js";
 import { fromDbJson, fromDbTime, nowMs, toDbJson } from "../db/convert.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { Actor } from "../events.js";
+import { groupBy } from "../group-by.js";
 import type { OutboxRow } from "./outbox.repo.js";
 import * as repo from "./outbox.repo.js";
 
@@ -124,6 +126,14 @@ export function toDelivery(row: OutboxRow): Delivery {
 export class Outbox {
   private kinds = new Map<string, KindHandler>();
   private queuedListeners: Array<() => void> = [];
+  // People join many at a time at a busy entrance: their waiting messages fail together.
+  private failings = new Batcher<{ userId: number; kind: string; reason: string }, void>(async (items) => {
+    for (const same of groupBy(items, (i) => `${i.kind}\n${i.reason}`).values()) {
+      const { kind, reason } = same[0] as (typeof same)[number];
+      await repo.failQueuedFor(this.db, [...new Set(same.map((i) => i.userId))], kind, reason, nowMs());
+    }
+    return items.map(() => undefined);
+  });
 
   constructor(private db: Knex) {}
 
@@ -209,8 +219,9 @@ export class Outbox {
   }
 
   /** The person's queued messages of `kind` will not go out (deactivated, …). */
-  failQueuedFor(userId: number, kind: string, reason: string): Promise<number> {
-    return repo.failQueuedFor(this.db, userId, kind, reason, nowMs());
+  /** Fails the person's queued messages of `kind` (they can no longer help), saying why. */
+  failQueuedFor(userId: number, kind: string, reason: string): Promise<void> {
+    return this.failings.call({ userId, kind, reason });
   }
 
   /** Forgets the address and content of messages whose person was erased. */

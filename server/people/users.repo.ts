@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { fromDbBool, fromDbTime, toDbBool } from "../db/convert.js";
 import { insertRows } from "../db/insert-rows.js";
+import { groupBy } from "../group-by.js";
 import { queryTerms, type SearchFields, searchTerms, sortName } from "./normalize.js";
 import { nationalDigits } from "./phone.js";
 import type { Language, Status } from "./user.schema.js";
@@ -138,16 +139,34 @@ const inTransaction = <T>(db: Knex, fn: (trx: Knex) => Promise<T>): Promise<T> =
  * on the shard of `shardKey` (the person's id; any number for a bulk change).
  */
 async function bumpCounts(db: Knex, deltas: Partial<Record<string, number>>, shardKey: number) {
-  const changes = Object.entries(deltas).filter(([, d]) => d) as Array<[string, number]>;
-  if (!changes.length) return;
-  const cases = changes.map(() => "WHEN ? THEN ?").join(" ");
+  await bumpShardCounts(db, [{ deltas, shardKey }]);
+}
+
+/** bumpCounts for many people at once, in one statement (shards and statuses in key order). */
+async function bumpShardCounts(db: Knex, changes: Array<{ deltas: Partial<Record<string, number>>; shardKey: number }>) {
+  const sums = new Map<string, { shard: number; status: string; d: number }>();
+  for (const { deltas, shardKey } of changes) {
+    const shard = shardKey % STATUS_COUNT_SHARDS;
+    for (const [status, d] of Object.entries(deltas)) {
+      if (!d) continue;
+      const key = `${shard}/${status}`;
+      const sum = sums.get(key) ?? { shard, status, d: 0 };
+      sum.d += d;
+      sums.set(key, sum);
+    }
+  }
+  const cells = [...sums.values()].filter((c) => c.d);
+  if (!cells.length) return;
+  const cases = cells.map(() => "WHEN shard = ? AND status = ? THEN ?").join(" ");
   await db("user_status_count_shards")
-    .where("shard", shardKey % STATUS_COUNT_SHARDS)
-    .whereIn(
-      "status",
-      changes.map(([status]) => status),
-    )
-    .update({ n: db.raw(`n + CASE status ${cases} ELSE 0 END`, changes.flat()) });
+    .whereIn("shard", [...new Set(cells.map((c) => c.shard))])
+    .whereIn("status", [...new Set(cells.map((c) => c.status))])
+    .update({
+      n: db.raw(
+        `n + CASE ${cases} ELSE 0 END`,
+        cells.flatMap((c) => [c.shard, c.status, c.d]),
+      ),
+    });
 }
 
 /** People per status, summed over the counter shards kept in step with the people (no scan of `users`). */
@@ -282,6 +301,33 @@ export async function updateStatus(
   });
 }
 
+/**
+ * Pending people join at once (a batch of redemptions), inside the caller's transaction.
+ * Returns how many were pending; when that is not all of them the caller rolls back and
+ * takes them one by one, so nothing is written for a partial batch.
+ */
+export async function activatePending(db: Knex, people: Array<{ id: number; channel: string }>, now: number): Promise<number> {
+  let n = 0;
+  for (const [channel, same] of groupBy(people, (p) => p.channel)) {
+    const ids = same.map((p) => p.id);
+    n += Number(
+      await db("users")
+        .whereIn("id", ids)
+        .where({ status: "pending" })
+        .update({ status: "active", joined_at: now, joined_channel: channel, updated_at: now }),
+    );
+  }
+  if (n !== people.length) return n;
+  const ids = people.map((p) => p.id);
+  await db("group_members").whereIn("user_id", ids).update({ status: "active" });
+  await db("user_search_terms").whereIn("user_id", ids).update({ status: "active" });
+  await bumpShardCounts(
+    db,
+    ids.map((id) => ({ deltas: { pending: -1, active: 1 }, shardKey: id })),
+  );
+  return n;
+}
+
 export async function deleteUser(db: Knex, id: number): Promise<void> {
   await inTransaction(db, async (trx) => {
     const before = await trx("users").select("status").where({ id }).first();
@@ -325,17 +371,23 @@ export async function groupsOf(db: Knex, userIds: number[]): Promise<Map<number,
 
 export type UserSummary = Pick<User, "id" | "firstName" | "lastName" | "language" | "status">;
 
+const SUMMARY_COLUMNS = ["id", "first_name", "last_name", "language", "status"];
+const toSummary = (r: Record<string, unknown>): UserSummary => ({
+  id: Number(r.id),
+  firstName: r.first_name as string,
+  lastName: r.last_name as string,
+  language: r.language as Language,
+  status: r.status as Status,
+});
+
 export async function findSummary(db: Knex, id: number): Promise<UserSummary | undefined> {
-  const r = await db("users").select("id", "first_name", "last_name", "language", "status").where({ id }).first();
-  return (
-    r && {
-      id: Number(r.id),
-      firstName: r.first_name,
-      lastName: r.last_name,
-      language: r.language as Language,
-      status: r.status as Status,
-    }
-  );
+  const r = await db("users").select(SUMMARY_COLUMNS).where({ id }).first();
+  return r && toSummary(r);
+}
+
+export async function findSummaries(db: Knex, ids: number[]): Promise<Map<number, UserSummary>> {
+  const rows = await db("users").select(SUMMARY_COLUMNS).whereIn("id", ids);
+  return new Map(rows.map((r) => [Number(r.id), toSummary(r)]));
 }
 
 export async function findUser(db: Knex, id: number): Promise<User | undefined> {

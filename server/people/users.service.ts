@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { Batcher } from "../db/batcher.js";
 import { nowMs } from "../db/convert.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { Actor, EventBus } from "../events.js";
@@ -14,6 +15,15 @@ export const CONSENT_REQUIRED = "Tick the consent box: a phone number can only b
 
 /** Registering, editing, deactivating and erasing people (Step 1 of the invitation process). */
 export class UsersService {
+  // The join page and the redeem endpoint ask for one person each, many at a time.
+  private summaries = new Batcher<number, UserSummary>(
+    async (ids) => {
+      const found = await repo.findSummaries(this.db, [...new Set(ids)]);
+      return ids.map((id) => found.get(id) ?? new NotFoundError(`Person #${id} does not exist.`));
+    },
+    { concurrency: 2 },
+  );
+
   constructor(
     private db: Knex,
     private events: EventBus,
@@ -121,10 +131,8 @@ export class UsersService {
   }
 
   /** Name, language and status only: one query, for public pages and the redeem answer. */
-  async summary(id: number): Promise<UserSummary> {
-    const row = await repo.findSummary(this.db, id);
-    if (!row) throw new NotFoundError(`Person #${id} does not exist.`);
-    return row;
+  summary(id: number): Promise<UserSummary> {
+    return this.summaries.call(id);
   }
 
   /**
@@ -142,6 +150,15 @@ export class UsersService {
     if (!row) throw new NotFoundError(`Person #${id} does not exist.`);
     if (row.status === "deactivated") throw new ConflictError(`Person #${id} is deactivated and cannot join.`);
     return false;
+  }
+
+  /**
+   * joinIn for a batch of pending people in one go. Returns false, having written nothing
+   * the caller's rollback would not undo, when any of them is not pending: the caller then
+   * takes them one by one for each its own answer.
+   */
+  async joinAllIn(trx: Knex, people: Array<{ id: number; channel: string }>): Promise<boolean> {
+    return (await repo.activatePending(trx, people, nowMs())) === people.length;
   }
 
   async announceJoined(id: number, channel: string, actor: Actor): Promise<void> {
