@@ -5,7 +5,7 @@ import { cliActor } from "../server/events.js";
 import type { UserInput } from "../server/people/user.schema.js";
 import { statusCounts } from "../server/people/users.repo.js";
 import { assertProblem, call, type Reply } from "./support/api-client.js";
-import { createApiKey, startTestApp, type TestApp } from "./support/app.js";
+import { createApiKey, startOn, startTestApp, type TestApp } from "./support/app.js";
 import { dialects } from "./support/databases.js";
 import { personInput } from "./support/people.js";
 
@@ -389,6 +389,31 @@ for (const dialect of await dialects()) {
       const other = await redeemFrom(app, "127.0.0.2", { token });
       assert.equal(other.status, 200, JSON.stringify(other.body));
       assert.equal((await app.ctx.users.get(id)).status, "active");
+    });
+
+    it("counts the failures another instance saw: at most one more guess here, then 429 even for a valid link", async () => {
+      const second = await startOn(app.database);
+      try {
+        const known = (await app.ctx.users.create(person(), cliActor())).id;
+        const victim = (await app.ctx.users.create(person(), cliActor())).id;
+        // A client this instance has just seen succeed, and so knows no failure of...
+        const first = await redeemFrom(app, "127.0.0.3", { token: tokenOf((await app.ctx.invitations.current(known)).url) });
+        assert.equal(first.status, 200, JSON.stringify(first.body));
+        // ...guesses through the other instance until it is refused there.
+        for (let i = 0; i < 20; i++) {
+          assert.equal((await redeemFrom(second, "127.0.0.3", { token: `${"D".repeat(42)}${i % 10}` })).status, 404);
+        }
+        assert.equal((await redeemFrom(second, "127.0.0.3", { token: "E".repeat(43) })).status, 429);
+
+        const next = await redeemFrom(app, "127.0.0.3", { token: "F".repeat(43) });
+        assert.ok([404, 429].includes(next.status), String(next.status));
+        assert.equal((await redeemFrom(app, "127.0.0.3", { token: "G".repeat(43) })).status, 429);
+        const valid = await redeemFrom(app, "127.0.0.3", { token: tokenOf((await app.ctx.invitations.current(victim)).url) });
+        assert.equal(valid.status, 429);
+        assert.equal((await app.ctx.users.get(victim)).status, "pending");
+      } finally {
+        await second.stop();
+      }
     });
   });
 }
