@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import type { Context } from "./context.js";
+import { closeDb } from "./db/knex.js";
 import { migrateLatest } from "./db/migrate.js";
 import { startCheckpointer } from "./db/sqlite-checkpointer.js";
 import { createApp } from "./http/app.js";
@@ -59,7 +60,7 @@ export async function startServer(
       await Promise.all([closed, live, ctx.jobs.stop(3_000), ctx.notify.stop(3_000), ctx.print.worker.stop(3_000)]);
       clearTimeout(force);
       await checkpointer?.stop();
-      await ctx.db.destroy();
+      await closeDb(ctx.db);
     })();
     return stopping;
   };

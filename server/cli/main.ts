@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from "../config.js";
 import { createContext } from "../context.js";
+import { closeDb } from "../db/knex.js";
 import { migrateLatest } from "../db/migrate.js";
 import { AppError, ValidationError } from "../errors.js";
 import { createLogger } from "../log.js";
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     await migrateLatest(ctx.db);
     return await command(ctx, { ...args, positional: args.positional.slice(name.split(" ").length) });
   } finally {
-    await ctx.db.destroy();
+    await closeDb(ctx.db);
   }
 }
 

@@ -95,6 +95,36 @@ export function createDb(database: Config["database"], log?: Logger): Db {
   });
 }
 
+const multiStatementDbs = new WeakMap<Db, Db>();
+
+/**
+ * Where runPlannedWrites' transactions run. On MySQL/MariaDB: a small pool of its own whose
+ * connections accept several statements in one query. The main pool keeps refusing them,
+ * so that a mistake elsewhere can never be turned into stacked statements; this pool only
+ * ever runs statements knex compiled with their values bound. On SQLite: the database itself.
+ */
+export function multiStatementDb(db: Db): Db {
+  if (dialectOf(db) !== "mysql") return db;
+  let multi = multiStatementDbs.get(db);
+  if (!multi) {
+    const config = db.client.config as Knex.Config;
+    multi = knexFactory({
+      ...config,
+      connection: { ...(config.connection as Knex.MySql2ConnectionConfig), multipleStatements: true },
+      pool: { min: 0, max: 2 },
+    });
+    multiStatementDbs.set(db, multi);
+  }
+  return multi;
+}
+
+/** Closes the database's pools: its own and the multi-statement one, if it was opened. */
+export async function closeDb(db: Db): Promise<void> {
+  const multi = multiStatementDbs.get(db);
+  multiStatementDbs.delete(db);
+  await Promise.all([multi?.destroy(), db.destroy()]);
+}
+
 export function dialectOf(db: Db): Dialect {
   return db.client.config.client === "mysql2" ? "mysql" : "sqlite";
 }

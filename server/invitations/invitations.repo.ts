@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import type { PlannedWrites } from "../db/planned-writes.js";
 import { groupBy } from "../group-by.js";
 
 export type InvitationRow = {
@@ -81,20 +82,21 @@ export async function markUsed(db: Knex, id: number, channel: string, now: numbe
   return Number(n) === 1;
 }
 
-/** markUsed for many at once; returns how many were still open (all of them, or the caller rolls back). */
-export async function markAllUsed(db: Knex, uses: Array<{ id: number; channel: string }>, now: number): Promise<number> {
-  let n = 0;
-  for (const [channel, same] of groupBy(uses, (u) => u.channel)) {
-    const ids = same.map((u) => u.id);
-    n += Number(
-      await db("invitations")
-        .whereIn("id", ids)
+/** markUsed for many at once, as writes for the caller's transaction: they hold when every one was still open. */
+export function planMarkAllUsed(trx: Knex, uses: Array<{ id: number; channel: string }>, now: number): PlannedWrites {
+  return {
+    writes: [...groupBy(uses, (u) => u.channel)].map(([channel, same]) =>
+      trx("invitations")
+        .whereIn(
+          "id",
+          same.map((u) => u.id),
+        )
         .whereNotNull("open_user_id")
         .where((q) => q.whereNull("expires_at").orWhere("expires_at", ">", now))
         .update({ used_at: now, used_channel: channel, open_user_id: null }),
-    );
-  }
-  return n;
+    ),
+    holds: (counts) => counts.reduce((sum, n) => sum + n, 0) === uses.length,
+  };
 }
 
 /** True for the unique-index violation of a second open invitation. */

@@ -2,6 +2,8 @@ import type { Knex } from "knex";
 import type { Config } from "../config.js";
 import { Batcher } from "../db/batcher.js";
 import { fromDbTime, nowMs } from "../db/convert.js";
+import { multiStatementDb } from "../db/knex.js";
+import { runPlannedWrites } from "../db/planned-writes.js";
 import { AppError, ConflictError, NotFoundError } from "../errors.js";
 import type { Actor, EventBus } from "../events.js";
 import type { UserSummary } from "../people/users.repo.js";
@@ -213,28 +215,28 @@ export class InvitationsService {
   }
 
   /**
-   * Joins a batch of redemptions in one transaction. Should any of them no longer be
-   * open or pending (used twice at once, deactivated meanwhile), that transaction is rolled
-   * back and each is taken alone, so that each gets its own answer.
+   * Joins a batch of redemptions (often of one) in one transaction, its writes sent
+   * together. Should any of them no longer be open or pending (used twice at once,
+   * deactivated meanwhile), that transaction is rolled back and each is taken alone, so
+   * that each gets its own answer.
    */
   private async joinBatch(items: JoinItem[]): Promise<Array<true | Error>> {
-    if (items.length > 1) {
-      const uses = items.map((i) => ({ id: i.invitationId, channel: i.channel }));
-      const people = items.map((i) => ({ id: i.userId, channel: i.channel }));
-      const joined = await this.db
-        .transaction(async (trx) => {
-          if ((await repo.markAllUsed(trx, uses, nowMs())) !== items.length) throw new PartialBatch();
-          if (!(await this.users.joinAllIn(trx, people))) throw new PartialBatch();
-        })
-        .then(
-          () => true,
-          (err) => {
-            if (err instanceof PartialBatch) return false;
-            throw err;
-          },
-        );
-      if (joined) return items.map(() => true);
-    }
+    const uses = items.map((i) => ({ id: i.invitationId, channel: i.channel }));
+    const people = items.map((i) => ({ id: i.userId, channel: i.channel }));
+    const joined = await multiStatementDb(this.db)
+      .transaction(async (trx) => {
+        const now = nowMs();
+        const plans = [repo.planMarkAllUsed(trx, uses, now), this.users.planJoinAll(trx, people)];
+        if (!(await runPlannedWrites(trx, plans))) throw new PartialBatch();
+      })
+      .then(
+        () => true,
+        (err) => {
+          if (err instanceof PartialBatch) return false;
+          throw err;
+        },
+      );
+    if (joined) return items.map(() => true);
     return Promise.all(
       items.map((item) =>
         this.joinOne(item).then(

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { fromDbBool, fromDbTime, toDbBool } from "../db/convert.js";
 import { insertRows } from "../db/insert-rows.js";
+import type { PlannedWrites } from "../db/planned-writes.js";
 import { groupBy } from "../group-by.js";
 import { queryTerms, type SearchFields, searchTerms, sortName } from "./normalize.js";
 import { nationalDigits } from "./phone.js";
@@ -144,6 +145,14 @@ async function bumpCounts(db: Knex, deltas: Partial<Record<string, number>>, sha
 
 /** bumpCounts for many people at once, in one statement (shards and statuses in key order). */
 async function bumpShardCounts(db: Knex, changes: Array<{ deltas: Partial<Record<string, number>>; shardKey: number }>) {
+  await shardCountsUpdate(db, changes);
+}
+
+/** The one statement of bumpShardCounts, unsent; null when nothing changes. */
+function shardCountsUpdate(
+  db: Knex,
+  changes: Array<{ deltas: Partial<Record<string, number>>; shardKey: number }>,
+): Knex.QueryBuilder | null {
   const sums = new Map<string, { shard: number; status: string; d: number }>();
   for (const { deltas, shardKey } of changes) {
     const shard = shardKey % STATUS_COUNT_SHARDS;
@@ -156,9 +165,9 @@ async function bumpShardCounts(db: Knex, changes: Array<{ deltas: Partial<Record
     }
   }
   const cells = [...sums.values()].filter((c) => c.d);
-  if (!cells.length) return;
+  if (!cells.length) return null;
   const cases = cells.map(() => "WHEN shard = ? AND status = ? THEN ?").join(" ");
-  await db("user_status_count_shards")
+  return db("user_status_count_shards")
     .whereIn("shard", [...new Set(cells.map((c) => c.shard))])
     .whereIn("status", [...new Set(cells.map((c) => c.status))])
     .update({
@@ -302,30 +311,33 @@ export async function updateStatus(
 }
 
 /**
- * Pending people join at once (a batch of redemptions), inside the caller's transaction.
- * Returns how many were pending; when that is not all of them the caller rolls back and
- * takes them one by one, so nothing is written for a partial batch.
+ * Pending people join at once (a batch of redemptions), as writes for the caller's
+ * transaction (see runPlannedWrites). They hold when every one of them was still pending;
+ * otherwise the caller rolls back, and the copies written meanwhile go with it.
  */
-export async function activatePending(db: Knex, people: Array<{ id: number; channel: string }>, now: number): Promise<number> {
-  let n = 0;
-  for (const [channel, same] of groupBy(people, (p) => p.channel)) {
-    const ids = same.map((p) => p.id);
-    n += Number(
-      await db("users")
-        .whereIn("id", ids)
-        .where({ status: "pending" })
-        .update({ status: "active", joined_at: now, joined_channel: channel, updated_at: now }),
-    );
-  }
-  if (n !== people.length) return n;
+export function planActivatePending(trx: Knex, people: Array<{ id: number; channel: string }>, now: number): PlannedWrites {
   const ids = people.map((p) => p.id);
-  await db("group_members").whereIn("user_id", ids).update({ status: "active" });
-  await db("user_search_terms").whereIn("user_id", ids).update({ status: "active" });
-  await bumpShardCounts(
-    db,
-    ids.map((id) => ({ deltas: { pending: -1, active: 1 }, shardKey: id })),
+  const activations = [...groupBy(people, (p) => p.channel)].map(([channel, same]) =>
+    trx("users")
+      .whereIn(
+        "id",
+        same.map((p) => p.id),
+      )
+      .where({ status: "pending" })
+      .update({ status: "active", joined_at: now, joined_channel: channel, updated_at: now }),
   );
-  return n;
+  return {
+    writes: [
+      ...activations,
+      trx("group_members").whereIn("user_id", ids).update({ status: "active" }),
+      trx("user_search_terms").whereIn("user_id", ids).update({ status: "active" }),
+      shardCountsUpdate(
+        trx,
+        ids.map((id) => ({ deltas: { pending: -1, active: 1 }, shardKey: id })),
+      ),
+    ].filter((w): w is Knex.QueryBuilder => w !== null),
+    holds: (counts) => counts.slice(0, activations.length).reduce((sum, n) => sum + n, 0) === people.length,
+  };
 }
 
 export async function deleteUser(db: Knex, id: number): Promise<void> {

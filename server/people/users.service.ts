@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { Batcher } from "../db/batcher.js";
 import { nowMs } from "../db/convert.js";
+import type { PlannedWrites } from "../db/planned-writes.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { Actor, EventBus } from "../events.js";
 import * as groupsRepo from "./groups.repo.js";
@@ -153,12 +154,12 @@ export class UsersService {
   }
 
   /**
-   * joinIn for a batch of pending people in one go. Returns false, having written nothing
-   * the caller's rollback would not undo, when any of them is not pending: the caller then
-   * takes them one by one for each its own answer.
+   * joinIn for a batch of pending people, as writes for the caller's transaction (see
+   * runPlannedWrites). They hold only when every one of them was pending; otherwise the
+   * caller rolls back and takes them one by one, each for its own answer.
    */
-  async joinAllIn(trx: Knex, people: Array<{ id: number; channel: string }>): Promise<boolean> {
-    return (await repo.activatePending(trx, people, nowMs())) === people.length;
+  planJoinAll(trx: Knex, people: Array<{ id: number; channel: string }>): PlannedWrites {
+    return repo.planActivatePending(trx, people, nowMs());
   }
 
   async announceJoined(id: number, channel: string, actor: Actor): Promise<void> {
