@@ -22,14 +22,10 @@ const invitationJson = (v: InvitationView) => ({
 });
 
 /**
- * Invitations through the JSON API.
- *
- * Admin side (scope `invitations`): show, regenerate and revoke a person's invitation. All
- * three answer 200 with the invitation: a person has exactly one current invitation, so
- * regenerating replaces it rather than creating a separately addressable resource (201).
- *
- * Public side (no key): `POST /invitations/redeem`, which the app calls after scanning a
- * code or opening a link. It is rate-limited per client address by the service.
+ * Invitations through the JSON API, admin side (scope `invitations`): show, regenerate and
+ * revoke a person's invitation. All three answer 200 with the invitation: a person has
+ * exactly one current invitation, so regenerating replaces it rather than creating a
+ * separately addressable resource (201).
  */
 export function invitationsApi(ctx: Context): Router {
   const router = Router();
@@ -51,6 +47,16 @@ export function invitationsApi(ctx: Context): Router {
     // A used invitation stays "used": the answer's state says so.
     res.json(invitationJson(await ctx.invitations.revoke(id, req.actor)));
   });
+
+  return router;
+}
+
+/**
+ * The public side (no key): `POST /invitations/redeem`, which the app calls after scanning
+ * a code or opening a link. It is rate-limited per client address by the service.
+ */
+export function invitationRedeemApi(ctx: Context): Router {
+  const router = Router();
 
   router.post("/invitations/redeem", async (req, res) => {
     const body = jsonObjectBody(req, ["token", "channel"]);

@@ -5,7 +5,7 @@ import { printJobsApi } from "../../print/queue/print-jobs.api.js";
 import type { Context } from "../context.js";
 import { groupsApi } from "./groups.api.js";
 import { invitationSendApi } from "./invitation-send.api.js";
-import { invitationsApi } from "./invitations.api.js";
+import { invitationRedeemApi, invitationsApi } from "./invitations.api.js";
 import { kiosksApi } from "./kiosks.api.js";
 import { registrationsApi } from "./registrations.api.js";
 import { usersApi } from "./users.api.js";
@@ -16,6 +16,8 @@ import { usersApi } from "./users.api.js";
  */
 export function apiRouter(ctx: Context): Router {
   const router = Router();
+  // The busiest route, and public: matched before the others are tried.
+  router.use(invitationRedeemApi(ctx));
   router.use(usersApi(ctx));
   router.use(groupsApi(ctx));
   router.use(invitationsApi(ctx));
