@@ -90,6 +90,13 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   const notify = createNotify({ config, log, db, events, settings, users, invitations });
   const reminders = new Reminders({ db, users, invitations, settings, sender: notify.invitations, log });
   jobs.register({ name: "invitations.remind", schedule: "30 9 * * *", leaseSeconds: 1800, run: () => reminders.run() });
+  // A bulk invitation an instance stopped or died in the middle of is finished by another (or the next).
+  jobs.register({
+    name: "invitations.bulk-resume",
+    schedule: "* * * * *",
+    leaseSeconds: 600,
+    run: () => notify.bulk.resumeStale(),
+  });
   const phoneMatch = new PhoneMatchService(users, settings, events);
   // Built here, once: it registers its message kind with the outbox, which any process may run.
   const phoneOtp = new PhoneOtpService({

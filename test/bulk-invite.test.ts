@@ -95,7 +95,7 @@ for (const dialect of await dialects()) {
     });
 
     it("queues exactly one message per reachable person of the group, none for active or deactivated", async () => {
-      const { done } = bulk.start({ groupId }, actor);
+      const { done } = await bulk.start({ groupId }, actor);
       assert.deepEqual(await done, { queued: 3, refused: 0 });
       assert.deepEqual(
         (await messages(ids.sms as number)).map((m) => m.channel),
@@ -207,7 +207,99 @@ for (const dialect of await dialects()) {
       assert.equal(sent.status, 303, sent.text.slice(0, 300));
       assert.equal(sent.headers.get("location"), "/deliveries?done=bulk-invite");
       await waitFor("the bulk invitation to be queued", async () => (await messages(late)).length === 1);
+      // The Deliveries page follows the run until it says it is done.
+      await waitFor("the run to show as done", async () =>
+        /id="bulk-runs"[\s\S]*?2 selected people[\s\S]*?All queued/.test((await desk.get("/deliveries")).text),
+      );
       assert.equal((await desk.get("/invite")).status, 400, "no target");
+    });
+  });
+
+  describe(`bulk invitation across a restart (${dialect})`, () => {
+    let database: TestDatabase;
+    before(async () => {
+      database = await freshDatabase(dialect);
+    });
+    after(() => database?.drop());
+
+    /** Invitation messages per person of `userIds`. */
+    async function perPerson(app: NotifyTestApp, userIds: number[]): Promise<number[]> {
+      const rows: Array<{ user_id: unknown; n: unknown }> = await app.ctx
+        .db("outbox")
+        .select("user_id")
+        .count({ n: "*" })
+        .where({ kind: INVITATION_KIND })
+        .whereIn("user_id", userIds)
+        .groupBy("user_id");
+      const counts = new Map(rows.map((r) => [Number(r.user_id), Number(r.n)]));
+      return userIds.map((id) => counts.get(id) ?? 0);
+    }
+
+    async function register(app: NotifyTestApp, n: number, prefix: string): Promise<{ groupId: number; people: number[] }> {
+      const group = await app.ctx.groups.create(`${prefix} shift`, actor);
+      const people: number[] = [];
+      for (let i = 0; i < n; i++) {
+        people.push((await app.ctx.users.create(person({ email: `${prefix}${i}@example.com` }), actor)).id);
+      }
+      await app.ctx.groups.addMembers(group.id, people, actor);
+      return { groupId: group.id, people };
+    }
+
+    it("stopped in the middle, is finished by the next process: everyone invited, nobody twice", async () => {
+      const first = await startNotifyApp(database, {}, { worker: false });
+      const { groupId, people } = await register(first, 200, "night");
+      const { id } = await first.notify.bulk.start({ groupId }, actor);
+      await waitFor("the first batch to be recorded", async () => {
+        const run = await first.ctx.db("bulk_invites").where({ id }).first();
+        return Number(run.after_user_id) > 0;
+      });
+      await first.stop();
+
+      const second = await startNotifyApp(database, {}, { worker: false });
+      try {
+        const before = await perPerson(second, people);
+        assert.ok(before.includes(0), "the run was stopped before everyone was invited");
+        assert.equal(await second.notify.bulk.resumeStale(), 1);
+        assert.deepEqual(
+          await perPerson(second, people),
+          people.map(() => 1),
+        );
+        const [run] = await second.notify.bulk.recent(1);
+        assert.equal(run?.state, "done");
+        assert.equal(run?.queued, 200);
+        assert.equal(await second.notify.bulk.resumeStale(), 0, "nothing left to resume");
+      } finally {
+        await second.stop();
+      }
+    });
+
+    it("after a crash between sends and their progress record, sends nobody of that batch a second time", async () => {
+      const app = await startNotifyApp(database, {}, { worker: false });
+      try {
+        const { groupId, people } = await register(app, 60, "crash");
+        // What a process that died left: a run it owned, gone quiet, and the first sends of
+        // its first batch queued without the cursor having moved.
+        const [runId] = await app.ctx.db("bulk_invites").insert({
+          target: JSON.stringify({ groupId }),
+          actor: JSON.stringify(actor),
+          state: "running",
+          owner: "a process that died",
+          heartbeat_at: Date.now() - 5 * 60_000,
+          created_at: Date.now() - 5 * 60_000,
+        });
+        for (const id of people.slice(0, 20)) await app.notify.invitations.send(id, "email", actor);
+
+        assert.equal(await app.notify.bulk.resumeStale(), 1);
+        assert.deepEqual(
+          await perPerson(app, people),
+          people.map(() => 1),
+        );
+        const run = await app.ctx.db("bulk_invites").where({ id: runId }).first();
+        assert.equal(run.state, "done");
+        assert.equal(Number(run.queued), 60);
+      } finally {
+        await app.stop();
+      }
     });
   });
 }

@@ -146,6 +146,20 @@ for (const dialect of await dialects()) {
       assert.equal(extras.canSendSms, false);
     });
 
+    it("a send from an out-of-date profile returns to it, saying why nothing was sent", async () => {
+      const user = await app.ctx.users.create(person({ email: "late.joiner@example.com" }), cliActor());
+      assert.match((await desk.get(`/users/${user.id}`)).text, /Send by email/);
+      await app.ctx.users.join(user.id, "link", cliActor());
+      const res = await desk.post(`/users/${user.id}/invitation/send`, { channel: "email" });
+      assert.equal(res.status, 303, res.text.slice(0, 300));
+      const back = res.headers.get("location") ?? "";
+      assert.equal(back, `/users/${user.id}?done=invitation-send-refused`);
+      const profile = await desk.get(back);
+      assert.match(profile.text, /Not sent: this person changed since the page was loaded/);
+      assert.doesNotMatch(profile.text, /Send by email/);
+      assert.deepEqual(await app.notify.deliveriesFor(user.id), []);
+    });
+
     it("answers the API with 202 and the outbox message; English for an English speaker", async () => {
       const user = await app.ctx.users.create(
         person({ firstName: "John", lastName: "Smith", email: "john@example.com", language: "en" }),
@@ -193,8 +207,8 @@ for (const dialect of await dialects()) {
 
       assert.equal((await api(app, key, "POST", "/users/999999/invitation/send", { channel: "email" })).status, 404);
       const page = await desk.post(`/users/${noEmail.id}/invitation/send`, { channel: "email" });
-      assert.equal(page.status, 409);
-      assert.match(page.text, /has no email address/);
+      assert.equal(page.status, 303, page.text.slice(0, 300));
+      assert.equal(page.headers.get("location"), `/users/${noEmail.id}?done=invitation-send-refused`);
       assert.equal((await app.notify.deliveriesFor(noEmail.id)).length, 0);
     });
 

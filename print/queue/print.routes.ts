@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../../server/erro
 import { anyStaff } from "../../server/http/auth-middleware.js";
 import { flashFrom } from "../../server/http/flash.js";
 import { idList, idParam } from "../../server/http/params.js";
-import { BulkInvite, type BulkTarget } from "../../server/notify/bulk-invite.js";
+import type { BulkTarget } from "../../server/notify/bulk-invite.js";
 import { notifyOf } from "../../server/notify/index.js";
 import { iterateUsers } from "../../server/people/users.repo.js";
 import { MAX_PRINT_NOW, MAX_QUEUE_AT_ONCE } from "./print-jobs.service.js";
@@ -101,8 +101,7 @@ export function printPages(ctx: Context): Router {
       : body.all === "1"
         ? { all: true }
         : { ids: idList(body.ids) };
-    const bulk = new BulkInvite({ db: ctx.db, users: ctx.users, sender: notifyOf(ctx).invitations, log: ctx.log });
-    const ids = await bulk.unreachableIds(target, MAX_QUEUE_AT_ONCE);
+    const ids = await notifyOf(ctx).bulk.unreachableIds(target, MAX_QUEUE_AT_ONCE);
     if (!ids.length) return res.redirect(303, "/print-jobs?done=print-nobody");
     await ctx.print.jobs.queueTonight(null, ids, req.actor, { skipNotPending: true });
     res.redirect(303, "/print-jobs?done=print-queued");

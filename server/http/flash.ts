@@ -33,6 +33,10 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
   "bulk-invite": { text: "Invitations queued. They go out a few at a time; this page shows their state." },
   "invitation-email": { text: "Invitation email queued. Its state shows below and on the Deliveries page." },
   "invitation-sms": { text: "Invitation SMS queued. Its state shows below and on the Deliveries page." },
+  "invitation-send-refused": {
+    text: "Not sent: this person changed since the page was loaded (joined, deactivated, or their email, phone or link changed). The page now shows them as they are.",
+    kind: "error",
+  },
   "printer-created": { text: "Printer added. Its status shows below; use Test after changing its settings." },
   "printer-updated": { text: "Printer saved." },
   "printer-deleted": { text: "Printer deleted." },

@@ -3,7 +3,7 @@ import type { Context } from "../context.js";
 import { ValidationError } from "../errors.js";
 import { anyStaff } from "../http/auth-middleware.js";
 import { idList, idParam } from "../http/params.js";
-import { BulkInvite, type BulkTarget, MAX_SELECTION } from "./bulk-invite.js";
+import { type BulkTarget, MAX_SELECTION } from "./bulk-invite.js";
 import { notifyOf } from "./index.js";
 
 /** The target of a preview (query) or a send (form body): `ids`, `group` or `all=1`. */
@@ -28,7 +28,7 @@ function targetOf(input: Record<string, unknown> | undefined): BulkTarget {
  */
 export function bulkInvitePages(ctx: Context): Router {
   const router = Router();
-  const bulk = new BulkInvite({ db: ctx.db, users: ctx.users, sender: notifyOf(ctx).invitations, log: ctx.log });
+  const bulk = notifyOf(ctx).bulk;
 
   router.get("/invite", anyStaff, async (req, res) => {
     const target = targetOf(req.query as Record<string, unknown>);
@@ -54,7 +54,7 @@ export function bulkInvitePages(ctx: Context): Router {
   router.post("/invite", anyStaff, async (req, res) => {
     const target = targetOf(req.body as Record<string, unknown>);
     if ("groupId" in target) await ctx.groups.get(target.groupId);
-    bulk.start(target, req.actor);
+    await bulk.start(target, req.actor);
     res.redirect(303, "/deliveries?done=bulk-invite");
   });
 

@@ -1,13 +1,18 @@
+import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
+import { nowMs } from "../db/convert.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { Actor } from "../events.js";
 import type { Logger } from "../log.js";
 import { iterateUsers, type User } from "../people/users.repo.js";
 import type { UsersService } from "../people/users.service.js";
-import type { InvitationChannel, InvitationSender } from "./invitation-sender.js";
+import type { BulkRun, BulkTarget } from "./bulk-invites.repo.js";
+import * as runs from "./bulk-invites.repo.js";
+import { INVITATION_KIND, type InvitationChannel, type InvitationSender } from "./invitation-sender.js";
+import { usersWithMessagesSince } from "./outbox.repo.js";
 
 /** Whom a bulk invitation is for: chosen people, a group's members, or everyone. */
-export type BulkTarget = { ids: number[] } | { groupId: number } | { all: true };
+export type { BulkTarget } from "./bulk-invites.repo.js";
 
 /** What a preview shows: pending people per channel, and how many were left out. */
 export type BulkPlan = {
@@ -27,6 +32,10 @@ export type BulkResult = { queued: number; refused: number };
 export const MAX_SELECTION = 1000;
 /** People queued per batch; the batches yield to the event loop so that pages stay quick. */
 const BATCH = 50;
+/** A run whose instance has not reported progress for this long is taken over by another. */
+const STALE_MS = 60_000;
+/** A run that failed this many times (the database gone, …) is given up, with the reason. */
+const MAX_ATTEMPTS = 5;
 const NEITHER_SHOWN = 200;
 
 /** SMS first when the person consented to it (it is read sooner), else email; null when neither reaches them. */
@@ -40,14 +49,26 @@ export function channelFor(user: Pick<User, "email" | "phone" | "phoneConsent">)
  * "Invite all pending" for a selection, a group or everyone: a preview of the channels,
  * then the sends, queued in batches in the background (the outbox worker sends them at its
  * own pace), so that a request for thousands of people returns at once.
+ *
+ * A run is kept in the database with a cursor (people are taken in id order), so a restart
+ * in the middle loses nobody: the run is resumed, by this instance or another, and whoever
+ * already got an invitation since the run began is not sent a second one.
  */
 export class BulkInvite {
+  /** This process, as the owner of the runs it works on. */
+  private readonly owner = randomUUID();
+  private active = new Map<number, Promise<BulkResult>>();
+  private stopping = false;
+
   constructor(private deps: { db: Knex; users: UsersService; sender: InvitationSender; log: Logger }) {}
 
-  /** The pending people of the target, in batches. */
-  private async *pending(target: BulkTarget): AsyncGenerator<{ users: User[]; skipped: number }> {
+  /** The pending people of the target after `afterId`, in id order, in batches. */
+  private async *pending(target: BulkTarget, afterId = 0): AsyncGenerator<{ users: User[]; skipped: number }> {
     if ("ids" in target) {
-      const ids = [...new Set(target.ids)].slice(0, MAX_SELECTION);
+      const ids = [...new Set(target.ids)]
+        .slice(0, MAX_SELECTION)
+        .sort((a, b) => a - b)
+        .filter((id) => id > afterId);
       for (let i = 0; i < ids.length; i += BATCH) {
         const users: User[] = [];
         let skipped = 0;
@@ -66,7 +87,7 @@ export class BulkInvite {
       return;
     }
     const query = "groupId" in target ? { status: "pending" as const, groupId: target.groupId } : { status: "pending" as const };
-    for await (const users of iterateUsers(this.deps.db, query, BATCH * 10)) yield { users, skipped: 0 };
+    for await (const users of iterateUsers(this.deps.db, query, BATCH, afterId)) yield { users, skipped: 0 };
   }
 
   /** The pending people of the target that neither SMS nor email reaches (to be printed), up to `limit`. */
@@ -98,35 +119,105 @@ export class BulkInvite {
   }
 
   /**
-   * Queues one invitation per reachable pending person of the target. Returns at once;
-   * `done` settles when every message is queued (tests wait for it, pages do not).
+   * Records a run and queues one invitation per reachable pending person of the target in
+   * the background. Returns once the run is recorded; `done` settles when every message is
+   * queued (tests wait for it, pages do not).
    */
-  start(target: BulkTarget, actor: Actor): { done: Promise<BulkResult> } {
-    const done = this.run(target, actor);
-    done.catch((err) => this.deps.log.error({ err }, "bulk invitation stopped"));
-    return { done };
+  async start(target: BulkTarget, actor: Actor): Promise<{ id: number; done: Promise<BulkResult> }> {
+    const run = await runs.insertRun(this.deps.db, target, actor, this.owner, nowMs());
+    return { id: run.id, done: this.launch(run) };
   }
 
-  private async run(target: BulkTarget, actor: Actor): Promise<BulkResult> {
-    const result: BulkResult = { queued: 0, refused: 0 };
-    // Let the request that asked for it finish first.
-    await new Promise((r) => setImmediate(r));
-    for await (const { users } of this.pending(target)) {
-      for (const user of users) {
-        const channel = channelFor(user);
-        if (!channel) continue;
-        try {
-          await this.deps.sender.send(user.id, channel, actor);
-          result.queued++;
-        } catch (err) {
-          // Joined, deactivated or changed since the preview, or their link is revoked: skip them.
-          if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
-          result.refused++;
-        }
-      }
-      await new Promise((r) => setImmediate(r));
+  /**
+   * Takes over the runs an instance stopped or died in the middle of and finishes them
+   * (a job, every minute). Resolves with how many it resumed, once they are done.
+   */
+  async resumeStale(): Promise<number> {
+    if (this.stopping) return 0;
+    const now = nowMs();
+    const claimed = await runs.claimStale(this.deps.db, this.owner, now - STALE_MS, now);
+    for (const run of claimed) {
+      this.deps.log.info({ bulkInvite: run.id, afterUserId: run.afterUserId }, "resuming a bulk invitation");
     }
-    this.deps.log.info({ queued: result.queued, refused: result.refused }, "bulk invitation queued");
-    return result;
+    await Promise.all(claimed.map((run) => this.launch(run).catch(() => undefined)));
+    return claimed.length;
+  }
+
+  /** The newest runs and their progress, for the Deliveries page. */
+  recent(limit = 5): Promise<BulkRun[]> {
+    return runs.recentRuns(this.deps.db, limit);
+  }
+
+  /**
+   * Stops between two batches and lets go of the runs, so that the next process (or
+   * another instance) resumes them at once.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.active.values()].map((p) => p.catch(() => undefined)));
+  }
+
+  private launch(run: BulkRun): Promise<BulkResult> {
+    const done = this.run(run).finally(() => this.active.delete(run.id));
+    this.active.set(run.id, done);
+    done.catch((err) => this.deps.log.error({ err, bulkInvite: run.id }, "bulk invitation stopped"));
+    return done;
+  }
+
+  private async run(run: BulkRun): Promise<BulkResult> {
+    const { db } = this.deps;
+    const result: BulkResult = { queued: run.queued, refused: run.refused };
+    try {
+      // Let the request that asked for it finish first.
+      await new Promise((r) => setImmediate(r));
+      for await (const { users } of this.pending(run.target, run.afterUserId)) {
+        if (this.stopping) {
+          await runs.release(db, run.id, this.owner, null);
+          return result;
+        }
+        // After a restart the batch it stopped in comes again: who already has a message
+        // from this run (or any other since it began) is not sent a second one.
+        const already = await usersWithMessagesSince(
+          db,
+          INVITATION_KIND,
+          users.map((u) => u.id),
+          run.createdAt,
+        );
+        for (const user of users) {
+          const channel = channelFor(user);
+          if (!channel) continue;
+          if (already.has(user.id)) {
+            result.queued++;
+            continue;
+          }
+          try {
+            await this.deps.sender.send(user.id, channel, run.actor);
+            result.queued++;
+          } catch (err) {
+            // Joined, deactivated or changed since the preview, or their link is revoked: skip them.
+            if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
+            result.refused++;
+          }
+        }
+        const last = users.at(-1);
+        if (last && !(await runs.advance(db, run.id, this.owner, { afterUserId: last.id, ...result }, nowMs()))) {
+          this.deps.log.warn({ bulkInvite: run.id }, "bulk invitation taken over by another instance");
+          return result;
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+      await runs.finish(db, run.id, this.owner, "done", null, nowMs());
+      this.deps.log.info({ bulkInvite: run.id, ...result }, "bulk invitation queued");
+      return result;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      // Tried often enough: give up with the reason; otherwise another go in a minute.
+      const outcome =
+        run.attempts >= MAX_ATTEMPTS
+          ? runs.finish(db, run.id, this.owner, "failed", reason, nowMs())
+          : runs.release(db, run.id, this.owner, reason);
+      await outcome.catch(() => undefined);
+      throw err;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { Context } from "../context.js";
+import { ConflictError } from "../errors.js";
 import { anyStaff } from "../http/auth-middleware.js";
 import { flashFrom } from "../http/flash.js";
 import { idParam } from "../http/params.js";
@@ -26,8 +27,20 @@ export function deliveryPages(ctx: Context): Router {
   router.get("/deliveries", anyStaff, async (req, res) => {
     const f = filters.parse(req.query);
     const current = { state: f.state, channel: f.channel };
-    const result = await notifyOf(ctx).outbox.list({ ...current, page: f.page, pageSize: PAGE_SIZE });
+    const [result, bulkRuns] = await Promise.all([
+      notifyOf(ctx).outbox.list({ ...current, page: f.page, pageSize: PAGE_SIZE }),
+      f.page === 1 ? notifyOf(ctx).bulk.recent(5) : [],
+    ]);
+    // The group's name where it still exists (a deleted group shows by its number).
+    const groupNames = new Map<number, string>();
+    for (const run of bulkRuns) {
+      if (!("groupId" in run.target)) continue;
+      const group = await ctx.groups.get(run.target.groupId).catch(() => null);
+      if (group) groupNames.set(group.id, group.name);
+    }
     res.render("deliveries/list", {
+      bulkRuns,
+      groupNames,
       title: "Deliveries",
       section: "/deliveries",
       result,
@@ -49,13 +62,19 @@ export function deliveryPages(ctx: Context): Router {
     res.redirect(303, `${back}${back.includes("?") ? "&" : "?"}done=resent`);
   });
 
-  // The profile's "Send by email" / "Send SMS": 409 (a page naming the reason) when the
-  // channel cannot reach the person, 400 for an unknown channel.
+  // The profile's "Send by email" / "Send SMS". The buttons show only where the channel
+  // reaches the person, so a refusal (409) means the page was out of date: back to the
+  // profile, which says so and shows the person as they are now. 400 for an unknown channel.
   router.post("/users/:id/invitation/send", anyStaff, async (req, res, next) => {
     const id = idParam(req.params.id);
     if (!id) return next();
-    const delivery = await notifyOf(ctx).invitations.send(id, req.body?.channel, req.actor);
-    res.redirect(303, `/users/${id}?done=invitation-${delivery.channel}`);
+    try {
+      const delivery = await notifyOf(ctx).invitations.send(id, req.body?.channel, req.actor);
+      res.redirect(303, `/users/${id}?done=invitation-${delivery.channel}`);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      res.redirect(303, `/users/${id}?done=invitation-send-refused`);
+    }
   });
 
   return router;

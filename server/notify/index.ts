@@ -1,4 +1,5 @@
 import type { Context } from "../context.js";
+import { BulkInvite } from "./bulk-invite.js";
 import { InvitationSender } from "./invitation-sender.js";
 import { createMailer } from "./mailer.js";
 import { type Delivery, Outbox } from "./outbox.js";
@@ -10,11 +11,13 @@ export type Notify = {
   outbox: Outbox;
   worker: OutboxWorker;
   invitations: InvitationSender;
+  /** "Invite all pending": runs kept in the database, resumed after a restart. */
+  bulk: BulkInvite;
   /** A person's sends, newest first, for their profile (state, attempts, last error). */
   deliveriesFor: (userId: number) => Promise<Delivery[]>;
   /** Starts the worker (idempotent). */
   start: () => void;
-  /** Stops the worker (sends in progress finish, up to `ms`) and closes the SMTP pool. */
+  /** Stops the worker (sends in progress finish, up to `ms`) and bulk runs (resumed later), and closes the SMTP pool. */
   stop: (ms?: number) => Promise<void>;
 };
 
@@ -35,14 +38,16 @@ export function createNotify(deps: Deps): Notify {
     return sms.send(o);
   });
   const invitations = new InvitationSender({ ...deps, outbox });
+  const bulk = new BulkInvite({ db, users: deps.users, sender: invitations, log });
   return {
     outbox,
     worker,
     invitations,
+    bulk,
     deliveriesFor: (userId) => outbox.forUser(userId),
     start: () => worker.start(),
     stop: async (ms = 5_000) => {
-      await worker.stop(ms);
+      await Promise.all([worker.stop(ms), bulk.stop()]);
       mailer.close();
     },
   };

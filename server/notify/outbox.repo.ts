@@ -189,3 +189,14 @@ export async function scrubOrphans(db: Knex, kind: string, now: number): Promise
 }
 
 export const ERASED = "(erased)";
+
+/** Of these people, those with a message of `kind` queued at or after `since` (whatever became of it). */
+export async function usersWithMessagesSince(db: Knex, kind: string, userIds: number[], since: number): Promise<Set<number>> {
+  if (!userIds.length) return new Set();
+  const rows: Array<{ user_id: unknown }> = await db("outbox")
+    .distinct("user_id")
+    .whereIn("user_id", userIds)
+    .where({ kind })
+    .where("created_at", ">=", since);
+  return new Set(rows.map((r) => Number(r.user_id)));
+}

@@ -600,13 +600,14 @@ export async function listUsers(db: Knex, query: ListQuery): Promise<ListResult>
   return { items, total, counts };
 }
 
-/** Rows for an export, streamed in id order so that 100,000 people never sit in memory. */
+/** Rows for an export or a bulk run, streamed in id order (after `startAfterId`) so that 100,000 people never sit in memory. */
 export async function* iterateUsers(
   db: Knex,
   query: Omit<ListQuery, "page" | "pageSize" | "sort" | "dir">,
   batch = 1000,
+  startAfterId = 0,
 ): AsyncGenerator<User[]> {
-  let afterId = 0;
+  let afterId = startAfterId;
   for (;;) {
     const q = applyFilters(db, db("users").select(COLUMNS), { ...query, sort: "name", dir: "asc", page: 1, pageSize: batch });
     if (query.status) q.where("users.status", query.status);
