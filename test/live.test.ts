@@ -36,6 +36,28 @@ for (const dialect of await dialects()) {
       }
     });
 
+    it("disconnects a page whose session ended after it connected (signed out)", async () => {
+      const page = new PageClient(app.url);
+      await page.signIn("desk@example.com", ADMIN_PASSWORD);
+      const signedIn = page.cookieHeader();
+      const socket = await connectTo(app.url, "/admin", { cookie: signedIn, origin: app.url });
+      const staying = await connectTo(app.url, "/admin", { cookie, origin: app.url });
+      try {
+        assert.equal(await app.ctx.live.dropEndedSessions(), 0, "both sessions are good");
+        const dropped = new Promise((resolve) => socket.once("disconnect", resolve));
+        await page.get("/dashboard");
+        const out = await page.post("/logout", {});
+        assert.ok([302, 303].includes(out.status), `signed out: ${out.status}`);
+        assert.equal(await app.ctx.live.dropEndedSessions(), 1);
+        assert.equal(await dropped, "io server disconnect");
+        assert.ok(staying.connected, "the other page stays connected");
+        await assert.rejects(connectTo(app.url, "/admin", { cookie: signedIn, origin: app.url }), /unauthorized/);
+      } finally {
+        socket.close();
+        staying.close();
+      }
+    });
+
     it("refuses a browser page of another origin, even with the cookie", async () => {
       await assert.rejects(connectTo(app.url, "/admin", { cookie, origin: "http://evil.example" }));
     });

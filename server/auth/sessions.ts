@@ -62,6 +62,24 @@ export class SessionStore {
     return { idHash, admin: admins.toAdmin(row) };
   }
 
+  /**
+   * Which of these sessions (by digest) are still good: not ended, expired or of a disabled
+   * admin. Unlike `load` it does not count as activity, so a page left open does not keep
+   * its session alive.
+   */
+  async stillValid(idHashes: string[]): Promise<Set<string>> {
+    if (!idHashes.length) return new Set();
+    const now = nowMs();
+    const rows: Array<{ id_hash: string }> = await this.db("sessions")
+      .join("admins", "admins.id", "sessions.admin_id")
+      .whereIn("sessions.id_hash", [...new Set(idHashes)])
+      .whereNull("admins.disabled_at")
+      .where("sessions.expires_at", ">", now)
+      .where("sessions.created_at", ">", now - ABSOLUTE_MS)
+      .select("sessions.id_hash");
+    return new Set(rows.map((r) => r.id_hash));
+  }
+
   async destroy(id: string): Promise<void> {
     await this.db("sessions")
       .where({ id_hash: digest(id) })

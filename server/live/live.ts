@@ -9,6 +9,9 @@ import { SESSION_COOKIE } from "../http/auth-middleware.js";
 import { cookieFrom } from "../http/cookies.js";
 import type { Logger } from "../log.js";
 
+/** How often the sessions of connected admin pages are checked again (sign-out, disabled admin, expiry). */
+const SESSION_RECHECK_MS = 30_000;
+
 /** A namespace another module adds (the kiosk's `/kiosk`), set up once the server exists. */
 export type NamespaceSetup = (io: Server) => void;
 
@@ -30,6 +33,7 @@ export class Live {
   private io: Server | null = null;
   private redis: Array<ReturnType<typeof createClient>> = [];
   private setups: NamespaceSetup[] = [];
+  private recheck: NodeJS.Timeout | null = null;
 
   constructor(
     private config: Config,
@@ -78,6 +82,10 @@ export class Live {
     }
     this.setUpAdmin(io.of("/admin"));
     this.io = io;
+    this.recheck = setInterval(() => {
+      this.dropEndedSessions().catch((err) => this.log.warn({ err }, "could not check the sessions of admin pages"));
+    }, SESSION_RECHECK_MS);
+    this.recheck.unref();
     for (const setup of this.setups) setup(io);
   }
 
@@ -85,9 +93,24 @@ export class Live {
   async close(): Promise<void> {
     const io = this.io;
     this.io = null;
+    if (this.recheck) clearInterval(this.recheck);
+    this.recheck = null;
     if (io) await io.close();
     await Promise.allSettled(this.redis.map((c) => c.close()));
     this.redis = [];
+  }
+
+  /**
+   * Disconnects the admin pages on this instance whose session has ended since they
+   * connected (signed out, admin disabled, expired): a connection outlives the check at
+   * its start, and must not go on hearing what staff hear. Runs every 30 s.
+   */
+  async dropEndedSessions(): Promise<number> {
+    const sockets = [...(this.io?.of("/admin").sockets.values() ?? [])];
+    const valid = await this.sessions.stillValid(sockets.map((s) => s.data.sessionHash as string));
+    const ended = sockets.filter((s) => !valid.has(s.data.sessionHash as string));
+    for (const socket of ended) socket.disconnect(true);
+    return ended.length;
   }
 
   /**
@@ -115,6 +138,7 @@ export class Live {
       const sid = cookieFrom(socket.handshake.headers.cookie, SESSION_COOKIE);
       const session = sid ? await this.sessions.load(sid).catch(() => undefined) : undefined;
       if (!session) return next(new Error("unauthorized"));
+      socket.data.sessionHash = session.idHash;
       socket.data.adminId = session.admin.id;
       socket.data.role = session.admin.role;
       next();
