@@ -153,6 +153,21 @@ export class InvitationsService {
     tokenOrCode: string,
     client: string,
   ): Promise<{ invitation: InvitationView; user: UserSummary; via: InvitationVia; joinToken: string }> {
+    const { row, invitation, via } = await this.usable(tokenOrCode, client);
+    const user = await this.users.summary(row.user_id);
+    if (user.status === "deactivated") throw new InvitationGoneError("deactivated");
+    // A page opened from a screen's code must not show the personal link (a photo of the
+    // screen would then outlive the rotation); its Join button gets a code of a longer window.
+    const joinToken =
+      via === "kiosk" ? this.rotating.code(row.id, row.nonce, JOIN_TICKET_SECONDS, nowMs()).token : invitation.token;
+    return { invitation, user, via, joinToken };
+  }
+
+  /** The open invitation a link or code leads to; 404 (counted toward the limit) or 410 otherwise. */
+  private async usable(
+    tokenOrCode: string,
+    client: string,
+  ): Promise<{ row: InvitationRow; invitation: InvitationView; via: InvitationVia }> {
     // Side by side: the look-up has no effect of its own, and a client over the limit is
     // refused whatever it finds (on MySQL the two take separate connections).
     const [, found] = await Promise.all([this.limiter.check(client), this.find(tokenOrCode)]);
@@ -161,17 +176,9 @@ export class InvitationsService {
       await this.limiter.fail(client);
       throw new NotFoundError("This invitation link is not valid. Check it, or ask the front desk for a new one.");
     }
-    const { row, via } = found;
-    const invitation = this.view(row);
-    const user = await this.users.summary(row.user_id);
-    const reason: GoneReason | null =
-      user.status === "deactivated" ? "deactivated" : invitation.state === "active" ? null : invitation.state;
-    if (reason) throw new InvitationGoneError(reason);
-    // A page opened from a screen's code must not show the personal link (a photo of the
-    // screen would then outlive the rotation); its Join button gets a code of a longer window.
-    const joinToken =
-      via === "kiosk" ? this.rotating.code(row.id, row.nonce, JOIN_TICKET_SECONDS, nowMs()).token : invitation.token;
-    return { invitation, user, via, joinToken };
+    const invitation = this.view(found.row);
+    if (invitation.state !== "active") throw new InvitationGoneError(invitation.state);
+    return { ...found, invitation };
   }
 
   /**
@@ -200,10 +207,15 @@ export class InvitationsService {
     channel: JoinChannel,
     client: string,
   ): Promise<{ user: UserSummary; organization: { name: string } }> {
-    const { invitation, user, via } = await this.inspect(tokenOrCode, client);
+    const { invitation, via } = await this.usable(tokenOrCode, client);
     // A screen's code joins through the kiosk, whatever the page or app says.
     if (via === "kiosk") channel = "kiosk";
-    await this.joins.call({ invitationId: invitation.id, userId: user.id, channel });
+    // The person is read while they join: the join itself refuses anyone no longer pending
+    // (a deactivated person's link answers 410), so the answer needs them only for its names.
+    const [user] = await Promise.all([
+      this.users.summary(invitation.userId),
+      this.joins.call({ invitationId: invitation.id, userId: invitation.userId, channel }),
+    ]);
     await this.users.announceJoined(user.id, channel, {
       type: "system",
       id: null,
