@@ -13,15 +13,38 @@ for (const dialect of (await dialects()) as Dialect[]) {
     });
     after(() => db.drop());
 
-    it("starts, prints a one-time setup link that works, and stops cleanly on SIGTERM", async () => {
+    it("starts, prints a one-time setup link that works, and stops cleanly on SIGTERM", async (t) => {
       const port = await freePort();
-      const proc = runEntry("server/main.ts", [], { ...db.env, PORT: String(port), HOST: "127.0.0.1" });
+      const proc = runEntry("server/main.ts", [], { ...db.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info" });
+      t.after(() => {
+        if (proc.child.exitCode === null) proc.child.kill("SIGKILL");
+      });
       const link = await waitFor(() => /http:\/\/localhost:\d+\/setup\/[\w-]{43}/.exec(proc.stdout())?.[0], 30_000, "setup link");
       const res = await fetch(link.replace("localhost", "127.0.0.1"));
       assert.equal(res.status, 200);
       assert.match(await res.text(), /Create the first admin/);
       assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
       assert.doesNotMatch(proc.stderr(), /setup\/[\w-]{43}/, "the setup secret is not in the log");
+      // One log line per request, with its id (given by the caller, or made and answered) and the secret redacted.
+      const traced = await fetch(link.replace("localhost", "127.0.0.1"), { headers: { "x-request-id": "trace-42" } });
+      assert.equal(traced.headers.get("x-request-id"), "trace-42");
+      const lines = await waitFor(
+        () => {
+          const json = proc
+            .stdout()
+            .split("\n")
+            .filter((l) => l.startsWith("{"))
+            .map((l) => JSON.parse(l) as { msg?: string; req?: { id?: string; url?: string }; res?: { statusCode?: number } });
+          return json.some((l) => l.req?.id === "trace-42") ? json : undefined;
+        },
+        5_000,
+        "the request's log line",
+      );
+      const line = lines.find((l) => l.req?.id === "trace-42");
+      assert.equal(line?.msg, "request completed");
+      assert.equal(line?.req?.url, "/setup/[redacted]");
+      assert.equal(line?.res?.statusCode, 200);
+      assert.ok(!lines.some((l) => /setup\/[\w-]{43}/.test(JSON.stringify(l))), "no setup secret in any log line");
       const started = Date.now();
       proc.child.kill("SIGTERM");
       assert.equal(await proc.exited, 0);

@@ -1,9 +1,7 @@
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import helmet from "helmet";
-import { pinoHttp } from "pino-http";
 import { kioskAdminPages, kioskChoices } from "../../kiosk/kiosk-admin.routes.js";
 import { kioskScreenPages } from "../../kiosk/kiosk-screen.routes.js";
 import { letterPages } from "../../print/letter/letter-pages.routes.js";
@@ -19,7 +17,6 @@ import type { Context } from "../context.js";
 import { dashboardPages } from "../dashboard/dashboard.routes.js";
 import { invitationPages, invitationProfileExtras } from "../invitations/invitation-pages.routes.js";
 import { joinPages } from "../invitations/join.routes.js";
-import { redactUrl } from "../log.js";
 import { bulkInvitePages } from "../notify/bulk-invite.routes.js";
 import { deliveryPages } from "../notify/deliveries.routes.js";
 import { deliveryProfileExtras } from "../notify/profile-extras.js";
@@ -32,6 +29,7 @@ import { loadSession } from "./auth-middleware.js";
 import { csrfProtection } from "./csrf.js";
 import { errorHandler, notFound } from "./errors.js";
 import { healthRoutes } from "./health.js";
+import { requestLog } from "./request-log.js";
 import { viewHelpers } from "./view-helpers.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -51,22 +49,7 @@ export function createApp(ctx: Context): Express {
   app.set("views", path.join(root, "views"));
   Object.assign(app.locals, viewHelpers);
 
-  app.use(
-    pinoHttp({
-      logger: ctx.log,
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader("X-Request-Id", id);
-        return id;
-      },
-      serializers: {
-        req: (req) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
-    }),
-  );
+  app.use(requestLog(ctx.log, (req) => req.url === "/healthz" || req.url === "/readyz"));
   app.use(
     helmet({
       contentSecurityPolicy: {
