@@ -153,7 +153,8 @@ export class InvitationsService {
     tokenOrCode: string,
     client: string,
   ): Promise<{ invitation: InvitationView; user: UserSummary; via: InvitationVia; joinToken: string }> {
-    const { row, invitation, via } = await this.usable(tokenOrCode, client);
+    const { row, via } = await this.usable(tokenOrCode, client);
+    const invitation = this.view(row);
     const user = await this.users.summary(row.user_id);
     if (user.status === "deactivated") throw new InvitationGoneError("deactivated");
     // A page opened from a screen's code must not show the personal link (a photo of the
@@ -164,10 +165,7 @@ export class InvitationsService {
   }
 
   /** The open invitation a link or code leads to; 404 (counted toward the limit) or 410 otherwise. */
-  private async usable(
-    tokenOrCode: string,
-    client: string,
-  ): Promise<{ row: InvitationRow; invitation: InvitationView; via: InvitationVia }> {
+  private async usable(tokenOrCode: string, client: string): Promise<{ row: InvitationRow; via: InvitationVia }> {
     // Side by side: the look-up has no effect of its own, and a client over the limit is
     // refused whatever it finds (on MySQL the two take separate connections).
     const [, found] = await Promise.all([this.limiter.check(client), this.find(tokenOrCode)]);
@@ -176,9 +174,9 @@ export class InvitationsService {
       await this.limiter.fail(client);
       throw new NotFoundError("This invitation link is not valid. Check it, or ask the front desk for a new one.");
     }
-    const invitation = this.view(found.row);
-    if (invitation.state !== "active") throw new InvitationGoneError(invitation.state);
-    return { ...found, invitation };
+    const state = stateOf(found.row);
+    if (state !== "active") throw new InvitationGoneError(state);
+    return found;
   }
 
   /**
@@ -207,14 +205,14 @@ export class InvitationsService {
     channel: JoinChannel,
     client: string,
   ): Promise<{ user: UserSummary; organization: { name: string } }> {
-    const { invitation, via } = await this.usable(tokenOrCode, client);
+    const { row, via } = await this.usable(tokenOrCode, client);
     // A screen's code joins through the kiosk, whatever the page or app says.
     if (via === "kiosk") channel = "kiosk";
     // The person is read while they join: the join itself refuses anyone no longer pending
     // (a deactivated person's link answers 410), so the answer needs them only for its names.
     const [user] = await Promise.all([
-      this.users.summary(invitation.userId),
-      this.joins.call({ invitationId: invitation.id, userId: invitation.userId, channel }),
+      this.users.summary(row.user_id),
+      this.joins.call({ invitationId: row.id, userId: row.user_id, channel }),
     ]);
     await this.users.announceJoined(user.id, channel, {
       type: "system",
@@ -334,13 +332,7 @@ export class InvitationsService {
 
   private view(row: InvitationRow): InvitationView {
     const token = this.secrets.token(row.nonce);
-    const state: InvitationState = row.used_at
-      ? "used"
-      : row.revoked_at
-        ? "revoked"
-        : row.expires_at !== null && row.expires_at <= nowMs()
-          ? "expired"
-          : "active";
+    const state = stateOf(row);
     return {
       id: row.id,
       userId: row.user_id,
@@ -356,4 +348,11 @@ export class InvitationsService {
       revokeReason: row.revoke_reason,
     };
   }
+}
+
+function stateOf(row: InvitationRow): InvitationState {
+  if (row.used_at) return "used";
+  if (row.revoked_at) return "revoked";
+  if (row.expires_at !== null && row.expires_at <= nowMs()) return "expired";
+  return "active";
 }
