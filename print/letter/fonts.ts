@@ -59,15 +59,15 @@ export function parsedFont(family: FontFamily, weight: Weight): fontkit.Font {
   return font;
 }
 
-const hasCache = new Map<string, boolean>();
+const coverage: Record<FontFamily, Map<number, boolean>> = { latin: new Map(), jp: new Map(), sc: new Map(), kr: new Map() };
 
 /** Whether the family draws this character (memoized: names repeat characters a lot). Both weights have the same. */
 export function hasGlyph(family: FontFamily, codePoint: number): boolean {
-  const key = `${family}:${codePoint}`;
-  let has = hasCache.get(key);
+  const known = coverage[family];
+  let has = known.get(codePoint);
   if (has === undefined) {
     has = parsedFont(family, "regular").hasGlyphForCodePoint(codePoint);
-    hasCache.set(key, has);
+    known.set(codePoint, has);
   }
   return has;
 }

@@ -213,7 +213,7 @@ function workerCode(): Promise<URL> {
 
 async function bundleWorker(): Promise<URL> {
   const esbuild = await import("esbuild");
-  const result = await esbuild.build({
+  const built = esbuild.build({
     entryPoints: [fileURLToPath(WORKER)],
     bundle: true,
     platform: "node",
@@ -236,6 +236,8 @@ async function bundleWorker(): Promise<URL> {
       },
     ],
   });
+  // esbuild compiles in a process of its own: not kept for the server's life once done.
+  const result = await built.finally(() => esbuild.stop());
   const js = result.outputFiles[0]?.contents;
   if (!js) throw new Error("bundling the render worker produced nothing");
   return new URL(`data:text/javascript;base64,${Buffer.from(js).toString("base64")}`);
