@@ -34,8 +34,8 @@ type Thread = {
 
 /**
  * The render workers of a process: started when a document first needs one, kept between
- * documents (starting a thread and its TypeScript loader costs far more than a print job of
- * 50 letters), restarted after one dies, stopped with the app. At most MAX_WORKERS render
+ * documents (starting a thread, loading its modules and parsing its fonts cost far more
+ * than a print job of 50 letters), restarted after one dies, stopped with the app. At most MAX_WORKERS render
  * at once; one idle worker is kept, a second one leaves when it has nothing to do. An idle
  * worker does not keep the process alive (a command-line run ends when its work does).
  */
@@ -86,6 +86,7 @@ export class RenderPool {
         }
         thread = t;
         t.onMessage = (msg) => {
+          if (msg.id !== id) return;
           if (msg.type === "chunk") {
             if (out.destroyed) return;
             const bytes = Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength);
