@@ -59,6 +59,8 @@ export async function startServer(
       force.unref();
       await Promise.all([closed, live, ctx.jobs.stop(3_000), ctx.notify.stop(3_000), ctx.print.worker.stop(3_000)]);
       clearTimeout(force);
+      // After the print worker: a job it was rendering has had its time to finish.
+      await ctx.letters.stop();
       await checkpointer?.stop();
       await closeDb(ctx.db);
     })();

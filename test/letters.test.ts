@@ -164,6 +164,34 @@ for (const dialect of await dialects()) {
       assert.deepEqual(counts, ["1", "5", "30", "2", "10"]);
     });
 
+    it("keeps its render worker between documents, and replaces one that dies", async () => {
+      const ids: number[] = [];
+      for (let i = 0; i < 120; i++) ids.push(await newPerson({ firstName: "Kept", lastName: `Worker ${i}` }));
+      // The pool is the service's own; reached here to name its thread.
+      const pool = (
+        app.ctx.letters as unknown as {
+          renderers: { threads: Set<{ worker: { threadId: number; terminate(): Promise<number> } }> };
+        }
+      ).renderers;
+      const thread = () => [...pool.threads].map((t) => t.worker);
+      await app.ctx.letters.render({ userIds: ids.slice(0, 2), paper: "A4" });
+      const first = thread()[0]?.threadId;
+      await app.ctx.letters.render({ userIds: ids.slice(0, 3), paper: "A4" });
+      assert.deepEqual(
+        thread().map((w) => w.threadId),
+        [first],
+        "the same worker rendered both",
+      );
+
+      const doomed = await app.ctx.letters.stream({ userIds: ids, paper: "A4" });
+      await new Promise<void>((resolve) => doomed.once("data", () => resolve()));
+      const failed = new Promise<Error>((resolve) => doomed.once("error", resolve));
+      await thread()[0]?.terminate();
+      assert.match((await failed).message, /renderer stopped/);
+      assert.equal((await pdfInfo(await app.ctx.letters.render({ userIds: ids.slice(0, 4), paper: "A4" }))).Pages, "4");
+      assert.notEqual(thread()[0]?.threadId, first, "a new worker took its place");
+    });
+
     it("refuses unknown, joined and deactivated people and dead invitations, by name", async () => {
       const pending = await newPerson({ firstName: "Pat", lastName: "Pending" });
       const joined = await newPerson({ firstName: "Jo", lastName: "Joined" });

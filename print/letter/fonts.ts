@@ -28,10 +28,11 @@ const FILES: Record<FontFamily, { pkg: string; regular: string; bold: string }> 
 /** The name a document registers a font under, e.g. "sc-bold". */
 export const fontName = (family: FontFamily, weight: Weight) => `${family}-${weight}`;
 
-// Read once per process and shared by every document: CJK files are several MB each, and
-// the CJK ones are only read when a name first needs them.
+// Read and parsed once per thread and shared by every document it renders: CJK files are
+// several MB each (only read when a name first needs them), and parsing a font's tables
+// again for each 50-letter print job cost more than drawing its letters.
 const bytes = new Map<string, Buffer>();
-const coverage = new Map<FontFamily, fontkit.Font>();
+const parsed = new Map<string, fontkit.Font>();
 
 export function fontBytes(family: FontFamily, weight: Weight): Buffer {
   const key = fontName(family, weight);
@@ -44,25 +45,29 @@ export function fontBytes(family: FontFamily, weight: Weight): Buffer {
   return data;
 }
 
-/** The family's regular face, parsed, to ask which characters it has (both weights have the same). */
-function coverageFont(family: FontFamily): fontkit.Font {
-  let font = coverage.get(family);
+/**
+ * The font, parsed, for pdfkit (which takes a fontkit font as well as bytes): each
+ * document still embeds its own subset; what is shared is fontkit's tables and glyphs.
+ */
+export function parsedFont(family: FontFamily, weight: Weight): fontkit.Font {
+  const key = fontName(family, weight);
+  let font = parsed.get(key);
   if (!font) {
-    font = fontkit.create(fontBytes(family, "regular")) as fontkit.Font;
-    coverage.set(family, font);
+    font = fontkit.create(fontBytes(family, weight)) as fontkit.Font;
+    parsed.set(key, font);
   }
   return font;
 }
 
-const hasCache = new Map<string, boolean>();
+const coverage: Record<FontFamily, Map<number, boolean>> = { latin: new Map(), jp: new Map(), sc: new Map(), kr: new Map() };
 
-/** Whether the family draws this character (memoized: names repeat characters a lot). */
+/** Whether the family draws this character (memoized: names repeat characters a lot). Both weights have the same. */
 export function hasGlyph(family: FontFamily, codePoint: number): boolean {
-  const key = `${family}:${codePoint}`;
-  let has = hasCache.get(key);
+  const known = coverage[family];
+  let has = known.get(codePoint);
   if (has === undefined) {
-    has = coverageFont(family).hasGlyphForCodePoint(codePoint);
-    hasCache.set(key, has);
+    has = parsedFont(family, "regular").hasGlyphForCodePoint(codePoint);
+    known.set(codePoint, has);
   }
   return has;
 }

@@ -23,17 +23,6 @@ export function createLetterDocument(paper: Paper, info: DocumentInfo): Doc {
 }
 
 /**
- * pdfkit caches the layout of every word it sets, per font, for the document's life: the
- * shared words repeat on every letter (worth caching), but the personal ones (codes, ids,
- * names) grow it by tens of MB over 10,000 letters. Called between letters, this starts
- * the caches afresh now and then, so they hold about one batch's words.
- */
-export function trimLayoutCaches(doc: Doc): void {
-  const fonts = (doc as unknown as { _fontFamilies: Record<string, { layoutCache?: object }> })._fontFamilies;
-  for (const font of Object.values(fonts)) if (font.layoutCache) font.layoutCache = Object.create(null);
-}
-
-/**
  * pdfkit keeps every page's dictionaries until the document ends, though it wrote them out
  * when the page was flushed: the list of pages only needs their object numbers. Emptying
  * what was written keeps memory flat over 10,000 pages (about 5 KB a page otherwise).

@@ -107,13 +107,22 @@ export function letterStrings(language: string): LetterStrings {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Dates already formatted, by locale and local day: formatting costs more than a letter's text. */
+const formatted = new Map<string, string>();
 
 /** "12 April 2026" / "12 de abril de 2026", in the server's time zone (TZ), as the batch runs. */
 export function formatLetterDate(strings: LetterStrings, date: Date): string {
+  // The formatter uses the default time zone, as the local getters do: same day, same words.
+  const key = `${strings.locale}:${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
+  let text = formatted.get(key);
+  if (text !== undefined) return text;
   let f = formatters.get(strings.locale);
   if (!f) {
     f = new Intl.DateTimeFormat(strings.locale, { day: "numeric", month: "long", year: "numeric" });
     formatters.set(strings.locale, f);
   }
-  return f.format(date);
+  text = f.format(date);
+  if (formatted.size >= 1000) formatted.clear();
+  formatted.set(key, text);
+  return text;
 }

@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { type CoverSheet, drawCoverSheet } from "./cover-sheet.js";
-import { addPage, createLetterDocument, trimLayoutCaches } from "./letter-document.js";
+import { trimLayoutCaches } from "./layout-cache.js";
+import { addPage, createLetterDocument } from "./letter-document.js";
 import { LetterPainter, type LetterPerson, type LetterShared } from "./letter-page.js";
 import type { Paper } from "./paper.js";
 import { QrPipeline } from "./qr-pipeline.js";
@@ -63,7 +64,7 @@ export async function renderJob(job: LetterJob, sink: PdfSink): Promise<void> {
         await yieldToLoop();
         if (!(await sink.ready())) return;
       }
-      if (i % 50 === 49) trimLayoutCaches(doc);
+      if (i % 50 === 49) trimLayoutCaches();
     }
   } finally {
     pipeline?.close();

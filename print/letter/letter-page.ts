@@ -70,7 +70,15 @@ export class LetterPainter {
 
     placeForm(doc, layout.fixed);
     const ref = [`#${person.id}`, person.department, person.site].filter(Boolean).join(" · ");
-    write(doc, ref, W - MARGIN - 170, 42 + 6 + 12, { size: 8.5, color: MUTED, width: 170, align: "right", height: 12 });
+    // Cut off with an ellipsis by pdfkit's line wrapper only when it is too long for its place.
+    const refFits = widthOf(doc, ref, { size: 8.5 }) <= 170;
+    write(doc, ref, W - MARGIN - 170, 42 + 6 + 12, {
+      size: 8.5,
+      color: MUTED,
+      width: 170,
+      align: "right",
+      ...(refFits ? { oneLine: true } : { height: 12 }),
+    });
 
     // The greeting fits one line where it can; a very long name takes two, moving the rest down.
     const welcome = t.welcome(person.fullName);

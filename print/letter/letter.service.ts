@@ -11,7 +11,7 @@ import { InvitationUnusableError, NotPendingError, UnknownPersonError } from "./
 import { letterStrings } from "./letter-i18n.js";
 import type { LetterEntry } from "./letter-job.js";
 import { isPaper, PAPER_SIZES, type Paper } from "./paper.js";
-import { renderInWorker } from "./worker-stream.js";
+import { RenderPool } from "./render-pool.js";
 
 export type { CoverSheet } from "./cover-sheet.js";
 export type { Paper } from "./paper.js";
@@ -33,6 +33,8 @@ const PREPARE_CHUNK = 500;
  * The invitation shown is the person's current one: printing never makes a new link.
  */
 export class LetterService {
+  private renderers = new RenderPool();
+
   constructor(
     private deps: {
       users: UsersService;
@@ -61,7 +63,7 @@ export class LetterService {
     const settings = await this.deps.settings.get();
     const logo = (await this.deps.branding?.logo()) ?? null;
     const first = letterStrings(people[0]?.language ?? "en");
-    return renderInWorker({
+    return this.renderers.render({
       paper,
       people,
       organizationName: settings.organizationName,
@@ -74,6 +76,11 @@ export class LetterService {
       title: people.length === 1 ? first.documentTitle(settings.organizationName) : `Invitations — ${settings.organizationName}`,
       language: people.length === 1 ? first.locale : "en",
     });
+  }
+
+  /** Stops the render workers (the app is stopping); a later document starts them again. */
+  stop(): Promise<void> {
+    return this.renderers.stop();
   }
 
   /** Every person checked and their current invitation read, in the order given (a few queries per 500). */

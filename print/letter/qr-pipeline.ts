@@ -5,32 +5,63 @@ const BATCH = 100;
 const AHEAD = 3;
 
 type Reply = { id: number; sizes: Int32Array; runs: Int32Array[] };
+type Waiter = { resolve: (reply: Reply) => void; reject: (err: Error) => void };
 
 /**
- * The personal QR codes of a document, encoded ahead on a thread of their own
- * (qr-worker.mjs) while the letters before them are drawn: `get(i)` is the code of the
- * i-th text, in order. Encoding is the same as qrMatrix(text, "M").
+ * The thread's QR encoder (qr-worker.mjs), started on first use and kept for the documents
+ * after: a 50-letter print job would otherwise wait for a new thread before its first code.
+ * It does not keep the process alive; one that fails is replaced for the next request.
  */
-export class QrPipeline {
+class QrEncoder {
+  private static current: QrEncoder | null = null;
+
+  static get(): QrEncoder {
+    QrEncoder.current ??= new QrEncoder();
+    return QrEncoder.current;
+  }
+
   private worker = new Worker(new URL("./qr-worker.mjs", import.meta.url), {
     resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
   });
-  private batches = new Map<number, Promise<Reply>>();
-  private waiters = new Map<number, { resolve: (reply: Reply) => void; reject: (err: Error) => void }>();
+  private waiters = new Map<number, Waiter>();
+  private nextId = 0;
   private failure: Error | null = null;
 
-  constructor(private texts: string[]) {
+  private constructor() {
     this.worker.on("message", (reply: Reply) => {
       this.waiters.get(reply.id)?.resolve(reply);
       this.waiters.delete(reply.id);
     });
-    this.worker.on("error", (err) => {
-      this.failure = err;
+    const fail = (err: Error) => {
+      this.failure ??= err;
+      if (QrEncoder.current === this) QrEncoder.current = null;
       for (const waiter of this.waiters.values()) waiter.reject(err);
       this.waiters.clear();
-    });
+    };
+    this.worker.on("error", fail);
+    this.worker.on("exit", (code) => fail(new Error(`The QR encoder stopped (exit code ${code}).`)));
     this.worker.unref();
   }
+
+  encode(texts: string[]): Promise<Reply> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = ++this.nextId;
+    const reply = new Promise<Reply>((resolve, reject) => this.waiters.set(id, { resolve, reject }));
+    this.worker.postMessage({ id, texts });
+    return reply;
+  }
+}
+
+/**
+ * The personal QR codes of a document, encoded ahead on the QR encoder's thread while the
+ * letters before them are drawn: `get(i)` is the code of the i-th text, in order.
+ * Encoding is the same as qrMatrix(text, "M").
+ */
+export class QrPipeline {
+  private encoder = QrEncoder.get();
+  private batches = new Map<number, Promise<Reply>>();
+
+  constructor(private texts: string[]) {}
 
   async get(index: number): Promise<QrMatrix> {
     const b = Math.floor(index / BATCH);
@@ -38,20 +69,19 @@ export class QrPipeline {
     const reply = await (this.batches.get(b) as Promise<Reply>);
     if (index % BATCH === BATCH - 1) this.batches.delete(b);
     const i = index - b * BATCH;
-    const flat = reply.runs[i] as Int32Array;
-    const runs: Array<[number, number, number]> = [];
-    for (let k = 0; k < flat.length; k += 3) runs.push([flat[k] as number, flat[k + 1] as number, flat[k + 2] as number]);
-    return { size: reply.sizes[i] as number, runs };
+    return { size: reply.sizes[i] as number, runs: reply.runs[i] as Int32Array };
   }
 
+  /** Forgets the codes encoded ahead (the encoder stays for the next document). */
   close(): void {
-    void this.worker.terminate();
+    this.batches.clear();
   }
 
   private request(b: number) {
     if (this.batches.has(b) || b * BATCH >= this.texts.length) return;
-    if (this.failure) throw this.failure;
-    this.batches.set(b, new Promise<Reply>((resolve, reject) => this.waiters.set(b, { resolve, reject })));
-    this.worker.postMessage({ id: b, texts: this.texts.slice(b * BATCH, (b + 1) * BATCH) });
+    const batch = this.encoder.encode(this.texts.slice(b * BATCH, (b + 1) * BATCH));
+    // A failure is thrown where the batch is awaited; one never awaited is not an error.
+    batch.catch(() => {});
+    this.batches.set(b, batch);
   }
 }

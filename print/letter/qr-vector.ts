@@ -1,32 +1,15 @@
-import QRCode from "qrcode";
+import { qrRuns } from "./qr-runs.mjs";
 
 export type QrLevel = "M" | "Q" | "H";
 
-/** The dark modules of a QR code as horizontal runs, in module units (row, first column, length). */
-export type QrMatrix = { size: number; runs: Array<[number, number, number]> };
+/** The dark modules of a QR code as horizontal runs, in module units: (row, first column, length) triples, flattened. */
+export type QrMatrix = { size: number; runs: Int32Array };
 
 /** The quiet zone the QR specification asks for, in modules, kept clear around the code. */
 export const QUIET_ZONE = 4;
 
 export function qrMatrix(text: string, level: QrLevel = "M"): QrMatrix {
-  // One byte-mode segment: a URL gains nothing from mixed modes, and finding them is a
-  // third of the encoder's time.
-  const { modules } = QRCode.create([{ data: Buffer.from(text, "utf8"), mode: "byte" }], { errorCorrectionLevel: level });
-  const { size, data } = modules;
-  const runs: Array<[number, number, number]> = [];
-  for (let r = 0; r < size; r++) {
-    let c = 0;
-    while (c < size) {
-      if (!data[r * size + c]) {
-        c++;
-        continue;
-      }
-      const start = c;
-      while (c < size && data[r * size + c]) c++;
-      runs.push([r, start, c - start]);
-    }
-  }
-  return { size, runs };
+  return qrRuns(text, level);
 }
 
 /** The few drawing calls the QR needs; pdfkit's document has them. */
@@ -35,7 +18,7 @@ type Canvas = {
   restore(): Canvas;
   translate(x: number, y: number): Canvas;
   scale(factor: number): Canvas;
-  addContent(data: string): Canvas;
+  addContent(data: string | Uint8Array): Canvas;
   fill(color?: string): Canvas;
 };
 
@@ -51,14 +34,16 @@ export function drawQr(doc: Canvas, matrix: QrMatrix, x: number, y: number, size
   doc.translate(x, y);
   doc.scale(size / modules);
   doc.translate(QUIET_ZONE, QUIET_ZONE);
-  // The path is written in one piece: pdfkit's rect() costs a buffer per call, ~300 a code.
+  // The path is written in one piece, as bytes: pdfkit's rect() costs a buffer per call
+  // (~300 a code), and a string is turned into bytes one character at a time.
   const last = matrix.size - 1;
-  const ops = new Array<string>(matrix.runs.length);
-  for (let i = 0; i < ops.length; i++) {
-    const [r, c, len] = matrix.runs[i] as [number, number, number];
-    ops[i] = `${c} ${r} ${len} ${r === last ? 1 : 1.05} re`;
+  const { runs } = matrix;
+  let path = "";
+  for (let i = 0; i < runs.length; i += 3) {
+    const r = runs[i] as number;
+    path += `${runs[i + 1]} ${r} ${runs[i + 2]} ${r === last ? "1" : "1.05"} re\n`;
   }
-  doc.addContent(ops.join("\n"));
+  doc.addContent(Buffer.from(path, "latin1"));
   doc.fill(color);
   doc.restore();
 }

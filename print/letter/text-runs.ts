@@ -16,7 +16,10 @@ function cjkPreference(text: string): FontFamily[] {
   return ["sc", "jp", "kr"];
 }
 
-const covers = (family: FontFamily, text: string) => [...text].every((c) => hasGlyph(family, c.codePointAt(0) as number));
+function covers(family: FontFamily, text: string): boolean {
+  for (const c of text) if (!hasGlyph(family, c.codePointAt(0) as number)) return false;
+  return true;
+}
 
 /**
  * Splits text into runs, each in a font that has its glyphs: Noto Sans (Latin, Greek,
@@ -25,9 +28,11 @@ const covers = (family: FontFamily, text: string) => [...text].every((c) => hasG
  * A character no font has stays in Noto Sans (drawn as a box, but still in the text).
  */
 export function textRuns(text: string): TextRun[] {
+  if (!text) return [];
+  // Nearly all text is Noto Sans' alone: said without building anything.
+  if (covers("latin", text)) return [{ family: "latin", text }];
   const chars = [...text];
   const latin = chars.map((c) => hasGlyph("latin", c.codePointAt(0) as number));
-  if (latin.every(Boolean)) return text ? [{ family: "latin", text }] : [];
 
   // Latin-drawable spaces and punctuation between two characters Latin cannot draw join them.
   const isGap = (c: string) => /[\s\p{P}\p{Zs}]/u.test(c);

@@ -1,5 +1,6 @@
-import { type FontFamily, fontBytes, fontName, type Weight } from "./fonts.js";
-import { textRuns } from "./text-runs.js";
+import { type FontFamily, fontName, parsedFont, type Weight } from "./fonts.js";
+import { shareLayoutCache } from "./layout-cache.js";
+import { type TextRun, textRuns } from "./text-runs.js";
 
 export type Doc = PDFKit.PDFDocument;
 
@@ -25,6 +26,7 @@ const registered = new WeakMap<Doc, Set<string>>();
 /**
  * Selects a font, registering it with the document on first use: pdfkit embeds only the
  * fonts a document uses, and a process that never prints a CJK name never reads one.
+ * The font's tables and word layouts are the thread's, shared with its other documents.
  */
 export function useFont(doc: Doc, family: FontFamily, weight: Weight): Doc {
   const name = fontName(family, weight);
@@ -33,52 +35,85 @@ export function useFont(doc: Doc, family: FontFamily, weight: Weight): Doc {
     names = new Set();
     registered.set(doc, names);
   }
-  if (!names.has(name)) {
-    doc.registerFont(name, fontBytes(family, weight));
-    names.add(name);
-  }
-  return doc.font(name);
+  if (names.has(name)) return doc.font(name);
+  // pdfkit takes a parsed fontkit font as well as bytes (its types say only bytes).
+  doc.registerFont(name, parsedFont(family, weight) as unknown as Buffer);
+  names.add(name);
+  doc.font(name);
+  shareLayoutCache(doc, name);
+  return doc;
 }
 
-/**
- * Writes text at x, y, each run in the font that has its glyphs (pdfkit's `continued` keeps
- * the runs on one flowing line and wraps them together). Leaves doc.y below the text.
- */
+/** Writes text at x, y, each run in the font that has its glyphs. Leaves doc.y below the text. */
 export function write(doc: Doc, text: string, x: number, y: number, style: TextStyle): void {
   const runs = textRuns(text);
-  const weight = style.weight ?? "regular";
   doc.fillColor(style.color ?? "#000000");
   if (!runs.length) {
     doc.y = y;
     return;
   }
+  // pdfkit hangs each run from its own font's ascender, and the CJK fonts' are lower than
+  // Noto Sans': mixed runs then sit on their baselines instead, placed where Noto Sans' is.
+  const mixed = runs.length > 1 || runs[0]?.family !== "latin";
+  const top = mixed ? y + (LATIN_ASCENT * style.size) / 1000 : y;
+  if (style.oneLine) writeLine(doc, runs, x, top, style, mixed);
+  else writeWrapped(doc, runs, x, top, style, mixed);
+  if (mixed) doc.y -= (LATIN_ASCENT * style.size) / 1000;
+}
+
+/** The font options of one run: CJK text in bold is the regular face, outlined in its own colour. */
+function selectRun(doc: Doc, run: TextRun, style: TextStyle): PDFKit.Mixins.TextOptions {
+  // PDF's fill-and-stroke text mode: the bold CJK fonts would double the ~20 MB every
+  // renderer holds in memory.
+  const fauxBold = (style.weight ?? "regular") === "bold" && run.family !== "latin";
+  useFont(doc, run.family, fauxBold ? "regular" : (style.weight ?? "regular")).fontSize(style.size);
+  if (!fauxBold) return { fill: true, stroke: false };
+  doc.lineWidth(style.size * 0.045).strokeColor(style.color ?? "#000000");
+  return { fill: true, stroke: true };
+}
+
+/** Through pdfkit's line wrapper: `continued` keeps the runs on one flowing line and wraps them together. */
+function writeWrapped(doc: Doc, runs: TextRun[], x: number, top: number, style: TextStyle, mixed: boolean): void {
   const options: PDFKit.Mixins.TextOptions = {
     width: style.width,
     align: style.align ?? "left",
     lineGap: style.lineGap ?? 0,
     characterSpacing: style.characterSpacing ?? 0,
     ...(style.height ? { height: style.height, ellipsis: true } : {}),
-    ...(style.oneLine ? { lineBreak: false } : {}),
+    ...(mixed ? { baseline: "alphabetic" as const } : {}),
   };
-  // pdfkit hangs each run from its own font's ascender, and the CJK fonts' are lower than
-  // Noto Sans': mixed runs then sit on their baselines instead, placed where Noto Sans' is.
-  const mixed = runs.length > 1 || runs[0]?.family !== "latin";
-  const top = mixed ? y + (LATIN_ASCENT * style.size) / 1000 : y;
   runs.forEach((run, i) => {
-    // CJK text in bold is the regular face, outlined in its own colour (PDF's fill-and-stroke
-    // text mode): the bold CJK fonts would double the ~20 MB every renderer holds in memory.
-    const fauxBold = weight === "bold" && run.family !== "latin";
-    useFont(doc, run.family, fauxBold ? "regular" : weight).fontSize(style.size);
-    const continued = i < runs.length - 1;
-    const opts = { ...options, continued, ...(mixed ? { baseline: "alphabetic" as const } : {}) };
-    if (fauxBold) {
-      doc.lineWidth(style.size * 0.045).strokeColor(style.color ?? "#000000");
-      Object.assign(opts, { fill: true, stroke: true });
-    } else Object.assign(opts, { fill: true, stroke: false });
+    const opts = { ...options, ...selectRun(doc, run, style), continued: i < runs.length - 1 };
     if (i === 0) doc.text(run.text, x, top, opts);
     else doc.text(run.text, opts);
   });
-  if (mixed) doc.y -= (LATIN_ASCENT * style.size) / 1000;
+}
+
+/**
+ * Text known to fit one line, placed by its measured width, without the line wrapper: the
+ * wrapper shapes each word again (a code's halves around its hyphen too), and personal words
+ * (codes, ids) are shaped afresh on every letter. Leaves doc.y where the wrapper would.
+ */
+function writeLine(doc: Doc, runs: TextRun[], x: number, top: number, style: TextStyle, mixed: boolean): void {
+  const characterSpacing = style.characterSpacing ?? 0;
+  let left = x;
+  if (style.width && style.align && style.align !== "left") {
+    const free = style.width - widthOf(doc, runs.map((r) => r.text).join(""), style);
+    left += style.align === "center" ? free / 2 : free;
+  }
+  doc.x = left;
+  for (const run of runs) {
+    const opts = {
+      ...selectRun(doc, run, style),
+      lineBreak: false,
+      characterSpacing,
+      ...(mixed ? { baseline: "alphabetic" as const } : {}),
+    };
+    // Without a width pdfkit draws at doc.x and moves doc.x past the run.
+    doc.text(run.text, doc.x, top, opts);
+  }
+  doc.x = x;
+  doc.y = top + doc.currentLineHeight(true) + (style.lineGap ?? 0);
 }
 
 /** The width of text on one line, summing its runs in their own fonts. */
