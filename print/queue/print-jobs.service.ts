@@ -127,22 +127,26 @@ export class PrintJobsService {
 
   /** Cancels a job that has not gone to the printer yet (a batch job's people wait for the next night). */
   async cancel(id: number, actor: Actor): Promise<PrintJob> {
-    const n = await this.deps
-      .db("print_jobs")
-      .where({ id, status: "queued" })
-      .whereNull("phase")
-      .update({
-        status: "canceled",
-        updated_at: nowMs(),
-        completed_at: nowMs(),
-        error: `Canceled by ${actor.label}`.slice(0, 500),
-      });
+    // With its people back in the queue in the same transaction, as the worker's own endings.
+    const canceled = await this.deps.db.transaction(async (trx) => {
+      const n = await trx("print_jobs")
+        .where({ id, status: "queued" })
+        .whereNull("phase")
+        .update({
+          status: "canceled",
+          updated_at: nowMs(),
+          completed_at: nowMs(),
+          error: `Canceled by ${actor.label}`.slice(0, 500),
+        });
+      if (Number(n) !== 1) return false;
+      await queue.detach(trx, id);
+      return true;
+    });
     const job = await this.get(id);
-    if (Number(n) !== 1)
+    if (!canceled)
       throw new ConflictError(
         `Print job #${id} is ${job.status}${job.status === "queued" ? " and was sent to the printer before" : ""}: it can no longer be canceled.`,
       );
-    await queue.detach(this.deps.db, id);
     await this.announce("print.job.canceled", job, actor, `Canceled print job #${id}`);
     return job;
   }

@@ -359,19 +359,25 @@ export class PrintWorker {
 
   private async finish(row: JobRow, status: "completed" | "failed" | "canceled", error: string | null): Promise<void> {
     const now = nowMs();
-    const ok = await jobsRepo.updateClaimed(this.deps.db, row.id, this.token, {
-      status,
-      error: error?.slice(0, 500) ?? null,
-      claimed_by: null,
-      claim_expires_at: null,
-      next_attempt_at: null,
-      completed_at: now,
-      updated_at: now,
+    // One transaction: whoever sees the job final also sees its people out of the queue
+    // (printed) or back in it for the next night (failed, canceled).
+    const ok = await this.deps.db.transaction(async (trx) => {
+      const claimed = await jobsRepo.updateClaimed(trx, row.id, this.token, {
+        status,
+        error: error?.slice(0, 500) ?? null,
+        claimed_by: null,
+        claim_expires_at: null,
+        next_attempt_at: null,
+        completed_at: now,
+        updated_at: now,
+      });
+      if (!claimed) return false;
+      const userIds = await jobsRepo.jobPeople(trx, row.id);
+      if (status === "completed") await queue.removeUsers(trx, userIds);
+      else await queue.detach(trx, row.id);
+      return true;
     });
     if (!ok) return;
-    const userIds = await jobsRepo.jobPeople(this.deps.db, row.id);
-    if (status === "completed") await queue.removeUsers(this.deps.db, userIds);
-    else await queue.detach(this.deps.db, row.id);
     const fresh = (await jobsRepo.findJob(this.deps.db, row.id)) as JobRow;
     const job = jobsRepo.toJob(fresh);
     const words = { completed: "printed", failed: "failed", canceled: "was canceled" }[status];
