@@ -114,7 +114,8 @@ async function seedPending(db: import("knex").Knex): Promise<number[]> {
 
 function runChild(env: Record<string, string>): Promise<{ seconds: number; checkSeconds: number; maxRssMb: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "letters-child.ts")], {
+    // With this process's flags (`npm run bench` starts it as `npm start` starts the service).
+    const child = spawn(process.execPath, [...process.execArgv, path.join(import.meta.dirname, "letters-child.ts")], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
