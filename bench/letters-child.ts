@@ -7,6 +7,7 @@ import { createWriteStream, readFileSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { loadConfig } from "../server/config.js";
 import { createContext } from "../server/context.js";
+import { closeDb } from "../server/db/knex.js";
 import { createLogger } from "../server/log.js";
 
 const ids: number[] = JSON.parse(readFileSync(process.env.BENCH_LETTER_IDS as string, "utf8"));
@@ -18,7 +19,7 @@ const stream = await ctx.letters.stream({ userIds: ids, paper: "A4" });
 const prepared = performance.now();
 await pipeline(stream, createWriteStream(out));
 const seconds = (performance.now() - start) / 1000;
-await ctx.db.destroy();
+await closeDb(ctx.db);
 process.stdout.write(
   `${JSON.stringify({
     seconds,
