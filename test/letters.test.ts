@@ -149,6 +149,33 @@ for (const dialect of await dialects()) {
       assert.match(pages[2] ?? "", /Welcome, Zoë Abbott/);
     });
 
+    it("for a two-sided printer, starts every letter and the cover sheet on a sheet of its own", async () => {
+      const a = await newPerson({ firstName: "Ana", lastName: "Duplex" });
+      const b = await newPerson({ firstName: "Bruno", lastName: "Duplex" });
+      const c = await newPerson({ firstName: "Carla", lastName: "Duplex" });
+      const cover = {
+        title: "Overnight batch",
+        printerName: "Duplex printer",
+        site: null,
+        createdAt: new Date("2026-03-01T02:00:00Z"),
+        jobNumber: 1,
+        jobCount: 1,
+        people: [{ firstName: "Ana", lastName: "Duplex", department: null, site: null }],
+      };
+      const pages = (
+        await pdfPagesText(await app.ctx.letters.render({ userIds: [a, b, c], paper: "A4", cover, twoSided: true }))
+      ).map(flat);
+      // Fronts (odd pages) carry the cover and the letters; every back is blank.
+      assert.equal(pages.length, 7);
+      assert.match(pages[0] ?? "", /Overnight batch/);
+      assert.match(pages[2] ?? "", /Welcome, Ana Duplex/);
+      assert.match(pages[4] ?? "", /Welcome, Bruno Duplex/);
+      assert.match(pages[6] ?? "", /Welcome, Carla Duplex/);
+      for (const back of [1, 3, 5]) assert.equal((pages[back] ?? "").trim(), "", `page ${back + 1} is blank`);
+      // One-sided, as before: one page after the other.
+      assert.equal((await pdfPagesText(await app.ctx.letters.render({ userIds: [a, b, c], paper: "A4" }))).length, 3);
+    });
+
     it("renders several documents at once, and a reader that goes away frees its renderer", async () => {
       const ids: number[] = [];
       for (let i = 0; i < 30; i++) ids.push(await newPerson({ firstName: "Bulk", lastName: `Person ${i}` }));

@@ -22,6 +22,8 @@ export type LetterJob = {
   playStoreUrl: string;
   logo: Uint8Array | null;
   cover?: CoverSheet;
+  /** Printed on both sides: a blank back where needed, so that each letter has a sheet of its own. */
+  twoSided?: boolean;
   title: string;
   language: string;
 };
@@ -46,9 +48,20 @@ export async function renderJob(job: LetterJob, sink: PdfSink): Promise<void> {
     playStoreQr: job.playStoreUrl ? qrMatrix(job.playStoreUrl, "M") : null,
     printedAt: new Date(),
   };
-  if (job.cover) {
+  let pages = 0;
+  const newPage = () => {
     addPage(doc, job.paper);
-    drawCoverSheet(doc, job.cover, () => addPage(doc, job.paper));
+    pages++;
+  };
+  // On a two-sided printer a letter must never be on the back of another: its code is
+  // personal, and the front desk hands out sheets.
+  const newSheet = () => {
+    if (job.twoSided && pages % 2 === 1) newPage();
+    newPage();
+  };
+  if (job.cover) {
+    newSheet();
+    drawCoverSheet(doc, job.cover, newPage);
   }
   const painter = new LetterPainter(doc, shared);
   // A single letter is encoded here; for more, the codes are encoded ahead on another thread.
@@ -57,7 +70,7 @@ export async function renderJob(job: LetterJob, sink: PdfSink): Promise<void> {
     for (let i = 0; i < job.people.length; i++) {
       const { url, ...person } = job.people[i] as LetterEntry;
       const qr = pipeline ? await pipeline.get(i) : qrMatrix(url, "M");
-      addPage(doc, job.paper);
+      newSheet();
       painter.draw({ ...person, qr });
       if (i % 5 === 4) {
         // Let the written bytes flow out, and wait while the reader is behind.

@@ -16,7 +16,11 @@ import { RenderPool } from "./render-pool.js";
 export type { CoverSheet } from "./cover-sheet.js";
 export type { Paper } from "./paper.js";
 
-export type RenderRequest = { userIds: number[]; paper: Paper; cover?: CoverSheet };
+/**
+ * `twoSided`: the document goes to a printer that prints on both sides of the sheet; each
+ * letter (and the cover sheet) then starts on a sheet of its own.
+ */
+export type RenderRequest = { userIds: number[]; paper: Paper; cover?: CoverSheet; twoSided?: boolean };
 
 /** Where the organization's logo comes from (ctx.branding); null: none uploaded. */
 export type LogoSource = { logo(): Promise<Pick<Logo, "data"> | null> };
@@ -58,7 +62,7 @@ export class LetterService {
    * a failure while rendering destroys the stream with the error.
    */
   async stream(request: RenderRequest): Promise<Readable> {
-    const { userIds, paper, cover } = checkRequest(request);
+    const { userIds, paper, cover, twoSided } = checkRequest(request);
     const people = await this.prepare(userIds);
     const settings = await this.deps.settings.get();
     const logo = (await this.deps.branding?.logo()) ?? null;
@@ -73,6 +77,7 @@ export class LetterService {
       playStoreUrl: settings.playStoreUrl,
       logo: logo ? new Uint8Array(logo.data) : null,
       cover,
+      twoSided: twoSided === true,
       title: people.length === 1 ? first.documentTitle(settings.organizationName) : `Invitations — ${settings.organizationName}`,
       language: people.length === 1 ? first.locale : "en",
     });

@@ -240,7 +240,7 @@ export class PrintWorker {
       return this.finish(row, "canceled", "Nobody left to print: everyone in this job joined or was deactivated.");
     const job = jobsRepo.toJob(row);
     const cover = await this.deps.coverFor(job, userIds);
-    const pdf = await this.deps.letters().render({ userIds, paper: target.paper, cover });
+    const pdf = await this.deps.letters().render({ userIds, paper: target.paper, cover, twoSided: target.sides !== "one-sided" });
     if (this.stopping) throw new Stopping();
 
     const jobName = `invite-station-job-${row.id}-a${attempt}-${randomBytes(3).toString("hex")}`;
