@@ -44,6 +44,7 @@ export function createPrint(deps: Deps): Print {
     events,
     log,
     users: deps.users,
+    invitations: deps.invitations,
     printers,
     admins: deps.admins,
     outbox: deps.notify.outbox,

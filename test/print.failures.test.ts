@@ -132,6 +132,41 @@ for (const dialect of await dialects()) {
       assert.equal(await app.ctx.print.jobs.waitingCount(), 2, "they wait for the next night");
     });
 
+    test("people whose link expired or was revoked are left waiting; the rest of the batch prints", async () => {
+      const printer = await startIppPrinter();
+      cleanup.push(() => printer.stop());
+      const app = await startTestApp(dialect, FAST_RETRY);
+      cleanup.push(() => app.stop());
+      const key = await createApiKey(app.ctx, ["printers"]);
+      const printerId = await addPrinter(app, key, printer);
+      const [fine, revoked, expired] = (await registerPeople(app, 3)) as [number, number, number];
+      await app.ctx.print.jobs.queueTonight(printerId, [fine, revoked, expired], cliActor());
+      await app.ctx.invitations.revoke(revoked, cliActor());
+      const old = await app.ctx.invitations.current(expired);
+      await app.ctx
+        .db("invitations")
+        .where({ id: old.id })
+        .update({ expires_at: Date.now() - 1000 });
+
+      const run = await app.ctx.print.batch.run("cli", cliActor());
+      assert.equal(run.deadLinks, 2);
+      assert.equal(run.jobs.length, 1);
+      assert.equal(run.jobs[0]?.letters, 1);
+      const done = await finalJob(app, key, run.jobs[0]!.id);
+      assert.equal(done.status, "completed", done.error ?? "");
+      assert.deepEqual(await lettersAtPrinter(printer, [done.id]), [(await app.ctx.invitations.current(fine)).url]);
+      assert.equal(await app.ctx.print.jobs.waitingCount(), 2, "they wait for a new link and the next batch");
+
+      // A new link, and the next batch prints them.
+      await app.ctx.invitations.regenerate(revoked, cliActor());
+      await app.ctx.invitations.regenerate(expired, cliActor());
+      const next = await app.ctx.print.batch.run("cli", cliActor());
+      assert.equal(next.deadLinks, 0);
+      assert.equal(next.jobs[0]?.letters, 2);
+      assert.equal((await finalJob(app, key, next.jobs[0]!.id)).status, "completed");
+      assert.equal(await app.ctx.print.jobs.waitingCount(), 0);
+    });
+
     test("a restart of the service in the middle of a batch prints nothing twice", async () => {
       const printer = await startIppPrinter();
       cleanup.push(() => printer.stop());

@@ -18,7 +18,7 @@ export async function printBatchCommand(ctx: Context): Promise<number> {
     );
     const letters = jobs.reduce((n, j) => n + (j.status === "completed" ? j.letters : 0), 0);
     lines.push(
-      `batch #${run.batch.id}: ${jobs.length} ${jobs.length === 1 ? "job" : "jobs"}, ${letters} ${letters === 1 ? "letter" : "letters"} printed${run.noPrinter ? `, ${run.noPrinter} queued without a printer for their site` : ""}`,
+      `batch #${run.batch.id}: ${jobs.length} ${jobs.length === 1 ? "job" : "jobs"}, ${letters} ${letters === 1 ? "letter" : "letters"} printed${run.noPrinter ? `, ${run.noPrinter} queued without a printer for their site` : ""}${run.deadLinks ? `, ${run.deadLinks} waiting with an expired or revoked link` : ""}`,
     );
     process.stdout.write(`${lines.join("\n")}\n`);
     return jobs.every((j) => j.status === "completed") ? 0 : 1;

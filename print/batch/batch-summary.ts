@@ -1,6 +1,13 @@
 import type { PrintJob } from "../queue/jobs.repo.js";
 
-export type BatchOutcome = { batchId: number; startedAt: Date; jobs: PrintJob[]; stillQueued: number; noPrinter: number };
+export type BatchOutcome = {
+  batchId: number;
+  startedAt: Date;
+  jobs: PrintJob[];
+  stillQueued: number;
+  noPrinter: number;
+  deadLinks: number;
+};
 
 const STATUS_WORDS: Record<string, string> = {
   completed: "printed",
@@ -30,6 +37,10 @@ export function batchSummaryEmail(o: BatchOutcome, publicUrl: string): { subject
   if (o.noPrinter)
     notes.push(
       `${o.noPrinter} queued ${o.noPrinter === 1 ? "person has" : "people have"} no printer for their site: add one or set a default printer.`,
+    );
+  if (o.deadLinks)
+    notes.push(
+      `${o.deadLinks} queued ${o.deadLinks === 1 ? "person's invitation link has" : "people's invitation links have"} expired or been revoked: make a new link on their profile and they print on the next batch.`,
     );
   const link = `${publicUrl}/print-jobs?batch=${o.batchId}`;
   const text = [

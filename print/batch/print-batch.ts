@@ -3,6 +3,7 @@ import type { AdminsService } from "../../server/auth/admins.service.js";
 import { fromDbTime, nowMs } from "../../server/db/convert.js";
 import { NotFoundError } from "../../server/errors.js";
 import { type Actor, type DomainEvent, type EventBus, systemActor } from "../../server/events.js";
+import type { InvitationsService } from "../../server/invitations/invitations.service.js";
 import type { Logger } from "../../server/log.js";
 import type { Outbox } from "../../server/notify/outbox.js";
 import type { User } from "../../server/people/users.repo.js";
@@ -27,13 +28,19 @@ export type Batch = {
   finishedAt: string | null;
 };
 
-export type BatchRun = { batch: Batch; jobs: PrintJob[]; noPrinter: number };
+/**
+ * `noPrinter`: people left waiting because no printer serves their site; `deadLinks`: people
+ * left waiting because their invitation link expired or was revoked (a letter would not
+ * work; they print on the first run after someone makes them a new link).
+ */
+export type BatchRun = { batch: Batch; jobs: PrintJob[]; noPrinter: number; deadLinks: number };
 
 type Deps = {
   db: Knex;
   events: EventBus;
   log: Logger;
   users: UsersService;
+  invitations: Pick<InvitationsService, "currentMany">;
   printers: PrintersService;
   admins: AdminsService;
   outbox: Outbox;
@@ -121,6 +128,7 @@ export class PrintBatch {
       byPrinter.set(printer.id, slot);
     }
     await queue.removeUsers(this.deps.db, gone);
+    const deadLinks = await this.leaveOutDeadLinks(byPrinter);
 
     const jobIds: number[] = [];
     let letters = 0;
@@ -152,7 +160,7 @@ export class PrintBatch {
       .update({ jobs: jobIds.length, letters, ...(jobIds.length ? {} : { finished_at: nowMs() }) });
     await this.deps.events.emit("print.batch.started", {
       actor,
-      summary: `Print batch #${batchId}: ${jobIds.length} ${jobIds.length === 1 ? "job" : "jobs"}, ${letters} ${letters === 1 ? "letter" : "letters"}${noPrinter ? `; ${noPrinter} queued without a printer for their site` : ""}`,
+      summary: `Print batch #${batchId}: ${jobIds.length} ${jobIds.length === 1 ? "job" : "jobs"}, ${letters} ${letters === 1 ? "letter" : "letters"}${noPrinter ? `; ${noPrinter} queued without a printer for their site` : ""}${deadLinks ? `; ${deadLinks} left waiting with an expired or revoked link` : ""}`,
       target: { type: "print_batch", id: batchId },
       batchId,
     });
@@ -169,9 +177,26 @@ export class PrintBatch {
         printerId: job.printerId,
       });
     }
-    if (!jobIds.length && noPrinter) await this.sendSummary(batchId);
+    if (!jobIds.length && (noPrinter || deadLinks)) await this.sendSummary(batchId);
     this.deps.wake();
-    return { batch: await this.get(batchId), jobs, noPrinter };
+    return { batch: await this.get(batchId), jobs, noPrinter, deadLinks };
+  }
+
+  /**
+   * Takes out of the plan the people whose invitation link no longer works: their letter
+   * would be refused, failing the job of everyone printed with them, night after night.
+   * They stay in the queue. Returns how many.
+   */
+  private async leaveOutDeadLinks(byPrinter: Map<number, { users: User[] }>): Promise<number> {
+    let left = 0;
+    for (const slot of byPrinter.values()) {
+      const invitations = await this.deps.invitations.currentMany(slot.users.map((u) => u.id));
+      const usable = slot.users.filter((u) => invitations.get(u.id)?.state === "active");
+      left += slot.users.length - usable.length;
+      slot.users = usable;
+    }
+    for (const [id, slot] of byPrinter) if (!slot.users.length) byPrinter.delete(id);
+    return left;
   }
 
   /** Waits until every job of the batch is final (the CLI does, so that its worker prints them). */
@@ -229,8 +254,9 @@ export class PrintBatch {
     const jobs = (await jobsRepo.listJobs(this.deps.db, { batchId, limit: 10_000 })).map(jobsRepo.toJob).reverse();
     const stillQueued = await queue.countWaiting(this.deps.db);
     const noPrinter = await this.countWithoutPrinter();
+    const deadLinks = await this.countDeadLinks();
     const mail = batchSummaryEmail(
-      { batchId, startedAt: new Date(batch.startedAt), jobs, stillQueued, noPrinter },
+      { batchId, startedAt: new Date(batch.startedAt), jobs, stillQueued, noPrinter, deadLinks },
       this.deps.publicUrl(),
     );
     const admins = (await this.deps.admins.list()).filter((a) => a.role === "admin" && !a.disabledAt);
@@ -251,6 +277,12 @@ export class PrintBatch {
       target: { type: "print_batch", id: batchId },
       batchId,
     });
+  }
+
+  private async countDeadLinks(): Promise<number> {
+    const waiting = (await queue.waiting(this.deps.db)).map((e) => e.userId);
+    const invitations = await this.deps.invitations.currentMany(waiting);
+    return waiting.filter((id) => invitations.get(id)?.state !== "active").length;
   }
 
   private async countWithoutPrinter(): Promise<number> {

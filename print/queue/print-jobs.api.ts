@@ -42,7 +42,7 @@ export function printJobsApi(ctx: Context): Router {
 
   router.post("/print-batches/run", auth, async (req, res) => {
     const run = await ctx.print.batch.run("api", req.actor);
-    res.status(201).json({ batch: run.batch, jobs: run.jobs, noPrinter: run.noPrinter });
+    res.status(201).json({ batch: run.batch, jobs: run.jobs, noPrinter: run.noPrinter, deadLinks: run.deadLinks });
   });
 
   return router;

@@ -140,7 +140,8 @@ export function printPages(ctx: Context): Router {
 
   router.post("/print-batches/run", async (req, res) => {
     const run = await ctx.print.batch.run("button", req.actor);
-    res.redirect(303, `/print-jobs?batch=${run.batch.id}&done=${run.jobs.length ? "batch-started" : "batch-empty"}`);
+    const done = run.deadLinks ? "batch-dead-links" : run.jobs.length ? "batch-started" : "batch-empty";
+    res.redirect(303, `/print-jobs?batch=${run.batch.id}&done=${done}`);
   });
 
   const jobOf = async (req: Request) => {

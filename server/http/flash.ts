@@ -51,6 +51,10 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
     text: "Nothing to print: nobody is waiting in the overnight queue (or they have no printer for their site).",
     kind: "error",
   },
+  "batch-dead-links": {
+    text: "Some queued people were left waiting: their invitation link expired or was revoked, so their letter would not work. Make them a new link on their profile; they print on the next batch.",
+    kind: "error",
+  },
   "invitation-revoked": { text: "Invitation revoked. The link and code no longer work; regenerate to invite again." },
 };
 
