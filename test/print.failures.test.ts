@@ -38,13 +38,18 @@ for (const dialect of await dialects()) {
       for (const c of cleanup.splice(0).reverse()) await c();
     });
 
-    test("a printer switched off in the middle of a batch is retried; the batch resumes without duplicates", async () => {
+    /** A fresh ippeveprinter and a service on a fresh database with it added (the site's default). */
+    async function printerAndApp(env: Record<string, string>) {
       const printer = await startIppPrinter();
       cleanup.push(() => printer.stop());
-      const app = await startTestApp(dialect, { ...FAST_RETRY, PRINT_BATCH_SIZE: "2" });
+      const app = await startTestApp(dialect, env);
       cleanup.push(() => app.stop());
       const key = await createApiKey(app.ctx, ["printers"]);
-      const printerId = await addPrinter(app, key, printer);
+      return { printer, app, key, printerId: await addPrinter(app, key, printer) };
+    }
+
+    test("a printer switched off in the middle of a batch is retried; the batch resumes without duplicates", async () => {
+      const { printer, app, key, printerId } = await printerAndApp({ ...FAST_RETRY, PRINT_BATCH_SIZE: "2" });
       const ids = await registerPeople(app, 6);
       await app.ctx.print.jobs.queueTonight(printerId, ids, cliActor());
 
@@ -114,12 +119,7 @@ for (const dialect of await dialects()) {
     });
 
     test("a printer that stays away fails the job after the retries, with its reason; its people stay queued", async () => {
-      const printer = await startIppPrinter();
-      cleanup.push(() => printer.stop());
-      const app = await startTestApp(dialect, { PRINT_RETRY_SECONDS: "1", PRINT_RETRY_LIMIT: "2" });
-      cleanup.push(() => app.stop());
-      const key = await createApiKey(app.ctx, ["printers"]);
-      const printerId = await addPrinter(app, key, printer);
+      const { printer, app, key, printerId } = await printerAndApp({ PRINT_RETRY_SECONDS: "1", PRINT_RETRY_LIMIT: "2" });
       await printer.kill();
       const ids = await registerPeople(app, 2);
       await app.ctx.print.jobs.queueTonight(printerId, ids, cliActor());
@@ -133,12 +133,7 @@ for (const dialect of await dialects()) {
     });
 
     test("people whose link expired or was revoked are left waiting; the rest of the batch prints", async () => {
-      const printer = await startIppPrinter();
-      cleanup.push(() => printer.stop());
-      const app = await startTestApp(dialect, FAST_RETRY);
-      cleanup.push(() => app.stop());
-      const key = await createApiKey(app.ctx, ["printers"]);
-      const printerId = await addPrinter(app, key, printer);
+      const { printer, app, key, printerId } = await printerAndApp(FAST_RETRY);
       const [fine, revoked, expired] = (await registerPeople(app, 3)) as [number, number, number];
       await app.ctx.print.jobs.queueTonight(printerId, [fine, revoked, expired], cliActor());
       await app.ctx.invitations.revoke(revoked, cliActor());
@@ -216,12 +211,7 @@ for (const dialect of await dialects()) {
     });
 
     test("a crash between sending and recording is reconciled by asking the printer for the job's name", async () => {
-      const printer = await startIppPrinter();
-      cleanup.push(() => printer.stop());
-      const app = await startTestApp(dialect, FAST_RETRY);
-      cleanup.push(() => app.stop());
-      const key = await createApiKey(app.ctx, ["printers"]);
-      const printerId = await addPrinter(app, key, printer);
+      const { printer, app, key, printerId } = await printerAndApp(FAST_RETRY);
       await app.ctx.print.worker.stop();
       const [id] = await registerPeople(app, 1);
       const job = await app.ctx.print.jobs.printNow(printerId, [id as number], cliActor());
