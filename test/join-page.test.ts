@@ -255,6 +255,21 @@ for (const dialect of await dialects()) {
       assert.equal(readable(deactivated), readable(unknown));
     });
 
+    it("answers a deactivated person's expired link like an unknown one too, not as expired", async () => {
+      const eli = await person("Eli", "Marsh");
+      const path = await linkPath(app.ctx, eli.id);
+      await app.ctx.users.deactivate(eli.id, cliActor());
+      const { id } = await app.ctx.invitations.current(eli.id);
+      await app.ctx
+        .db("invitations")
+        .where({ id })
+        .update({ expires_at: Date.now() - 1000 });
+      const res = await fetch(app.url + path);
+      assert.equal(res.status, 410);
+      const unknown = await (await fetch(`${app.url}/i/${randomBytes(32).toString("base64url")}`)).text();
+      assert.equal(readable(await res.text()), readable(unknown));
+    });
+
     it("refuses a Join without the page's CSRF token (403); the person stays pending", async () => {
       const noor = await person("Noor", "Aziz");
       const path = await linkPath(app.ctx, noor.id);

@@ -164,7 +164,11 @@ export class InvitationsService {
     return { invitation, user, via, joinToken };
   }
 
-  /** The open invitation a link or code leads to; 404 (counted toward the limit) or 410 otherwise. */
+  /**
+   * The open invitation a link or code leads to; 404 (counted toward the limit) or 410
+   * otherwise. The person is read only for a dead link: the callers need them anyway for a
+   * live one, and redeeming reads them while the person joins.
+   */
   private async usable(tokenOrCode: string, client: string): Promise<{ row: InvitationRow; via: InvitationVia }> {
     // Side by side: the look-up has no effect of its own, and a client over the limit is
     // refused whatever it finds (on MySQL the two take separate connections).
@@ -175,7 +179,12 @@ export class InvitationsService {
       throw new NotFoundError("This invitation link is not valid. Check it, or ask the front desk for a new one.");
     }
     const state = stateOf(found.row);
-    if (state !== "active") throw new InvitationGoneError(state);
+    if (state !== "active") {
+      // A deactivated person's dead link answers as "deactivated", whatever its state, as
+      // their live one does: the join page then names nothing about them.
+      const user = await this.users.summary(found.row.user_id);
+      throw new InvitationGoneError(user.status === "deactivated" ? "deactivated" : state);
+    }
     return found;
   }
 
