@@ -151,6 +151,10 @@ for (const dialect of await dialects()) {
       assert.equal(done.status, "completed", done.error ?? "");
       assert.deepEqual(await lettersAtPrinter(printer, [done.id]), [(await app.ctx.invitations.current(fine)).url]);
       assert.equal(await app.ctx.print.jobs.waitingCount(), 2, "they wait for a new link and the next batch");
+      // The Print jobs page names them, for the front desk to make new links.
+      const needy = await app.ctx.print.batch.waitingWithDeadLinks();
+      assert.equal(needy.total, 2);
+      assert.deepEqual(needy.people.map((p) => p.id).sort(), [revoked, expired].sort());
 
       // A new link, and the next batch prints them.
       await app.ctx.invitations.regenerate(revoked, cliActor());

@@ -254,7 +254,7 @@ export class PrintBatch {
     const jobs = (await jobsRepo.listJobs(this.deps.db, { batchId, limit: 10_000 })).map(jobsRepo.toJob).reverse();
     const stillQueued = await queue.countWaiting(this.deps.db);
     const noPrinter = await this.countWithoutPrinter();
-    const deadLinks = await this.countDeadLinks();
+    const deadLinks = (await this.waitingWithDeadLinks(0)).total;
     const mail = batchSummaryEmail(
       { batchId, startedAt: new Date(batch.startedAt), jobs, stillQueued, noPrinter, deadLinks },
       this.deps.publicUrl(),
@@ -279,10 +279,20 @@ export class PrintBatch {
     });
   }
 
-  private async countDeadLinks(): Promise<number> {
+  /**
+   * The people waiting in the queue whose invitation link expired or was revoked (the batch
+   * leaves them waiting): how many, and the first `shown` of them by name, for the page.
+   */
+  async waitingWithDeadLinks(shown = 20): Promise<{ total: number; people: Array<{ id: number; name: string }> }> {
     const waiting = (await queue.waiting(this.deps.db)).map((e) => e.userId);
     const invitations = await this.deps.invitations.currentMany(waiting);
-    return waiting.filter((id) => invitations.get(id)?.state !== "active").length;
+    const dead = waiting.filter((id) => invitations.get(id)?.state !== "active");
+    const users = await this.deps.users.getMany(dead.slice(0, shown));
+    const people = dead.flatMap((id) => {
+      const user = users.get(id);
+      return user ? [{ id, name: `${user.firstName} ${user.lastName}`.trim() }] : [];
+    });
+    return { total: dead.length, people };
   }
 
   private async countWithoutPrinter(): Promise<number> {

@@ -120,10 +120,11 @@ export function printPages(ctx: Context): Router {
 
   router.get("/print-jobs", async (req, res) => {
     const batchId = idParam(req.query.batch) ?? undefined;
-    const [jobs, waiting, batches] = await Promise.all([
+    const [jobs, waiting, batches, deadLinks] = await Promise.all([
       ctx.print.jobs.list({ batchId, limit: 100 }),
       ctx.print.jobs.waitingCount(),
       ctx.print.batch.recent(5),
+      ctx.print.batch.waitingWithDeadLinks(),
     ]);
     res.render("print/jobs", {
       title: "Print jobs",
@@ -131,6 +132,7 @@ export function printPages(ctx: Context): Router {
       jobs,
       waiting,
       batches,
+      deadLinks,
       batchId: batchId ?? null,
       cron: ctx.config.printBatchCron,
       batchSize: ctx.config.printBatchSize,
