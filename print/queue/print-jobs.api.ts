@@ -40,6 +40,19 @@ export function printJobsApi(ctx: Context): Router {
     res.json(await ctx.print.jobs.cancel(pathId(req, "id", "Print job"), req.actor));
   });
 
+  router.post("/print-jobs/:id/decision", auth, async (req, res) => {
+    const decision = (req.body as { decision?: unknown } | undefined)?.decision;
+    if (decision !== "reprint" && decision !== "printed")
+      throw new ValidationError({ decision: "is required: 'reprint' (print it again) or 'printed' (mark as printed)" });
+    res.json(await ctx.print.jobs.decide(pathId(req, "id", "Print job"), decision, req.actor));
+  });
+
+  router.get("/print-jobs/:id/history", auth, async (req, res) => {
+    const id = pathId(req, "id", "Print job");
+    await ctx.print.jobs.get(id);
+    res.json({ items: await ctx.print.jobs.history(id) });
+  });
+
   router.post("/print-batches/run", auth, async (req, res) => {
     const run = await ctx.print.batch.run("api", req.actor);
     res.status(201).json({ batch: run.batch, jobs: run.jobs, noPrinter: run.noPrinter, deadLinks: run.deadLinks });

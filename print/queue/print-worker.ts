@@ -107,7 +107,7 @@ export class PrintWorker {
       Promise.allSettled([this.scanning, ...this.inFlight.values()]),
       new Promise((r) => setTimeout(r, ms).unref()),
     ]);
-    await this.queue.releaseAllOfInstance().catch((err) => this.deps.log.warn({ err }, "could not hand back print jobs"));
+    await this.queue.releaseAll().catch((err) => this.deps.log.warn({ err }, "could not hand back print jobs"));
   }
 
   private schedule(ms: number) {

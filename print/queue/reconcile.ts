@@ -24,7 +24,7 @@ export type Verdict = {
 };
 
 /** Two printer-up-time readings (whole seconds) of one start differ by up to about this. */
-const BOOT_TOLERANCE_MS = 2_500;
+const BOOT_TOLERANCE_MS = 1_500;
 
 /** Whether the printer started again after the attempt; null when the printer does not say. */
 export function restartedSince(e: Pick<Evidence, "bootAtAttempt" | "bootNow">): boolean | null {

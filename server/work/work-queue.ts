@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Knex } from "knex";
 import { nowMs } from "../db/convert.js";
 import { INSTANCE_ID } from "./instance.js";
@@ -64,6 +65,12 @@ let seq = 0;
  * can no longer write over the new holder's work.
  */
 export class WorkQueue<Row extends Record<string, unknown> = Record<string, unknown>> {
+  /**
+   * Whose claims these are: this process and this queue object (two services built in one
+   * process, as tests do, are two holders). Every token starts with it.
+   */
+  private readonly holder = `${INSTANCE_ID}.${randomBytes(2).toString("hex")}`;
+
   constructor(
     private db: Knex,
     readonly spec: QueueSpec,
@@ -75,12 +82,11 @@ export class WorkQueue<Row extends Record<string, unknown> = Record<string, unkn
   }
 
   /**
-   * A claim token: this instance, the queue, a sequence; short enough for a 64-character
-   * column. For work that is born held (a row inserted with its lease), then claimed again
+   * A claim token: the holder and a sequence; short enough for a 64-character column. For work that is born held (a row inserted with its lease), then claimed again
    * only when let go of or abandoned.
    */
   newToken(): string {
-    return `${INSTANCE_ID}:${this.spec.name.slice(0, 12)}:${(++seq).toString(36)}`;
+    return `${this.holder}.${(++seq).toString(36)}`;
   }
 
   private free(now: number): Filter {
@@ -174,10 +180,10 @@ export class WorkQueue<Row extends Record<string, unknown> = Record<string, unkn
     return Number(await q.update({ [this.spec.expires]: 0, ...changes, [this.spec.owner]: null }));
   }
 
-  /** Lets go of every row this instance holds in the queue (a graceful stop). */
-  async releaseAllOfInstance(changes: Record<string, unknown> = {}): Promise<number> {
+  /** Lets go of every row this queue object's claims hold (a graceful stop). */
+  async releaseAll(changes: Record<string, unknown> = {}): Promise<number> {
     const n = await this.db(this.spec.table)
-      .where(this.spec.owner, "like", `${INSTANCE_ID}:%`)
+      .where(this.spec.owner, "like", `${this.holder}.%`)
       .update({ [this.spec.expires]: 0, ...changes, [this.spec.owner]: null });
     return Number(n);
   }
