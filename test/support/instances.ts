@@ -20,11 +20,15 @@ export function sharedEnv(databaseEnv: Record<string, string>, extra: Record<str
   };
 }
 
-/** Starts `server/main.ts` with its own DATA_DIR and port; resolves once /healthz answers. */
-export async function startInstance(env: Record<string, string>): Promise<Instance> {
+/**
+ * Starts `server/main.ts` on a port of its own, with a DATA_DIR of its own (another host) or,
+ * with `sameDataDir`, the one in `env` (the same host restarted: SQLite); resolves once
+ * /healthz answers.
+ */
+export async function startInstance(env: Record<string, string>, opts: { sameDataDir?: boolean } = {}): Promise<Instance> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), "invst-instance-"));
+  const dataDir = opts.sameDataDir && env.DATA_DIR ? env.DATA_DIR : mkdtempSync(path.join(tmpdir(), "invst-instance-"));
   const proc = runEntry("server/main.ts", [], { ...env, DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: url });
   await waitFor(
     async () => {
