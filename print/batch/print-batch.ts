@@ -8,6 +8,7 @@ import type { Logger } from "../../server/log.js";
 import type { Outbox } from "../../server/notify/outbox.js";
 import type { User } from "../../server/people/users.repo.js";
 import type { UsersService } from "../../server/people/users.service.js";
+import type { SettingsService } from "../../server/settings.js";
 import type { WorkQueue } from "../../server/work/work-queue.js";
 import type { Printer, PrintersService } from "../printers/printers.service.js";
 import type { PrintJob } from "../queue/jobs.repo.js";
@@ -43,6 +44,7 @@ type Deps = {
   users: UsersService;
   invitations: Pick<InvitationsService, "currentMany">;
   printers: PrintersService;
+  settings: Pick<SettingsService, "requireSetup">;
   admins: AdminsService;
   outbox: Outbox;
   publicUrl: () => string;
@@ -105,6 +107,8 @@ export class PrintBatch {
    * time, on this instance or another, finds them taken and plans nobody twice.
    */
   async run(trigger: "schedule" | "button" | "api" | "cli", actor: Actor): Promise<BatchRun> {
+    // Before anything is recorded: the queue waits, untouched, until the set-up is done.
+    await this.deps.settings.requireSetup();
     const now = nowMs();
     const claimed = await queue.claimWaiting(this.waiting, PLAN_LEASE_MS);
     try {

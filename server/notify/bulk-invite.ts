@@ -5,6 +5,7 @@ import type { Actor } from "../events.js";
 import type { Logger } from "../log.js";
 import { iterateUsers, type User } from "../people/users.repo.js";
 import type { UsersService } from "../people/users.service.js";
+import type { SettingsService } from "../settings.js";
 import type { WorkQueue } from "../work/work-queue.js";
 import type { BulkRun, BulkTarget } from "./bulk-invites.repo.js";
 import * as runs from "./bulk-invites.repo.js";
@@ -59,7 +60,15 @@ export class BulkInvite {
   private active = new Map<number, Promise<BulkResult>>();
   private stopping = false;
 
-  constructor(private deps: { db: Knex; users: UsersService; sender: InvitationSender; log: Logger }) {
+  constructor(
+    private deps: {
+      db: Knex;
+      users: UsersService;
+      sender: InvitationSender;
+      settings: Pick<SettingsService, "requireSetup">;
+      log: Logger;
+    },
+  ) {
     this.queue = runs.runsQueue(deps.db);
   }
 
@@ -125,6 +134,7 @@ export class BulkInvite {
    * queued (tests wait for it, pages do not).
    */
   async start(target: BulkTarget, actor: Actor): Promise<{ id: number; done: Promise<BulkResult> }> {
+    await this.deps.settings.requireSetup();
     const token = this.queue.newToken();
     const run = await runs.insertRun(this.deps.db, target, actor, token, LEASE_MS, nowMs());
     return { id: run.id, done: this.launch(run, token) };

@@ -65,7 +65,7 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
       pageSize: query.pageSize === 50 ? undefined : query.pageSize,
     };
     res.render("users/list", {
-      title: "People",
+      title: req.t("titles:people"),
       section: "/users",
       result,
       query,
@@ -82,9 +82,10 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
   router.get("/users/new", async (req, res) => {
     const preset = idParam(req.query.group);
     await renderForm(res, 200, {
-      title: "Register a person",
+      title: req.t("titles:registerAPerson"),
       user: null,
-      values: { language: "en", groups: preset ? [String(preset)] : [] },
+      // The organization's language, until the admin picks the person's own.
+      values: { language: (await ctx.settings.get()).defaultLanguage, groups: preset ? [String(preset)] : [] },
     });
   });
 
@@ -92,16 +93,17 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = formValues(body);
     const settings = await ctx.settings.get();
-    const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry);
-    if (!parsed.ok) return renderForm(res, 400, { title: "Register a person", user: null, values, errors: parsed.errors });
+    const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry, settings.defaultLanguage);
+    if (!parsed.ok)
+      return renderForm(res, 400, { title: req.t("titles:registerAPerson"), user: null, values, errors: parsed.errors });
     try {
       const user = await ctx.users.create(parsed.value, req.actor);
       res.redirect(303, `/users/${user.id}?done=created`);
     } catch (err) {
       if (err instanceof ValidationError)
-        return renderForm(res, 400, { title: "Register a person", user: null, values, errors: err.fields });
+        return renderForm(res, 400, { title: req.t("titles:registerAPerson"), user: null, values, errors: err.fields });
       if (err instanceof ConflictError)
-        return renderForm(res, 409, { title: "Register a person", user: null, values, conflict: err });
+        return renderForm(res, 409, { title: req.t("titles:registerAPerson"), user: null, values, conflict: err });
       throw err;
     }
   });
@@ -156,7 +158,7 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
     const values = formValues(body);
     const title = `Edit ${user.firstName} ${user.lastName}`;
     const settings = await ctx.settings.get();
-    const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry);
+    const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry, settings.defaultLanguage);
     if (!parsed.ok) return renderForm(res, 400, { title, user, values, errors: parsed.errors });
     try {
       await ctx.users.update(id, parsed.value, req.actor);
