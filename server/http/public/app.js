@@ -1,6 +1,24 @@
 // Progressive enhancement for the admin pages. Every page works without it; the CSP
 // allows only this file, never inline script.
 (() => {
+  // The top bar's menu: always open on a wide window (where its toggle is hidden), closed
+  // when the window narrows; the same width as the CSS breakpoint in app.css.
+  const menu = document.querySelector("[data-topbar-menu]");
+  if (menu) {
+    const wide = window.matchMedia("(min-width: 1200px)");
+    const sync = () => {
+      menu.open = wide.matches;
+    };
+    wide.addEventListener("change", sync);
+    sync();
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menu.open && !wide.matches) {
+        menu.open = false;
+        menu.querySelector("summary")?.focus();
+      }
+    });
+  }
+
   // Confirm destructive actions: <form data-confirm="Erase this person?">
   document.addEventListener("submit", (event) => {
     const form = event.target;

@@ -1,0 +1,91 @@
+/**
+ * Screenshots of the main pages, in each language, at 1024 and 1440 px wide (the join page
+ * also on a 360 px phone), into docs/screenshots/<lang>/. It starts the real service on a
+ * fresh SQLite database with the same showcase data as the accessibility suite.
+ *
+ *   node --import tsx scripts/screenshots.ts [--lang en,es] [--out docs/screenshots]
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { Browser, Page } from "playwright-core";
+import { ADMIN_PASSWORD, startTestApp } from "../test/support/app.js";
+import { launchChromium } from "../test/support/chromium.js";
+import { type Lang, seedShowcase } from "../test/support/showcase.js";
+
+const { values } = parseArgs({
+  options: { lang: { type: "string", default: "en,es" }, out: { type: "string", default: "docs/screenshots" } },
+});
+const langs = (values.lang as string).split(",").filter((l): l is Lang => l === "en" || l === "es");
+const WIDTHS = [1024, 1440];
+// Long pages are cut here: the top of a page is what a screenshot is for, and the files stay small.
+const MAX_HEIGHT = 1800;
+
+async function shoot(page: Page, file: string) {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const width = page.viewportSize()?.width ?? 1024;
+  await page.screenshot({ path: file, clip: { x: 0, y: 0, width, height: Math.min(height, MAX_HEIGHT) }, fullPage: true });
+  console.log(file);
+}
+
+const browser: Browser | null = await launchChromium();
+if (!browser) process.exit(1);
+try {
+  for (const lang of langs) {
+    const out = path.join(values.out as string, lang);
+    mkdirSync(out, { recursive: true });
+    const app = await startTestApp("sqlite");
+    try {
+      const show = await seedShowcase(app, lang);
+      const locale = lang === "es" ? "es-ES" : "en-GB";
+      const admin = await browser.newContext({ locale, viewport: { width: 1440, height: 900 } });
+      const page = await admin.newPage();
+      await page.goto(`${app.url}/login`);
+      await page.fill("#email", "admin@example.com");
+      await page.fill("#password", ADMIN_PASSWORD);
+      await page.click("button[type=submit]");
+      await page.waitForURL(/\/dashboard|\/$/);
+      const pages: Array<[string, string]> = [
+        ["dashboard", "/dashboard"],
+        ["people", "/users"],
+        ["profile", `/users/${show.personId}`],
+        ["import", `/import/${show.importId}`],
+        ["print-jobs", "/print-jobs"],
+      ];
+      for (const width of WIDTHS) {
+        await page.setViewportSize({ width, height: 900 });
+        for (const [name, url] of pages) {
+          await page.goto(app.url + url);
+          await shoot(page, path.join(out, `${name}-${width}.png`));
+        }
+      }
+      await admin.close();
+
+      const phone = await browser.newContext({ locale, viewport: { width: 360, height: 740 }, isMobile: true });
+      const joinPage = await phone.newPage();
+      await joinPage.goto(app.url + show.joinValid);
+      await shoot(joinPage, path.join(out, "join-360.png"));
+      await phone.close();
+      for (const width of WIDTHS) {
+        const desk = await browser.newContext({ locale, viewport: { width, height: 900 } });
+        const p = await desk.newPage();
+        await p.goto(app.url + show.joinValid);
+        await shoot(p, path.join(out, `join-${width}.png`));
+        await desk.close();
+      }
+
+      const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+      const kiosk = await screen.newPage();
+      await kiosk.goto(app.url + show.kioskEnrollPath);
+      await kiosk.click("button[type=submit]");
+      await kiosk.waitForSelector("svg");
+      await kiosk.screenshot({ path: path.join(out, "kiosk-1920.png") });
+      console.log(path.join(out, "kiosk-1920.png"));
+      await screen.close();
+    } finally {
+      await app.stop();
+    }
+  }
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { ADMIN_PASSWORD, startTestApp, type TestApp } from "./support/app.js";
+import { describeFindings, seriousViolations, sidewaysOverflow } from "./support/axe.js";
+import { launchChromium } from "./support/chromium.js";
+import { adminPages, type Lang, type Showcase, seedShowcase } from "./support/showcase.js";
+
+const browser: Browser | null = await launchChromium();
+const LANGS: Lang[] = ["en", "es"];
+
+/** The page's axe report and sideways scroll, as one message naming what is wrong. */
+async function problems(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  const findings = await seriousViolations(page);
+  if (findings.length) found.push(describeFindings(findings));
+  const overflow = await sidewaysOverflow(page);
+  if (overflow > 0) found.push(`scrolls ${overflow}px sideways at ${page.viewportSize()?.width}px`);
+  return found;
+}
+
+// Rendering and contrast do not depend on the database, so one dialect (SQLite) is enough here.
+for (const lang of LANGS) {
+  describe(`accessibility in ${lang}: axe-core finds nothing serious and no page scrolls sideways`, {
+    skip: !browser && "Chromium not installed",
+  }, () => {
+    let app: TestApp;
+    let show: Showcase;
+    let admin: BrowserContext;
+    let page: Page;
+
+    before(async () => {
+      app = await startTestApp("sqlite");
+      show = await seedShowcase(app, lang);
+      admin = await (browser as Browser).newContext({
+        viewport: { width: 1024, height: 768 },
+        locale: lang === "es" ? "es-ES" : "en-GB",
+      });
+      page = await admin.newPage();
+      await page.goto(`${app.url}/login`);
+      assert.deepEqual(await problems(page), [], "the sign-in page");
+      await page.fill("#email", "admin@example.com");
+      await page.fill("#password", ADMIN_PASSWORD);
+      await page.click("button[type=submit]");
+      await page.waitForURL(/\/dashboard|\/$/);
+    });
+    after(async () => {
+      await admin?.close();
+      await app?.stop();
+    });
+
+    it("every admin page at 1024 × 768", async () => {
+      const failures: string[] = [];
+      for (const [name, path] of adminPages(show)) {
+        await page.goto(app.url + path);
+        for (const p of await problems(page)) failures.push(`${name} (${path}): ${p}`);
+      }
+      assert.deepEqual(failures, []);
+    });
+
+    it("the top bar collapses into a menu on a narrow window, and the menu passes too", async () => {
+      await page.setViewportSize({ width: 800, height: 900 });
+      await page.goto(`${app.url}/users`);
+      const menu = page.locator(".topbar-menu > summary");
+      assert.equal(await menu.isVisible(), true, "the menu button shows");
+      assert.equal(await page.locator(".mainnav a[href='/audit']").isVisible(), false, "the links are folded away");
+      await menu.click();
+      assert.equal(await page.locator(".mainnav a[href='/audit']").isVisible(), true, "the menu opens");
+      assert.deepEqual(await problems(page), []);
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto(`${app.url}/users`);
+      assert.equal(await menu.isVisible(), false, "at 1280 px the links show without a menu");
+      // At 1280 px every link of the top bar fits on one line ("Audit log" does not wrap).
+      const heights = await page.$$eval(".mainnav a, .account button", (els) => els.map((e) => e.getBoundingClientRect().height));
+      const one = Math.min(...heights);
+      assert.ok(
+        heights.every((h) => h < one * 1.5),
+        `one line each: ${heights.join(", ")}`,
+      );
+      await page.setViewportSize({ width: 1024, height: 768 });
+    });
+
+    it("the join page on a phone: valid, expired and used links", async () => {
+      const phone = await (browser as Browser).newContext({
+        viewport: { width: 360, height: 740 },
+        locale: lang === "es" ? "es-ES" : "en-GB",
+        isMobile: true,
+        hasTouch: true,
+      });
+      const failures: string[] = [];
+      const p = await phone.newPage();
+      for (const [name, path] of [
+        ["valid", show.joinValid],
+        ["expired", show.joinExpired],
+        ["used", show.joinUsed],
+      ]) {
+        await p.goto(app.url + path);
+        for (const x of await problems(p)) failures.push(`join ${name}: ${x}`);
+      }
+      await phone.close();
+      assert.deepEqual(failures, []);
+    });
+
+    it("the kiosk screen, showing a person, from two metres", async () => {
+      const screen = await (browser as Browser).newContext({ viewport: { width: 1920, height: 1080 } });
+      const p = await screen.newPage();
+      await p.goto(app.url + show.kioskEnrollPath);
+      await p.click("button[type=submit]");
+      await p.waitForSelector("svg", { timeout: 15_000 });
+      const failures = await problems(p);
+      // Read from two metres: the name and the instructions are large (≥ 32 px, CSS pixels on a 1080p screen).
+      const small = await p.$$eval("main h1, main h2, main p", (els) =>
+        els
+          .filter((e) => e.getBoundingClientRect().height > 0)
+          .map((e) => [e.textContent?.trim().slice(0, 40), Number.parseFloat(getComputedStyle(e).fontSize)] as const)
+          .filter(([, size]) => size < 24),
+      );
+      await screen.close();
+      assert.deepEqual(failures, []);
+      assert.deepEqual(small, [], "no text on the kiosk smaller than 24 px");
+    });
+  });
+}
+
+after(async () => {
+  await browser?.close();
+});
