@@ -19,6 +19,21 @@ async function problems(page: Page): Promise<string[]> {
   return found;
 }
 
+/**
+ * Text on a 1080p kiosk smaller than 28 CSS px: too small to read from two metres (about
+ * 14 mm on a 43-inch screen, where 10 mm is the usual floor for that distance).
+ */
+async function smallText(page: Page): Promise<string[]> {
+  return page.$$eval("body *", (els) =>
+    els
+      .filter((e) => Array.from(e.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim()))
+      .filter((e) => e.getBoundingClientRect().height > 0 && !e.closest("[hidden], .sr-only"))
+      .map((e) => [e.textContent?.trim().slice(0, 40), Number.parseFloat(getComputedStyle(e).fontSize)] as const)
+      .filter(([, size]) => size < 28)
+      .map(([text, size]) => `"${text}" is ${size}px`),
+  );
+}
+
 // Rendering and contrast do not depend on the database, so one dialect (SQLite) is enough here.
 for (const lang of LANGS) {
   describe(`accessibility in ${lang}: axe-core finds nothing serious and no page scrolls sideways`, {
@@ -101,23 +116,21 @@ for (const lang of LANGS) {
       assert.deepEqual(failures, []);
     });
 
-    it("the kiosk screen, showing a person, from two metres", async () => {
+    it("the kiosk screen, pairing and showing a person, reads from two metres", async () => {
       const screen = await (browser as Browser).newContext({ viewport: { width: 1920, height: 1080 } });
       const p = await screen.newPage();
+      const failures: string[] = [];
+      await p.goto(`${app.url}/kiosk`);
+      await p.waitForSelector(".k-pair-code");
+      for (const x of await problems(p)) failures.push(`pairing: ${x}`);
+      failures.push(...(await smallText(p)).map((t) => `pairing: ${t}`));
       await p.goto(app.url + show.kioskEnrollPath);
       await p.click("button[type=submit]");
-      await p.waitForSelector("svg", { timeout: 15_000 });
-      const failures = await problems(p);
-      // Read from two metres: the name and the instructions are large (≥ 32 px, CSS pixels on a 1080p screen).
-      const small = await p.$$eval("main h1, main h2, main p", (els) =>
-        els
-          .filter((e) => e.getBoundingClientRect().height > 0)
-          .map((e) => [e.textContent?.trim().slice(0, 40), Number.parseFloat(getComputedStyle(e).fontSize)] as const)
-          .filter(([, size]) => size < 24),
-      );
+      await p.waitForSelector(".k-tile svg", { timeout: 15_000 });
+      for (const x of await problems(p)) failures.push(`showing: ${x}`);
+      failures.push(...(await smallText(p)).map((t) => `showing: ${t}`));
       await screen.close();
       assert.deepEqual(failures, []);
-      assert.deepEqual(small, [], "no text on the kiosk smaller than 24 px");
     });
   });
 }
