@@ -59,6 +59,13 @@ try {
           await shoot(page, path.join(out, `${name}-${width}.png`));
         }
       }
+      // The top bar's menu, opened, where the links no longer fit in one row.
+      await page.setViewportSize({ width: 1024, height: 700 });
+      await page.goto(`${app.url}/users`);
+      await page.click(".topbar-toggle");
+      await page.screenshot({ path: path.join(out, "menu-open-1024.png") });
+      await page.setViewportSize({ width: 1280, height: 700 });
+      await page.screenshot({ path: path.join(out, "topbar-1280.png"), clip: { x: 0, y: 0, width: 1280, height: 120 } });
       await admin.close();
 
       const phone = await browser.newContext({ locale, viewport: { width: 360, height: 740 }, isMobile: true });
