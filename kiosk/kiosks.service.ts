@@ -13,6 +13,7 @@ import type { InvitationsService, RotatingSource } from "../server/invitations/i
 import { MAX_PERIOD_SECONDS, MIN_PERIOD_SECONDS } from "../server/invitations/rotating-codes.js";
 import { LANGUAGES, type Language } from "../server/people/user.schema.js";
 import type { UsersService } from "../server/people/users.service.js";
+import type { SettingsService } from "../server/settings.js";
 import type { EntryRow, KioskRow } from "./kiosks.repo.js";
 import * as repo from "./kiosks.repo.js";
 
@@ -125,6 +126,8 @@ export class KiosksService {
     private users: UsersService,
     private invitations: InvitationsService,
     private config: Config,
+    /** Tiles carry the organization's name: nothing is shown before the set-up. */
+    private settings: Pick<SettingsService, "requireSetup">,
   ) {
     // A 6-digit code is guessable in principle: a few wrong ones a minute per admin address.
     this.pairingLimiter = new GuessLimiter(db, "kiosk-pair", 10, 60_000);
@@ -349,6 +352,7 @@ export class KiosksService {
 
   /** Puts a pending person on the kiosk (in a tile, or waiting for one). */
   async display(id: number, userId: number, actor: Actor): Promise<{ added: boolean }> {
+    await this.settings.requireSetup();
     const kiosk = await this.row(id);
     const user = await this.users.summary(userId);
     if (user.status !== "pending")

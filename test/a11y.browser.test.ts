@@ -86,7 +86,7 @@ for (const lang of LANGS) {
       await page.goto(`${app.url}/users`);
       assert.equal(await menu.isVisible(), false, "at 1280 px the links show without a menu");
       // At 1280 px every link of the top bar fits on one line ("Audit log" does not wrap).
-      const heights = await page.$$eval(".mainnav a, .account button", (els) => els.map((e) => e.getBoundingClientRect().height));
+      const heights = await page.$$eval(".mainnav a, .account-toggle", (els) => els.map((e) => e.getBoundingClientRect().height));
       const one = Math.min(...heights);
       assert.ok(
         heights.every((h) => h < one * 1.5),

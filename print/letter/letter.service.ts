@@ -63,8 +63,8 @@ export class LetterService {
    */
   async stream(request: RenderRequest): Promise<Readable> {
     const { userIds, paper, cover, twoSided } = checkRequest(request);
+    const settings = await this.deps.settings.requireSetup();
     const people = await this.prepare(userIds);
-    const settings = await this.deps.settings.get();
     const logo = (await this.deps.branding?.logo()) ?? null;
     const first = letterStrings(people[0]?.language ?? "en");
     return this.renderers.render({

@@ -88,6 +88,7 @@ export class InvitationSender {
   /** Queues the person's invitation on `channel`; 409 when that channel cannot or may not reach them. */
   async send(userId: number, channel: unknown, actor: Actor): Promise<Delivery> {
     const via = parseInvitationChannel(channel);
+    await this.deps.settings.requireSetup();
     const user = await this.deps.users.get(userId);
     const recipient = this.reachable(user, via);
     const invitation = await this.deps.invitations.current(userId);

@@ -43,6 +43,9 @@ export async function seedShowcase(app: TestApp, lang: Lang = "en"): Promise<Sho
   await ctx.settings.update(
     {
       organizationName: "Transportes Acme",
+      // The admins follow the organization's language: the pages come out in `lang`.
+      defaultLanguage: lang,
+      defaultCountry: lang === "es" ? "ES" : "GB",
       appName: "Ommnio",
       frontDeskContact: "Recepción, planta baja — ext. 200",
       appStoreUrl: "https://apps.apple.com/app/ommnio/id1234567890",

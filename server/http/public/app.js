@@ -11,13 +11,19 @@
     };
     wide.addEventListener("change", sync);
     sync();
-    document.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && menu.open && !wide.matches) {
-        menu.open = false;
-        menu.querySelector("summary")?.focus();
-      }
-    });
   }
+  // Escape closes an open menu (the account's first), and a click elsewhere closes the account's.
+  const account = document.querySelector("[data-account-menu]");
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = account?.open ? account : menu?.open && menu.querySelector("summary")?.offsetParent ? menu : null;
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary")?.focus();
+  });
+  document.addEventListener("click", (event) => {
+    if (account?.open && !account.contains(event.target)) account.open = false;
+  });
 
   // Confirm destructive actions: <form data-confirm="Erase this person?">
   document.addEventListener("submit", (event) => {
