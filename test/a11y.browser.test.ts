@@ -92,6 +92,14 @@ for (const lang of LANGS) {
         heights.every((h) => h < one * 1.5),
         `one line each: ${heights.join(", ")}`,
       );
+      // The account's language and sign-out open from its name, pass axe, and close with Escape.
+      const account = page.locator(".account-toggle");
+      await account.click();
+      assert.equal(await page.locator("#admin-language").isVisible(), true);
+      assert.equal(await page.locator(".sign-out").isVisible(), true);
+      assert.deepEqual(await problems(page), []);
+      await page.keyboard.press("Escape");
+      assert.equal(await page.locator(".sign-out").isVisible(), false);
       await page.setViewportSize({ width: 1024, height: 768 });
     });
 
