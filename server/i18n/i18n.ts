@@ -94,3 +94,15 @@ export function fromAcceptLanguage(header: string | undefined): string | null {
   }
   return null;
 }
+
+/**
+ * The first of these we have words for: e.g. the person's own language, then their
+ * browser's (an Accept-Language header), then the organization's. English at the end.
+ */
+export function pickLanguage(...candidates: Array<string | null | undefined | { acceptLanguage: string | undefined }>): string {
+  for (const c of candidates) {
+    const found = typeof c === "object" && c !== null ? fromAcceptLanguage(c.acceptLanguage) : toLanguage(c);
+    if (found) return found;
+  }
+  return "en";
+}

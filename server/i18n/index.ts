@@ -7,6 +7,7 @@ export {
   LANGUAGES,
   languageName,
   languageOfCountry,
+  pickLanguage,
   type TFunction,
   toLanguage,
   translator,

@@ -43,10 +43,10 @@ export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onP
   const prepared = new PreparedWriter(preparedPath(file));
   let previous: Promise<void> = Promise.resolve();
   try {
-    const { defaultCountry } = await ctx.settings.get();
+    const { defaultCountry, defaultLanguage } = await ctx.settings.get();
     const { delimiter, headers } = await readHeader(file);
     const map = mapHeader(headers);
-    const checker = new RowChecker(map, defaultCountry);
+    const checker = new RowChecker(map, defaultCountry, defaultLanguage);
     const errors: RowError[] = [];
     let errorCount = 0;
     let validRows = 0;

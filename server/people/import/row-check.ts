@@ -63,6 +63,8 @@ export class RowChecker {
   constructor(
     private map: ColumnMap,
     private defaultCountry: string,
+    /** The organization's language, for rows without one. */
+    private defaultLanguage = "en",
   ) {}
 
   inspect({ line, index, cells }: CsvRow): CheckedRow {
@@ -103,6 +105,7 @@ export class RowChecker {
         language: language ? (LANGUAGE[fold(language).replace(/[^a-z]/g, "")] ?? language) : undefined,
       },
       this.defaultCountry,
+      this.defaultLanguage,
     );
     if (!parsed.ok) for (const [field, message] of Object.entries(parsed.errors)) fail(field, message);
 
