@@ -92,6 +92,17 @@ for (const lang of LANGS) {
         heights.every((h) => h < one * 1.5),
         `one line each: ${heights.join(", ")}`,
       );
+      // Focus shows: the skip link appears on the first Tab, the next control gets a solid outline.
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement?.className), "skip");
+      const skip = await page.locator(".skip").boundingBox();
+      assert.ok(skip && skip.x >= 0 && skip.y >= 0, "the skip link is on screen");
+      await page.keyboard.press("Tab");
+      const outline = await page.evaluate(() => {
+        const style = getComputedStyle(document.activeElement as Element);
+        return `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`;
+      });
+      assert.equal(outline, "solid 2px rgb(15, 107, 92)");
       // The account's language and sign-out open from its name, pass axe, and close with Escape.
       const account = page.locator(".account-toggle");
       await account.click();
@@ -116,6 +127,7 @@ for (const lang of LANGS) {
         ["valid", show.joinValid],
         ["expired", show.joinExpired],
         ["used", show.joinUsed],
+        ["by phone number", "/join/phone"],
       ]) {
         await p.goto(app.url + path);
         for (const x of await problems(p)) failures.push(`join ${name}: ${x}`);
