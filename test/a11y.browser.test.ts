@@ -82,16 +82,22 @@ for (const lang of LANGS) {
       await menu.click();
       assert.equal(await page.locator(".mainnav a[href='/audit']").isVisible(), true, "the menu opens");
       assert.deepEqual(await problems(page), []);
-      await page.setViewportSize({ width: 1280, height: 800 });
-      await page.goto(`${app.url}/users`);
-      assert.equal(await menu.isVisible(), false, "at 1280 px the links show without a menu");
-      // At 1280 px every link of the top bar fits on one line ("Audit log" does not wrap).
-      const heights = await page.$$eval(".mainnav a, .account-toggle", (els) => els.map((e) => e.getBoundingClientRect().height));
-      const one = Math.min(...heights);
-      assert.ok(
-        heights.every((h) => h < one * 1.5),
-        `one line each: ${heights.join(", ")}`,
-      );
+      // From the narrowest window with a row of links (1200 px) up, every link of the top bar
+      // fits on one line ("Audit log" does not wrap) and nothing scrolls sideways.
+      for (const width of [1200, 1280]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.goto(`${app.url}/users`);
+        assert.equal(await menu.isVisible(), false, `at ${width} px the links show without a menu`);
+        const heights = await page.$$eval(".mainnav a, .account-toggle", (els) =>
+          els.map((e) => e.getBoundingClientRect().height),
+        );
+        const one = Math.min(...heights);
+        assert.ok(
+          heights.every((h) => h < one * 1.5),
+          `one line each at ${width} px: ${heights.join(", ")}`,
+        );
+        assert.equal(await sidewaysOverflow(page), 0, `no sideways scroll at ${width} px`);
+      }
       // Focus shows: the skip link appears on the first Tab, the next control gets a solid outline.
       await page.keyboard.press("Tab");
       assert.equal(await page.evaluate(() => document.activeElement?.className), "skip");
