@@ -51,7 +51,7 @@ export function printPages(ctx: Context): Router {
     const suggested = await ctx.print.printers.defaultFor(firstSite, printers);
     const groupInfo = group ? await ctx.groups.get(group) : null;
     res.render("print/choose", {
-      title: "Print invitations",
+      title: req.t("titles:printInvitations"),
       section: "/users",
       people: pending,
       skipped: ids.length - pending.length,
@@ -87,7 +87,9 @@ export function printPages(ctx: Context): Router {
     } catch (err) {
       if (err instanceof ConflictError || err instanceof ValidationError) {
         const detail = err instanceof ValidationError ? Object.values(err.fields).join("; ") : err.message;
-        return res.status(err.status).render("errors/error", { title: "Cannot print", status: err.status, detail, fields: null });
+        return res
+          .status(err.status)
+          .render("errors/error", { title: req.t("titles:cannotPrint"), status: err.status, detail, fields: null });
       }
       throw err;
     }
@@ -127,7 +129,7 @@ export function printPages(ctx: Context): Router {
       ctx.print.batch.waitingWithDeadLinks(),
     ]);
     res.render("print/jobs", {
-      title: "Print jobs",
+      title: req.t("titles:printJobs"),
       section: "/printers",
       jobs,
       waiting,

@@ -36,7 +36,7 @@ export function auditPages(ctx: Context): Router {
       ctx.audit.actors(),
     ]);
     res.render("audit/list", {
-      title: "Audit log",
+      title: req.t("titles:auditLog"),
       section: "/audit",
       result,
       actions,

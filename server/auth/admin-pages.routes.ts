@@ -16,7 +16,7 @@ export function adminPages(ctx: Context): Router {
 
   const renderAccounts = async (res: Response, status: number, locals: Record<string, unknown>) => {
     res.status(status).render("admin/accounts", {
-      title: "Accounts",
+      title: res.locals.t("titles:accounts"),
       section: "/admin",
       tab: "accounts",
       accounts: await ctx.admins.list(),
@@ -68,7 +68,7 @@ export function adminPages(ctx: Context): Router {
 
   const renderKeys = async (res: Response, status: number, locals: Record<string, unknown>) => {
     res.status(status).render("admin/api-keys", {
-      title: "API keys",
+      title: res.locals.t("titles:apiKeys"),
       section: "/admin",
       tab: "keys",
       keys: await ctx.apiKeys.list(),
@@ -150,7 +150,7 @@ export function adminPages(ctx: Context): Router {
 export async function renderSettings(ctx: Context, res: Response, status: number, locals: Record<string, unknown>) {
   const logo = await ctx.branding.logo();
   res.status(status).render("admin/settings", {
-    title: "Settings",
+    title: res.locals.t("titles:settings"),
     section: "/admin",
     tab: "settings",
     values: await ctx.settings.get(),

@@ -76,9 +76,13 @@ export function authRoutes(ctx: Context): Router {
 
   router.get("/setup/:token", async (req, res) => {
     const valid = await ctx.admins.isSetupTokenValid(req.params.token);
-    res
-      .status(valid ? 200 : 410)
-      .render("auth/setup", { title: "Set up Invite Station", valid, values: {}, errors: {}, token: req.params.token });
+    res.status(valid ? 200 : 410).render("auth/setup", {
+      title: req.t("titles:setUpInviteStation"),
+      valid,
+      values: {},
+      errors: {},
+      token: req.params.token,
+    });
   });
 
   router.post("/setup/:token", async (req, res) => {
@@ -96,7 +100,7 @@ export function authRoutes(ctx: Context): Router {
     } catch (err) {
       if (err instanceof ValidationError) {
         return res.status(400).render("auth/setup", {
-          title: "Set up Invite Station",
+          title: req.t("titles:setUpInviteStation"),
           valid: true,
           values,
           errors: err.fields,
@@ -104,9 +108,13 @@ export function authRoutes(ctx: Context): Router {
         });
       }
       if (err instanceof AppError && err.status === 409) {
-        return res
-          .status(410)
-          .render("auth/setup", { title: "Set up Invite Station", valid: false, values, errors: {}, token: req.params.token });
+        return res.status(410).render("auth/setup", {
+          title: req.t("titles:setUpInviteStation"),
+          valid: false,
+          values,
+          errors: {},
+          token: req.params.token,
+        });
       }
       throw err;
     }

@@ -4,27 +4,16 @@ import { anyStaff } from "../http/auth-middleware.js";
 import { DashboardService } from "./dashboard.service.js";
 import { joinsChart } from "./joins-chart.js";
 
-const CHANNEL_LABELS: Record<string, string> = {
-  link: "Personal link",
-  qr: "QR code",
-  code: "Typed code",
-  kiosk: "Lobby kiosk",
-  phone: "Phone match",
-  app: "In the app",
-  unknown: "Not recorded",
-};
-
 /** The admins' home page: where things stand, at a glance. */
 export function dashboardPages(ctx: Context, service = new DashboardService(ctx.db)): Router {
   const router = Router();
-  router.get("/dashboard", anyStaff, async (_req, res) => {
+  router.get("/dashboard", anyStaff, async (req, res) => {
     const summary = await service.summary();
     res.render("dashboard/index", {
-      title: "Dashboard",
+      title: req.t("dashboard:title"),
       section: "/dashboard",
       summary,
-      chart: joinsChart(summary.joinsByDay),
-      channelLabels: CHANNEL_LABELS,
+      chart: joinsChart(summary.joinsByDay, req.lang),
     });
   });
   return router;

@@ -41,7 +41,7 @@ export function deliveryPages(ctx: Context): Router {
     res.render("deliveries/list", {
       bulkRuns,
       groupNames,
-      title: "Deliveries",
+      title: req.t("titles:deliveries"),
       section: "/deliveries",
       result,
       current,
