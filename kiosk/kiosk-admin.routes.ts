@@ -31,7 +31,7 @@ export function kioskAdminPages(ctx: Context): Router {
       title: req.t("titles:kiosks"),
       section: "/kiosks",
       kiosks: await kioskList(),
-      values: { language: "en" },
+      values: { language: (res.locals.settings as { defaultLanguage: string }).defaultLanguage },
       errors: {},
       languages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
       defaultRotate: ctx.config.kioskRotateSeconds,

@@ -103,6 +103,10 @@ for (const dialect of await dialects()) {
       assert.match(english.text, /Where invitations stand/);
       const refused = await admin.post("/account/language", { language: "xx", next: "/dashboard" });
       assert.equal(refused.status, 400);
+      // The organization's language changes in Settings; the admin's own choice stays English.
+      await admin.get("/admin/settings");
+      const form = await admin.get("/admin/settings");
+      assert.match(form.text, /<option value="es" lang="es" selected>Español<\/option>/);
     });
   });
 }

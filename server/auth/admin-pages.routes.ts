@@ -114,6 +114,7 @@ export function adminPages(ctx: Context): Router {
     const values = {
       organizationName: String(req.body?.organizationName ?? ""),
       defaultCountry: String(req.body?.defaultCountry ?? ""),
+      defaultLanguage: String(req.body?.defaultLanguage ?? ""),
       frontDeskContact: String(req.body?.frontDeskContact ?? ""),
       inviteTtlDays: String(req.body?.inviteTtlDays ?? ""),
       reminderDays: String(req.body?.reminderDays ?? ""),
@@ -135,7 +136,9 @@ export function adminPages(ctx: Context): Router {
         ).filter(([key]) => values[key].trim() === ""),
       );
       if (Object.keys(blank).length) throw new ValidationError(blank);
-      await ctx.settings.update(values, req.actor);
+      // A form from before the language menu (or a script) keeps the stored language.
+      const { defaultLanguage, ...rest } = values;
+      await ctx.settings.update(defaultLanguage ? values : rest, req.actor);
       res.redirect(303, "/admin/settings?done=settings-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;

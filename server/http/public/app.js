@@ -43,7 +43,8 @@
   const boxes = () => [...document.querySelectorAll("input[name='ids']")];
   const updateCount = () => {
     const n = boxes().filter((b) => b.checked).length;
-    for (const el of document.querySelectorAll("[data-selected-count]")) el.textContent = `${n} selected`;
+    for (const el of document.querySelectorAll("[data-selected-count]"))
+      el.textContent = el.dataset.template ? el.dataset.template.replace("{n}", n) : `${n} selected`;
     for (const el of document.querySelectorAll("[data-needs-selection]")) el.disabled = n === 0;
   };
   if (selectAll) {
