@@ -2,56 +2,133 @@ import type { Knex } from "knex";
 import { nowMs, toDbBool } from "../db/convert.js";
 import { RateLimitedError } from "../errors.js";
 
-const WINDOW_MS = 15 * 60 * 1000;
-const MAX_PER_ACCOUNT = 5;
+const MINUTE_MS = 60_000;
+/** Wrong passwords for one account from one address before each next try must wait. */
+const FREE_PER_PAIR = 5;
+/** The wait doubles with every further wrong password (1, 2, 4, 8 minutes), up to this. */
+const FIRST_DELAY_MS = MINUTE_MS;
+const MAX_DELAY_MS = 15 * MINUTE_MS;
+/** Wrong passwords of one address are counted this long for its growing delay. */
+const PAIR_WINDOW_MS = 60 * MINUTE_MS;
+/** Wrong passwords from one address, whatever the accounts, in IP_WINDOW_MS. */
 const MAX_PER_IP = 20;
+const IP_WINDOW_MS = 15 * MINUTE_MS;
+/**
+ * Wrong passwords for one account from everywhere in IP_WINDOW_MS beyond which only
+ * addresses it signed in from within a day may try (many addresses guessing at once).
+ */
+const MAX_PER_ACCOUNT = 50;
+const KNOWN_ADDRESS_MS = 24 * 60 * MINUTE_MS;
+
+/** A sign-in attempt counted before its password is checked. */
+export type LoginAttempt = { id: number; email: string; ip: string };
 
 /**
- * Counts failed sign-ins in the database (so the limit holds across instances and
- * restarts): 5 per account or 20 per address in 15 minutes, then wait.
+ * Slows password guessing without locking the real admin out. Every attempt is written
+ * first and the limits are read after, so a burst of any size (on any number of
+ * instances: the rows are in the database) gets at most the allowed tries checked:
+ * - per account and address: 5 wrong passwords, then a wait after each further one that
+ *   doubles from 1 up to 15 minutes; a success from that address starts again;
+ * - per address: 20 wrong passwords in 15 minutes, whatever the accounts;
+ * - per account from everywhere: past 50 wrong passwords in 15 minutes, only addresses the
+ *   account signed in from within a day may try.
+ * Wrong passwords from elsewhere never stop the admin at their own address; they are told
+ * how many there were at their next sign-in.
  */
 export class LoginLimiter {
   constructor(private db: Knex) {}
 
-  async check(emailNormalized: string, ip: string): Promise<void> {
-    const since = nowMs() - WINDOW_MS;
-    const [byAccount, byIp] = await Promise.all([
-      this.failures("email_normalized", emailNormalized, since),
-      this.failures("ip", ip, since),
+  /** Counts the attempt, then refuses it (429, and takes it back) when it must wait. */
+  async begin(rawEmail: string, ip: string): Promise<LoginAttempt> {
+    const email = rawEmail.slice(0, 191);
+    const now = nowMs();
+    const [id] = await this.db("login_attempts").insert({ email_normalized: email, ip, succeeded: toDbBool(false), at: now });
+    const attempt = { id: Number(id), email, ip };
+    const wait = await this.waitFor(attempt, now);
+    if (wait) {
+      await this.db("login_attempts").where({ id: attempt.id }).delete();
+      throw wait;
+    }
+    return attempt;
+  }
+
+  /**
+   * Marks the attempt as a success. Returns how many wrong passwords the account had from
+   * anywhere since its previous successful sign-in (within a day), for the notice.
+   */
+  async succeeded(attempt: LoginAttempt): Promise<number> {
+    await this.db("login_attempts")
+      .where({ id: attempt.id })
+      .update({ succeeded: toDbBool(true) });
+    const previous = await this.db("login_attempts")
+      .where({ email_normalized: attempt.email, succeeded: toDbBool(true) })
+      .where("id", "<", attempt.id)
+      .max({ id: "id" })
+      .first();
+    const failed = await this.db("login_attempts")
+      .where({ email_normalized: attempt.email, succeeded: toDbBool(false) })
+      .where("id", ">", Number(previous?.id ?? 0))
+      .where("id", "<", attempt.id)
+      .count({ n: "*" })
+      .first();
+    return Number(failed?.n ?? 0);
+  }
+
+  private async waitFor(attempt: LoginAttempt, now: number): Promise<RateLimitedError | null> {
+    const { db } = this;
+    const lastSuccess = await db("login_attempts")
+      .where({ email_normalized: attempt.email, ip: attempt.ip, succeeded: toDbBool(true) })
+      .max({ id: "id", at: "at" })
+      .first();
+    const [pair, byIp, byAccount] = await Promise.all([
+      // Attempts of this pair before this one since its last success: failed or still being checked.
+      db("login_attempts")
+        .where({ email_normalized: attempt.email, ip: attempt.ip, succeeded: toDbBool(false) })
+        .where("id", ">", Number(lastSuccess?.id ?? 0))
+        .whereNot("id", attempt.id)
+        .where("at", ">", now - PAIR_WINDOW_MS)
+        .count({ n: "*" })
+        .max({ latest: "at" })
+        .first(),
+      db("login_attempts")
+        .where({ ip: attempt.ip, succeeded: toDbBool(false) })
+        .where("at", ">", now - IP_WINDOW_MS)
+        .count({ n: "*" })
+        .min({ oldest: "at" })
+        .first(),
+      db("login_attempts")
+        .where({ email_normalized: attempt.email, succeeded: toDbBool(false) })
+        .where("at", ">", now - IP_WINDOW_MS)
+        .count({ n: "*" })
+        .first(),
     ]);
-    const blocking = byAccount.count >= MAX_PER_ACCOUNT ? byAccount : byIp.count >= MAX_PER_IP ? byIp : null;
-    if (!blocking) return;
-    const retryAfter = Math.max(1, Math.ceil((blocking.oldest + WINDOW_MS - nowMs()) / 1000));
-    const minutes = Math.ceil(retryAfter / 60);
-    throw new RateLimitedError(
-      `Too many failed sign-in attempts. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again, or ask another admin to reset your password.`,
-      retryAfter,
+    const ipCount = Number(byIp?.n ?? 0);
+    if (ipCount > MAX_PER_IP) {
+      const wait = Number(byIp?.oldest ?? now) + IP_WINDOW_MS - now;
+      return refusal(wait, (w) => `Too many failed sign-in attempts from this address. Wait ${w} and try again.`);
+    }
+    const knownAddress = Number(lastSuccess?.at ?? 0) > now - KNOWN_ADDRESS_MS;
+    if (Number(byAccount?.n ?? 0) > MAX_PER_ACCOUNT && !knownAddress) {
+      return refusal(
+        IP_WINDOW_MS,
+        (w) =>
+          `This account is getting many failed sign-in attempts from many places. Sign in from an address you used before, or wait ${w}.`,
+      );
+    }
+    const failed = Number(pair?.n ?? 0);
+    if (failed < FREE_PER_PAIR) return null;
+    const delay = Math.min(FIRST_DELAY_MS * 2 ** (failed - FREE_PER_PAIR), MAX_DELAY_MS);
+    const wait = Number(pair?.latest ?? now) + delay - now;
+    if (wait <= 0) return null;
+    return refusal(
+      wait,
+      (w) => `Too many failed sign-in attempts. Wait ${w} and try again, or ask another admin to reset your password.`,
     );
   }
+}
 
-  async record(emailNormalized: string, ip: string, succeeded: boolean): Promise<void> {
-    await this.db("login_attempts").insert({
-      email_normalized: emailNormalized.slice(0, 191),
-      ip,
-      succeeded: toDbBool(succeeded),
-      at: nowMs(),
-    });
-    if (succeeded) {
-      // A successful sign-in clears the account's failures, not the address's.
-      await this.db("login_attempts")
-        .where({ email_normalized: emailNormalized, succeeded: toDbBool(false) })
-        .delete();
-    }
-  }
-
-  private async failures(column: "email_normalized" | "ip", value: string, since: number) {
-    const row = await this.db("login_attempts")
-      .where(column, value)
-      .where("succeeded", toDbBool(false))
-      .where("at", ">", since)
-      .count({ n: "*" })
-      .min({ oldest: "at" })
-      .first();
-    return { count: Number(row?.n ?? 0), oldest: Number(row?.oldest ?? nowMs()) };
-  }
+function refusal(waitMs: number, message: (wait: string) => string): RateLimitedError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  return new RateLimitedError(message(`${minutes} minute${minutes === 1 ? "" : "s"}`), seconds);
 }

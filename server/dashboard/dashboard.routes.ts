@@ -1,6 +1,7 @@
 import { Router } from "express";
 import type { Context } from "../context.js";
 import { anyStaff } from "../http/auth-middleware.js";
+import { flashFrom } from "../http/flash.js";
 import { DashboardService } from "./dashboard.service.js";
 import { joinsChart } from "./joins-chart.js";
 
@@ -17,11 +18,12 @@ const CHANNEL_LABELS: Record<string, string> = {
 /** The admins' home page: where things stand, at a glance. */
 export function dashboardPages(ctx: Context, service = new DashboardService(ctx.db)): Router {
   const router = Router();
-  router.get("/dashboard", anyStaff, async (_req, res) => {
+  router.get("/dashboard", anyStaff, async (req, res) => {
     const summary = await service.summary();
     res.render("dashboard/index", {
       title: "Dashboard",
       section: "/dashboard",
+      flash: flashFrom(req),
       summary,
       chart: joinsChart(summary.joinsByDay),
       channelLabels: CHANNEL_LABELS,

@@ -55,6 +55,10 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
     text: "Some queued people were left waiting: their invitation link expired or was revoked, so their letter would not work. Make them a new link on their profile; they print on the next batch.",
     kind: "error",
   },
+  "sign-in-failures": {
+    text: "Someone tried to sign in to your account with a wrong password since your last sign-in (the audit log has when and from where). If it was not you, choose a stronger password and tell IT.",
+    kind: "error",
+  },
   "invitation-revoked": { text: "Invitation revoked. The link and code no longer work; regenerate to invite again." },
 };
 
