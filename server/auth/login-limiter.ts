@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { nowMs, toDbBool } from "../db/convert.js";
+import { KeyedQueue, pruneClientLocks, withClientLock } from "../db/limit-lock.js";
 import { RateLimitedError } from "../errors.js";
 
 const MINUTE_MS = 60_000;
@@ -24,9 +25,10 @@ const KNOWN_ADDRESS_MS = 24 * 60 * MINUTE_MS;
 export type LoginAttempt = { id: number; email: string; ip: string };
 
 /**
- * Slows password guessing without locking the real admin out. Every attempt is written
- * first and the limits are read after, so a burst of any size (on any number of
- * instances: the rows are in the database) gets at most the allowed tries checked:
+ * Slows password guessing without locking the real admin out. Every attempt is counted
+ * before its password is checked, one at a time per address under that address's lock
+ * row in the database, so a burst of any size on any number of instances gets at most
+ * the allowed tries checked:
  * - per account and address: 5 wrong passwords, then a wait after each further one that
  *   doubles from 1 up to 15 minutes; a success from that address starts again;
  * - per address: 20 wrong passwords in 15 minutes, whatever the accounts;
@@ -36,20 +38,34 @@ export type LoginAttempt = { id: number; email: string; ip: string };
  * how many there were at their next sign-in.
  */
 export class LoginLimiter {
+  /** Attempts of one address, one at a time here (see KeyedQueue). */
+  private queue = new KeyedQueue();
+  /** Refusals known here, until their wait is over: a burst is then refused from memory. */
+  private waits = new Map<string, { until: number; error: RateLimitedError }>();
+
   constructor(private db: Knex) {}
 
-  /** Counts the attempt, then refuses it (429, and takes it back) when it must wait. */
-  async begin(rawEmail: string, ip: string): Promise<LoginAttempt> {
-    const email = rawEmail.slice(0, 191);
-    const now = nowMs();
-    const [id] = await this.db("login_attempts").insert({ email_normalized: email, ip, succeeded: toDbBool(false), at: now });
-    const attempt = { id: Number(id), email, ip };
-    const wait = await this.waitFor(attempt, now);
-    if (wait) {
-      await this.db("login_attempts").where({ id: attempt.id }).delete();
-      throw wait;
-    }
-    return attempt;
+  /** Counts the attempt before its password is checked; 429 (not counted) when it must wait. */
+  async begin(rawEmail: string, rawIp: string): Promise<LoginAttempt> {
+    const attempt = { id: 0, email: rawEmail.slice(0, 191), ip: rawIp.slice(0, 64) };
+    this.refuseFromMemory(attempt);
+    return this.queue.run(attempt.ip, async () => {
+      this.refuseFromMemory(attempt);
+      const outcome = await withClientLock(this.db, "login", attempt.ip, async (trx, now) => {
+        const wait = await this.waitFor(trx, attempt, now);
+        if (wait) return wait;
+        const [id] = await trx("login_attempts").insert({
+          email_normalized: attempt.email,
+          ip: attempt.ip,
+          succeeded: toDbBool(false),
+          at: now,
+        });
+        return Number(id);
+      });
+      if (typeof outcome === "number") return { ...attempt, id: outcome };
+      this.remember(outcome.key === "ip" ? attempt.ip : pairKey(attempt), outcome.error);
+      throw outcome.error;
+    });
   }
 
   /**
@@ -74,58 +90,89 @@ export class LoginLimiter {
     return Number(failed?.n ?? 0);
   }
 
-  private async waitFor(attempt: LoginAttempt, now: number): Promise<RateLimitedError | null> {
-    const { db } = this;
-    const lastSuccess = await db("login_attempts")
+  /** Forgets the address locks of quiet addresses (the attempts themselves: sessions.prune). */
+  prune(): Promise<void> {
+    return pruneClientLocks(this.db, "login", nowMs() - PAIR_WINDOW_MS);
+  }
+
+  private refuseFromMemory(attempt: LoginAttempt): void {
+    const now = nowMs();
+    for (const key of [attempt.ip, pairKey(attempt)]) {
+      const known = this.waits.get(key);
+      if (known && known.until > now) throw known.error;
+      if (known) this.waits.delete(key);
+    }
+  }
+
+  private remember(key: string, error: RateLimitedError): void {
+    this.waits.delete(key);
+    if (this.waits.size >= 10_000) this.waits.delete(this.waits.keys().next().value as string);
+    this.waits.set(key, { until: nowMs() + error.retryAfterSeconds * 1000, error });
+  }
+
+  /** Why this attempt must wait, if it must, counting every earlier attempt of its address. */
+  private async waitFor(
+    trx: Knex.Transaction,
+    attempt: LoginAttempt,
+    now: number,
+  ): Promise<{ key: "ip" | "pair"; error: RateLimitedError } | null> {
+    const lastSuccess = await trx("login_attempts")
       .where({ email_normalized: attempt.email, ip: attempt.ip, succeeded: toDbBool(true) })
       .max({ id: "id", at: "at" })
       .first();
-    const [pair, byIp, byAccount] = await Promise.all([
-      // Attempts of this pair before this one since its last success: failed or still being checked.
-      db("login_attempts")
-        .where({ email_normalized: attempt.email, ip: attempt.ip, succeeded: toDbBool(false) })
-        .where("id", ">", Number(lastSuccess?.id ?? 0))
-        .whereNot("id", attempt.id)
-        .where("at", ">", now - PAIR_WINDOW_MS)
-        .count({ n: "*" })
-        .max({ latest: "at" })
-        .first(),
-      db("login_attempts")
-        .where({ ip: attempt.ip, succeeded: toDbBool(false) })
-        .where("at", ">", now - IP_WINDOW_MS)
-        .count({ n: "*" })
-        .min({ oldest: "at" })
-        .first(),
-      db("login_attempts")
-        .where({ email_normalized: attempt.email, succeeded: toDbBool(false) })
-        .where("at", ">", now - IP_WINDOW_MS)
-        .count({ n: "*" })
-        .first(),
-    ]);
-    const ipCount = Number(byIp?.n ?? 0);
-    if (ipCount > MAX_PER_IP) {
+    // Failed attempts or ones still being checked (written as failed until they succeed).
+    const pair = await trx("login_attempts")
+      .where({ email_normalized: attempt.email, ip: attempt.ip, succeeded: toDbBool(false) })
+      .where("id", ">", Number(lastSuccess?.id ?? 0))
+      .where("at", ">", now - PAIR_WINDOW_MS)
+      .count({ n: "*" })
+      .max({ latest: "at" })
+      .first();
+    const byIp = await trx("login_attempts")
+      .where({ ip: attempt.ip, succeeded: toDbBool(false) })
+      .where("at", ">", now - IP_WINDOW_MS)
+      .count({ n: "*" })
+      .min({ oldest: "at" })
+      .first();
+    const byAccount = await trx("login_attempts")
+      .where({ email_normalized: attempt.email, succeeded: toDbBool(false) })
+      .where("at", ">", now - IP_WINDOW_MS)
+      .count({ n: "*" })
+      .first();
+    if (Number(byIp?.n ?? 0) >= MAX_PER_IP) {
       const wait = Number(byIp?.oldest ?? now) + IP_WINDOW_MS - now;
-      return refusal(wait, (w) => `Too many failed sign-in attempts from this address. Wait ${w} and try again.`);
+      return {
+        key: "ip",
+        error: refusal(wait, (w) => `Too many failed sign-in attempts from this address. Wait ${w} and try again.`),
+      };
     }
     const knownAddress = Number(lastSuccess?.at ?? 0) > now - KNOWN_ADDRESS_MS;
-    if (Number(byAccount?.n ?? 0) > MAX_PER_ACCOUNT && !knownAddress) {
-      return refusal(
-        IP_WINDOW_MS,
-        (w) =>
-          `This account is getting many failed sign-in attempts from many places. Sign in from an address you used before, or wait ${w}.`,
-      );
+    if (Number(byAccount?.n ?? 0) >= MAX_PER_ACCOUNT && !knownAddress) {
+      return {
+        key: "pair",
+        error: refusal(
+          IP_WINDOW_MS,
+          (w) =>
+            `This account is getting many failed sign-in attempts from many places. Sign in from an address you used before, or wait ${w}.`,
+        ),
+      };
     }
     const failed = Number(pair?.n ?? 0);
     if (failed < FREE_PER_PAIR) return null;
     const delay = Math.min(FIRST_DELAY_MS * 2 ** (failed - FREE_PER_PAIR), MAX_DELAY_MS);
     const wait = Number(pair?.latest ?? now) + delay - now;
     if (wait <= 0) return null;
-    return refusal(
-      wait,
-      (w) => `Too many failed sign-in attempts. Wait ${w} and try again, or ask another admin to reset your password.`,
-    );
+    return {
+      key: "pair",
+      error: refusal(
+        wait,
+        (w) => `Too many failed sign-in attempts. Wait ${w} and try again, or ask another admin to reset your password.`,
+      ),
+    };
   }
 }
+
+const pairKey = (attempt: LoginAttempt) => `${attempt.ip}\n${attempt.email}`;
 
 function refusal(waitMs: number, message: (wait: string) => string): RateLimitedError {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { Batcher } from "../db/batcher.js";
 import { nowMs } from "../db/convert.js";
+import { KeyedQueue, pruneClientLocks, withClientLock } from "../db/limit-lock.js";
 import { RateLimitedError } from "../errors.js";
 
 /** How long a client the database knew no failure of is let through without asking again. */
@@ -16,9 +17,9 @@ export type Attempt = { release: () => Promise<void> };
  * in the database so the limit holds across instances and restarts.
  *
  * Every attempt is counted before its answer, so a burst of any size gets at most `max`
- * evaluated answers: an attempt is inserted first, then the client's rows in the window
- * are counted; each request counts at least the rows committed before its own, so only
- * the first `max` of a burst see a count within the limit (on every instance alike).
+ * evaluated answers: attempts of one client are counted and written one at a time under
+ * a lock row of theirs in the database, so each counts all those before it, on every
+ * instance alike.
  * - `reserve` counts an attempt before it is evaluated (guessable secrets: typed codes);
  *   a success releases it.
  * - `fail` counts a failure before it is answered, and answers 429 instead when it is
@@ -36,6 +37,8 @@ export class GuessLimiter {
   private checks = new Batcher<string, void>((clients) => this.checkMany(clients), { concurrency: 2 });
   private clean = new Map<string, number>();
   private blocked = new Map<string, number>();
+  /** Counting one client's attempts, one at a time here (see KeyedQueue). */
+  private queue = new KeyedQueue();
   /** Counts failures here, so that a look-up that raced one does not mark anyone clean. */
   private failures = 0;
 
@@ -78,33 +81,43 @@ export class GuessLimiter {
     await this.count(rawClient.slice(0, 64), { keep: true });
   }
 
-  /** Forgets attempts older than the window (run by the job scheduler). */
+  /** Forgets attempts older than the window, and the locks of clients gone quiet (run by the job scheduler). */
   async prune(): Promise<void> {
-    await this.db("guess_failures")
-      .where("bucket", this.bucket)
-      .where("at", "<=", nowMs() - this.windowMs)
-      .delete();
+    const before = nowMs() - this.windowMs;
+    await this.db("guess_failures").where("bucket", this.bucket).where("at", "<=", before).delete();
+    await pruneClientLocks(this.db, this.bucket, before);
   }
 
   /**
-   * Inserts the attempt, then counts the client's attempts in the window, its own included.
-   * Beyond the limit: refused, and the row is taken back unless `keep` (a failure that was
-   * evaluated already stays counted).
+   * Counts the client's attempts in the window and writes this one, holding the client's
+   * lock row (so each attempt counts all the ones before it, on any instance). Beyond the
+   * limit: refused, and not written unless `keep` (a failure evaluated already stays counted).
    */
-  private async count(client: string, opts: { keep?: boolean } = {}): Promise<number> {
+  private count(client: string, opts: { keep?: boolean } = {}): Promise<number> {
     this.failures++;
     this.clean.delete(client);
-    const now = nowMs();
-    const [id] = await this.db("guess_failures").insert({ bucket: this.bucket, client, at: now });
-    const row = await this.db("guess_failures")
-      .where({ bucket: this.bucket, client })
-      .where("at", ">", now - this.windowMs)
-      .count({ n: "*" })
-      .min({ oldest: "at" })
-      .first();
-    if (Number(row?.n ?? 0) <= this.max) return Number(id);
-    if (!opts.keep) await this.db("guess_failures").where({ id }).delete();
-    throw this.block(client, Number(row?.oldest ?? now) + this.windowMs);
+    return this.queue.run(client, () => this.countNow(client, opts));
+  }
+
+  private async countNow(client: string, opts: { keep?: boolean }): Promise<number> {
+    const until = this.blocked.get(client);
+    if (until !== undefined && until > nowMs()) throw this.refusal(until);
+    const key = { bucket: this.bucket, client };
+    const outcome = await withClientLock(this.db, this.bucket, client, async (trx, now) => {
+      const row = await trx("guess_failures")
+        .where(key)
+        .where("at", ">", now - this.windowMs)
+        .count({ n: "*" })
+        .min({ oldest: "at" })
+        .first();
+      const over = Number(row?.n ?? 0) >= this.max;
+      const oldest = Number(row?.oldest ?? now);
+      if (over && !opts.keep) return { over, oldest, id: 0 };
+      const [id] = await trx("guess_failures").insert({ ...key, at: now });
+      return { over, oldest, id: Number(id) };
+    });
+    if (outcome.over) throw this.block(client, outcome.oldest + this.windowMs);
+    return outcome.id;
   }
 
   private async checkMany(clients: string[]): Promise<Array<undefined | Error>> {
