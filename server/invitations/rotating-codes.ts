@@ -67,7 +67,7 @@ export class RotatingCodes {
     return parsed.window >= Math.floor(now / (parsed.periodSeconds * 1000)) - 1 ? "current" : "stale";
   }
 
-  private mac(invitationId: number, nonce: string, periodSeconds: number, window: number): string {
+  protected mac(invitationId: number, nonce: string, periodSeconds: number, window: number): string {
     return createHmac("sha256", this.secretKey)
       .update(`kiosk-code:${invitationId}:${nonce}:${periodSeconds}:${window}`)
       .digest("base64url")
