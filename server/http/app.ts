@@ -15,6 +15,7 @@ import { authRoutes } from "../auth/auth.routes.js";
 import { brandingAdmin, brandingPublic } from "../branding/branding.routes.js";
 import type { Context } from "../context.js";
 import { dashboardPages } from "../dashboard/dashboard.routes.js";
+import { refuseKnownGuessers } from "../invitations/front-door.js";
 import { invitationPages, invitationProfileExtras } from "../invitations/invitation-pages.routes.js";
 import { joinPages } from "../invitations/join.routes.js";
 import { bulkInvitePages } from "../notify/bulk-invite.routes.js";
@@ -49,6 +50,7 @@ export function createApp(ctx: Context): Express {
   app.set("views", path.join(root, "views"));
   Object.assign(app.locals, viewHelpers);
 
+  app.use(refuseKnownGuessers(ctx.invitations));
   app.use(requestLog(ctx.log, (req) => req.url === "/healthz" || req.url === "/readyz"));
   app.use(
     helmet({

@@ -51,6 +51,12 @@ export class GuessLimiter {
       `Too many invalid invitation links or codes from here. Try again in ${retryAfter} seconds.`,
   ) {}
 
+  /** The refusal of a client this instance already knows to be over the limit, without asking the database. */
+  refusalFromMemory(rawClient: string): RateLimitedError | null {
+    const until = this.blocked.get(rawClient.slice(0, 64));
+    return until !== undefined && until > nowMs() ? this.refusal(until) : null;
+  }
+
   /** Refuses a client over the limit; counts nothing. */
   check(rawClient: string): Promise<void> {
     const client = rawClient.slice(0, 64);

@@ -289,6 +289,11 @@ export class InvitationsService {
     }
   }
 
+  /** A 429 for a client this instance knows to be over the guessing limit, or null (nothing asked). */
+  refusalFromMemory(client: string) {
+    return this.limiter.refusalFromMemory(client);
+  }
+
   /** Forgets old failed guesses; registered as a job. */
   pruneGuesses(): Promise<void> {
     return this.limiter.prune();
