@@ -56,7 +56,7 @@ const MESSAGES: Record<string, { text: string; kind?: "ok" | "error" }> = {
     kind: "error",
   },
   "sign-in-failures": {
-    text: "Someone tried to sign in to your account with a wrong password since your last sign-in (the audit log has when and from where). If it was not you, choose a stronger password and tell IT.",
+    text: "Someone tried to sign in to your account with a wrong password since your last sign-in (the audit log says how many times). If it was not you, choose a stronger password and tell IT.",
     kind: "error",
   },
   "invitation-revoked": { text: "Invitation revoked. The link and code no longer work; regenerate to invite again." },
