@@ -182,3 +182,26 @@ if (!only || only === "kiosk") {
     `rotation work: ${r.rotationCpuPercent.toFixed(2)}% of one core${r.rotationCpuPercent <= 5 ? "  ok (≤ 5%)" : "  OVER 5%"}`,
   );
 }
+
+if (!only || only === "code-flood") {
+  const { benchCodeFlood, FLOOD_IN_FLIGHT, PROBES } = await import("./code-flood.bench.js");
+  // The refusal path is the same on both databases once the client is over its limit: SQLite
+  // unless BENCH_DIALECT says.
+  for (const dialect of process.env.BENCH_DIALECT ? targets : (["sqlite"] as const)) {
+    console.log(
+      `\n== forged kiosk codes: ${FLOOD_IN_FLIGHT} in flight against the redeem endpoint, ${PROBES.toLocaleString("en-US")} /healthz probes one at a time, ${dialect} ==`,
+    );
+    const r = await benchCodeFlood(dialect);
+    console.log(`${"".padEnd(42)} ${"p50".padStart(10)} ${"p95".padStart(10)} ${"p99".padStart(10)}   n`);
+    const row = (name: string, x: LoadResult, verdict = "") =>
+      console.log(
+        `${name.padEnd(42)} ${ms(x.p50).padStart(10)} ${ms(x.p95).padStart(10)} ${ms(x.p99).padStart(10)}   ${x.n}${verdict}`,
+      );
+    row("baseline: GET /healthz, idle", r.idle);
+    const ratio = r.flooded.p50 / r.idle.p50;
+    row("GET /healthz during the flood", r.flooded, `  p50 ${ratio.toFixed(2)}× idle${ratio <= 2 ? "  ok (≤ 2×)" : "  OVER 2×"}`);
+    console.log(
+      `  forged codes evaluated (the rest refused from memory): ${r.evaluated}; flooded probe ran ${r.seconds.toFixed(1)} s`,
+    );
+  }
+}

@@ -57,7 +57,7 @@ export function kioskScreenPages(ctx: Context): Router {
       const open = await ctx.kiosks.pairing(secret);
       if (open) return renderPairing(res, open.code, open.expiresAt);
     }
-    const fresh = await ctx.kiosks.startPairing();
+    const fresh = await ctx.kiosks.startPairing(req.ip ?? "unknown");
     setCookie(res, PAIRING_COOKIE, fresh.secret, { secure, maxAgeSeconds: 20 * 60, sameSite: "Strict" });
     renderPairing(res, fresh.code, fresh.expiresAt);
   });

@@ -10,6 +10,7 @@ import * as m008 from "./008_branding.js";
 import * as m009 from "./009_status_count_shards.js";
 import * as m010 from "./010_bulk_invites.js";
 import * as m011 from "./011_work_queue.js";
+import * as m012 from "./012_limit_locks.js";
 import * as m014 from "./014_admin_language.js";
 
 /**
@@ -30,6 +31,7 @@ const migrations: Record<string, Knex.Migration> = {
   "010_bulk_invites": m010,
   "011_work_queue": m011,
   "014_admin_language": m014,
+  "012_limit_locks": m012,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -79,7 +79,9 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   const users = new UsersService(db, events);
   const groups = new GroupsService(db, events);
   const sessions = new SessionStore(db);
+  const loginLimiter = new LoginLimiter(db);
   const jobs = new JobRegistry(db, log);
+  jobs.register({ name: "login-limits.prune", schedule: "27 * * * *", leaseSeconds: 120, run: () => loginLimiter.prune() });
   jobs.register({ name: "sessions.prune", schedule: "17 * * * *", leaseSeconds: 300, run: () => sessions.prune() });
   const imports = new ImportsService(db, events, settings, config);
   const invitations = new InvitationsService(db, events, users, settings, config);
@@ -139,7 +141,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     groups,
     imports,
     invitations,
-    admins: new AdminsService(db, events, new LoginLimiter(db)),
+    admins: new AdminsService(db, events, loginLimiter),
     sessions,
     apiKeys: new ApiKeysService(db, events),
     audit,

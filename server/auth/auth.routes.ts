@@ -8,6 +8,8 @@ import { clearCookie, readCookie, setCookie } from "../http/cookies.js";
 const safeNext = (next: unknown): string =>
   typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
 
+const withNotice = (path: string, code: string): string => `${path}${path.includes("?") ? "&" : "?"}done=${code}`;
+
 export function authRoutes(ctx: Context): Router {
   const router = Router();
   const secure = ctx.config.secureCookies;
@@ -46,10 +48,14 @@ export function authRoutes(ctx: Context): Router {
       await startSession(req, res, admin.id);
       await ctx.events.emit("admin.signed_in", {
         actor: { type: "admin", id: String(admin.id), label: admin.email, ip: req.ip ?? null },
-        summary: "Signed in",
+        summary: admin.failedSince
+          ? `Signed in; ${admin.failedSince} wrong password${admin.failedSince === 1 ? "" : "s"} for this account since the previous sign-in`
+          : "Signed in",
         target: { type: "admin", id: admin.id },
       });
-      res.redirect(303, await afterSignIn(admin.role, next));
+      // The admin is told of wrong passwords tried meanwhile, wherever they came from.
+      const after = await afterSignIn(admin.role, next);
+      res.redirect(303, admin.failedSince ? withNotice(after === "/" ? "/dashboard" : after, "sign-in-failures") : after);
     } catch (err) {
       if (!(err instanceof UnauthorizedError || err instanceof RateLimitedError || err instanceof ValidationError)) throw err;
       if (err instanceof RateLimitedError) res.setHeader("Retry-After", String(err.retryAfterSeconds));

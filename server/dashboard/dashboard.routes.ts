@@ -1,6 +1,7 @@
 import { Router } from "express";
 import type { Context } from "../context.js";
 import { anyStaff } from "../http/auth-middleware.js";
+import { flashFrom } from "../http/flash.js";
 import { DashboardService } from "./dashboard.service.js";
 import { joinsChart } from "./joins-chart.js";
 
@@ -12,6 +13,7 @@ export function dashboardPages(ctx: Context, service = new DashboardService(ctx.
     res.render("dashboard/index", {
       title: req.t("dashboard:title"),
       section: "/dashboard",
+      flash: flashFrom(req),
       summary,
       chart: joinsChart(summary.joinsByDay, req.lang),
     });

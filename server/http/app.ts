@@ -17,6 +17,7 @@ import { brandingAdmin, brandingPublic } from "../branding/branding.routes.js";
 import type { Context } from "../context.js";
 import { dashboardPages } from "../dashboard/dashboard.routes.js";
 import { translator } from "../i18n/index.js";
+import { refuseKnownGuessers } from "../invitations/front-door.js";
 import { invitationPages, invitationProfileExtras } from "../invitations/invitation-pages.routes.js";
 import { joinPages } from "../invitations/join.routes.js";
 import { bulkInvitePages } from "../notify/bulk-invite.routes.js";
@@ -54,6 +55,7 @@ export function createApp(ctx: Context): Express {
   // English until a request's language is known (pages rendered before it, such as a CSRF refusal).
   Object.assign(app.locals, viewHelpers, { t: translator("en"), lang: "en", languages: [] });
 
+  app.use(refuseKnownGuessers(ctx.invitations));
   app.use(requestLog(ctx.log, (req) => req.url === "/healthz" || req.url === "/readyz"));
   app.use(
     helmet({

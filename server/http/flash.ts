@@ -17,6 +17,7 @@ const ERRORS = new Set([
   "print-nothing-to-decide",
   "batch-empty",
   "batch-dead-links",
+  "sign-in-failures",
 ]);
 
 export function flashFrom(req: Request): { text: string; kind?: string } | null {
