@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from "knex";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
+import { privateSqliteFiles } from "./private-files.js";
 
 /** Knex's own warnings (lost connections, pool errors) go to the structured log, not the console. */
 const knexLog = (log?: Logger) =>
@@ -48,6 +49,7 @@ export type Dialect = "sqlite" | "mysql";
  */
 export function createDb(database: Config["database"], log?: Logger): Db {
   if (database.client === "sqlite") {
+    privateSqliteFiles(database.filename);
     return knexFactory({
       client: "better-sqlite3",
       log: knexLog(log),

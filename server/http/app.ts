@@ -29,6 +29,7 @@ import { loadSession } from "./auth-middleware.js";
 import { csrfProtection } from "./csrf.js";
 import { errorHandler, notFound } from "./errors.js";
 import { healthRoutes } from "./health.js";
+import { noStore } from "./no-store.js";
 import { requestLog } from "./request-log.js";
 import { viewHelpers } from "./view-helpers.js";
 
@@ -75,6 +76,7 @@ export function createApp(ctx: Context): Express {
   app.use("/assets", express.static(path.join(root, "server/http/public"), { maxAge: "1h", index: false }));
   app.use(healthRoutes(ctx));
   app.use(brandingPublic(ctx));
+  app.use(noStore);
 
   app.use(express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));
   app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 5000 }));

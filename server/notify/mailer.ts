@@ -95,7 +95,7 @@ class EmlFileMailer implements Mailer {
   async send(mail: OutgoingEmail, messageId: number): Promise<{ providerId: string | null }> {
     try {
       const info = await this.transport.sendMail(message(mail, this.config.mailFrom, messageId));
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const file = path.join(this.dir, `message-${messageId}.eml`);
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, info.message as Buffer, { mode: 0o600 });
