@@ -22,6 +22,7 @@ import { Facets } from "./people/facets.js";
 import { GroupsService } from "./people/groups.service.js";
 import { ImportsService } from "./people/import/imports.service.js";
 import { UsersService } from "./people/users.service.js";
+import { PrivacyService } from "./privacy/privacy.service.js";
 import { PrivacySettingsService } from "./privacy/privacy-settings.js";
 import { PhoneMatchService } from "./registrations/phone-match.service.js";
 import { PhoneOtpService } from "./registrations/phone-otp.service.js";
@@ -61,6 +62,8 @@ export type Context = {
   privacySettings: PrivacySettingsService;
   /** Which network addresses printers and webhooks may have. */
   addresses: AddressPolicy;
+  /** Erasure, the export of a person's data, consent history and retention. */
+  privacy: PrivacyService;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -126,7 +129,15 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
   });
   kioskLive.register(events);
+  const privacy = new PrivacyService({ config, log, db, events, users, audit, notify, settings, privacySettings });
+  jobs.register({
+    name: "privacy.retention",
+    schedule: "37 4 * * *",
+    leaseSeconds: 1800,
+    run: () => privacy.applyRetention(),
+  });
   const context: Omit<Context, "print"> = {
+    privacy,
     privacySettings,
     addresses,
     live,

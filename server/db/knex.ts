@@ -64,6 +64,8 @@ export function createDb(database: Config["database"], log?: Logger): Db {
           cachePreparedStatements(conn);
           conn.pragma("journal_mode = WAL");
           conn.pragma("foreign_keys = ON");
+          // Deleted rows are overwritten with zeros, not left readable in free pages (erasure).
+          conn.pragma("secure_delete = ON");
           conn.pragma("busy_timeout = 5000");
           conn.pragma("synchronous = NORMAL");
           // The server checkpoints on a thread of its own (sqlite-checkpointer.ts); this

@@ -23,6 +23,7 @@ import { deliveryProfileExtras } from "../notify/profile-extras.js";
 import { groupPages } from "../people/groups.routes.js";
 import { importPages } from "../people/import/import.routes.js";
 import { userPages } from "../people/users.routes.js";
+import { privacyPages, privacyProfileExtras } from "../privacy/privacy.routes.js";
 import { phoneJoinPages } from "../registrations/phone-join.routes.js";
 import { webhookPages } from "../webhooks/webhooks.routes.js";
 import { loadSession } from "./auth-middleware.js";
@@ -103,13 +104,21 @@ export function createApp(ctx: Context): Express {
   app.use(letterPages(ctx));
   app.use(deliveryPages(ctx));
   app.use(bulkInvitePages(ctx));
+  // Before userPages: its /users/:id would otherwise be asked for /users/:id/export.json first.
+  app.use(privacyPages(ctx));
   app.use(["/users", "/groups"], kioskChoices(ctx));
   const invitationCard = invitationProfileExtras(ctx);
   const deliveries = deliveryProfileExtras(ctx);
   const printing = printingProfileExtras(ctx);
+  const privacy = privacyProfileExtras(ctx);
   app.use(printPages(ctx));
   app.use(
-    userPages(ctx, async (user) => ({ ...(await invitationCard(user)), ...(await deliveries(user)), ...(await printing(user)) })),
+    userPages(ctx, async (user) => ({
+      ...(await invitationCard(user)),
+      ...(await deliveries(user)),
+      ...(await printing(user)),
+      ...(await privacy(user)),
+    })),
   );
   app.use(groupPages(ctx));
   app.use(importPages(ctx));
