@@ -26,7 +26,7 @@ export const privacySettingsSchema = z.object({
   deliveryRetentionDays: days(3650),
   /** Days finished print jobs and batches are kept. */
   printRetentionDays: days(3650),
-  /** Days a person's finished kiosk entry is kept. */
+  /** Days the kiosk history (who was shown on which screen) is kept. */
   kioskRetentionDays: days(3650),
 });
 export type PrivacySettings = z.infer<typeof privacySettingsSchema>;

@@ -5,7 +5,9 @@ import type { Actor } from "../events.js";
 import { adminOnly } from "../http/auth-middleware.js";
 import { flashFrom } from "../http/flash.js";
 import { idParam } from "../http/params.js";
+import { zodFieldErrors } from "../people/user.schema.js";
 import type { User } from "../people/users.repo.js";
+import { privacySettingsSchema } from "./privacy-settings.js";
 
 const SETTING_FIELDS = ["auditRetentionDays", "deliveryRetentionDays", "printRetentionDays", "kioskRetentionDays"] as const;
 
@@ -45,9 +47,15 @@ export function privacyPages(ctx: Context): Router {
     const values: Record<string, unknown> = { allowInternalAddresses: body.allowInternalAddresses === "on" };
     for (const k of SETTING_FIELDS) values[k] = typeof body[k] === "string" ? body[k] : "";
     try {
+      // The schema coerces "" to 0, which means "keep forever": an emptied field must not say that.
       const blank = SETTING_FIELDS.filter((k) => String(values[k]).trim() === "");
-      if (blank.length)
-        throw new ValidationError(Object.fromEntries(blank.map((k) => [k, "Enter a number of days (0 = keep forever)"])));
+      if (blank.length) {
+        const checked = privacySettingsSchema.safeParse(values);
+        throw new ValidationError({
+          ...(checked.success ? {} : zodFieldErrors(checked.error)),
+          ...Object.fromEntries(blank.map((k) => [k, "Enter a number of days (0 = keep forever)"])),
+        });
+      }
       await ctx.privacySettings.update(values, req.actor);
       res.redirect(303, "/admin/privacy?done=settings-saved");
     } catch (err) {

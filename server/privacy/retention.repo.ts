@@ -34,11 +34,20 @@ export async function prunePrintHistory(db: Knex, before: number): Promise<numbe
   return jobs;
 }
 
-/** Kiosk appearances that ended before (a person still waiting for a tile has no end yet). */
-export const pruneKioskHistory = (db: Knex, before: number) =>
-  deleteInChunks(db, "kiosk_entries", (q) =>
+/**
+ * The kiosk history: who was shown on which screen. The screens' own entries go when their
+ * display time ends; what stays is the audit trail's kiosk entries (and an entry a stopped
+ * process left behind), kept for less time than the rest of the trail.
+ */
+export async function pruneKioskHistory(db: Knex, before: number): Promise<number> {
+  const shown = await deleteInChunks(db, "audit_log", (q) =>
+    q.whereIn("action", ["kiosk.display", "kiosk.entry.removed"]).where("at", "<", before),
+  );
+  const left = await deleteInChunks(db, "kiosk_entries", (q) =>
     q
       .whereNotNull("expires_at")
       .where("expires_at", "<", before)
       .where((w) => w.whereNull("welcome_until").orWhere("welcome_until", "<", before)),
   );
+  return shown + left;
+}
