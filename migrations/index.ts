@@ -11,6 +11,7 @@ import * as m009 from "./009_status_count_shards.js";
 import * as m010 from "./010_bulk_invites.js";
 import * as m011 from "./011_work_queue.js";
 import * as m012 from "./012_limit_locks.js";
+import * as m013 from "./013_consent_history.js";
 import * as m014 from "./014_admin_language.js";
 
 /**
@@ -32,6 +33,7 @@ const migrations: Record<string, Knex.Migration> = {
   "011_work_queue": m011,
   "014_admin_language": m014,
   "012_limit_locks": m012,
+  "013_consent_history": m013,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -23,8 +23,11 @@ import { Facets } from "./people/facets.js";
 import { GroupsService } from "./people/groups.service.js";
 import { ImportsService } from "./people/import/imports.service.js";
 import { UsersService } from "./people/users.service.js";
+import { PrivacyService } from "./privacy/privacy.service.js";
+import { PrivacySettingsService } from "./privacy/privacy-settings.js";
 import { PhoneMatchService } from "./registrations/phone-match.service.js";
 import { PhoneOtpService } from "./registrations/phone-otp.service.js";
+import { AddressPolicy } from "./security/address-policy.js";
 import { SettingsService } from "./settings.js";
 import { WebhooksService } from "./webhooks/webhooks.service.js";
 
@@ -56,6 +59,12 @@ export type Context = {
   kioskLive: KioskLive;
   letters: LetterService;
   print: Print;
+  /** Retention and address rules (Administration › Privacy). */
+  privacySettings: PrivacySettingsService;
+  /** Which network addresses printers and webhooks may have. */
+  addresses: AddressPolicy;
+  /** Erasure, the export of a person's data, consent history and retention. */
+  privacy: PrivacyService;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -77,6 +86,8 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     reminderLimit: 2,
   });
   const users = new UsersService(db, events);
+  const privacySettings = new PrivacySettingsService(db, events);
+  const addresses = new AddressPolicy(async () => (await privacySettings.get()).allowInternalAddresses);
   const groups = new GroupsService(db, events);
   const sessions = new SessionStore(db);
   const loginLimiter = new LoginLimiter(db);
@@ -123,7 +134,17 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
   });
   kioskLive.register(events);
+  const privacy = new PrivacyService({ config, log, db, events, users, audit, notify, settings, privacySettings });
+  jobs.register({
+    name: "privacy.retention",
+    schedule: "37 4 * * *",
+    leaseSeconds: 1800,
+    run: () => privacy.applyRetention(),
+  });
   const context: Omit<Context, "print"> = {
+    privacy,
+    privacySettings,
+    addresses,
     live,
     kiosks,
     kioskLive,
@@ -147,7 +168,14 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     audit,
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
-    webhooks: new WebhooksService({ db, events, outbox: notify.outbox, worker: notify.worker, secretKey: config.secretKey }),
+    webhooks: new WebhooksService({
+      db,
+      events,
+      outbox: notify.outbox,
+      worker: notify.worker,
+      secretKey: config.secretKey,
+      addresses,
+    }),
     letters: new LetterService({ users, invitations, settings, branding }),
   };
   const print = createPrint({ ...context, letters: () => context.letters });

@@ -54,6 +54,8 @@ async function main() {
   process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
+// Whatever the process writes (database, outbox, uploads, backups) is private to its user.
+process.umask(0o077);
 main().catch((err) => {
   process.stderr.write(`Invite Station could not start: ${(err as Error).stack ?? err}\n`);
   process.exit(1);

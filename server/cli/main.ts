@@ -38,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Whatever the process writes (database, outbox, uploads, backups) is private to its user.
+process.umask(0o077);
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {

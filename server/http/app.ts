@@ -26,6 +26,7 @@ import { deliveryProfileExtras } from "../notify/profile-extras.js";
 import { groupPages } from "../people/groups.routes.js";
 import { importPages } from "../people/import/import.routes.js";
 import { userPages } from "../people/users.routes.js";
+import { privacyPages, privacyProfileExtras } from "../privacy/privacy.routes.js";
 import { phoneJoinPages } from "../registrations/phone-join.routes.js";
 import { orgSetupPages } from "../setup/org-setup.routes.js";
 import { webhookPages } from "../webhooks/webhooks.routes.js";
@@ -34,6 +35,7 @@ import { csrfProtection } from "./csrf.js";
 import { errorHandler, notFound } from "./errors.js";
 import { healthRoutes } from "./health.js";
 import { pageLanguage } from "./locale.js";
+import { noStore } from "./no-store.js";
 import { requestLog } from "./request-log.js";
 import { viewHelpers } from "./view-helpers.js";
 
@@ -82,6 +84,7 @@ export function createApp(ctx: Context): Express {
   app.use("/assets", express.static(path.join(root, "server/http/public"), { maxAge: "1h", index: false }));
   app.use(healthRoutes(ctx));
   app.use(brandingPublic(ctx));
+  app.use(noStore);
 
   app.use(express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));
   app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 5000 }));
@@ -112,13 +115,21 @@ export function createApp(ctx: Context): Express {
   app.use(letterPages(ctx));
   app.use(deliveryPages(ctx));
   app.use(bulkInvitePages(ctx));
+  // Before userPages: its /users/:id would otherwise be asked for /users/:id/export.json first.
+  app.use(privacyPages(ctx));
   app.use(["/users", "/groups"], kioskChoices(ctx));
   const invitationCard = invitationProfileExtras(ctx);
   const deliveries = deliveryProfileExtras(ctx);
   const printing = printingProfileExtras(ctx);
+  const privacy = privacyProfileExtras(ctx);
   app.use(printPages(ctx));
   app.use(
-    userPages(ctx, async (user) => ({ ...(await invitationCard(user)), ...(await deliveries(user)), ...(await printing(user)) })),
+    userPages(ctx, async (user) => ({
+      ...(await invitationCard(user)),
+      ...(await deliveries(user)),
+      ...(await printing(user)),
+      ...(await privacy(user)),
+    })),
   );
   app.use(groupPages(ctx));
   app.use(importPages(ctx));

@@ -175,7 +175,7 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
       const id = idParam(req.params.id);
       if (!id) return next();
       if (action === "erase") {
-        await ctx.users.erase(id, req.actor);
+        await ctx.privacy.erase(id, req.actor);
         return res.redirect(303, "/users?done=erased");
       }
       await ctx.users[action](id, req.actor);
