@@ -16,6 +16,7 @@ import { InvitationsService } from "./invitations/invitations.service.js";
 import { JobRegistry } from "./jobs/registry.js";
 import { Live } from "./live/live.js";
 import type { Logger } from "./log.js";
+import { AppMetrics } from "./metrics/app-metrics.js";
 import { createNotify, type Notify } from "./notify/index.js";
 import { Reminders } from "./notify/reminders.js";
 import { Facets } from "./people/facets.js";
@@ -55,6 +56,8 @@ export type Context = {
   kioskLive: KioskLive;
   letters: LetterService;
   print: Print;
+  /** The figures behind GET /metrics (server/metrics). */
+  metrics: AppMetrics;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -118,7 +121,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
   });
   kioskLive.register(events);
-  const context: Omit<Context, "print"> = {
+  const context: Omit<Context, "print" | "metrics"> = {
     live,
     kiosks,
     kioskLive,
@@ -146,5 +149,15 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     letters: new LetterService({ users, invitations, settings, branding }),
   };
   const print = createPrint({ ...context, letters: () => context.letters });
-  return { ...context, print };
+  const metrics = new AppMetrics({
+    db,
+    events,
+    live,
+    printerStates: async () => {
+      const printers = await print.printers.list();
+      return Promise.all(printers.map(async (p) => ({ printer: p.name, state: (await print.printers.status(p.id)).state })));
+    },
+  });
+  metrics.listen(events);
+  return { ...context, print, metrics };
 }

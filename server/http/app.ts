@@ -17,6 +17,7 @@ import type { Context } from "../context.js";
 import { dashboardPages } from "../dashboard/dashboard.routes.js";
 import { invitationPages, invitationProfileExtras } from "../invitations/invitation-pages.routes.js";
 import { joinPages } from "../invitations/join.routes.js";
+import { metricsRoutes } from "../metrics/metrics.routes.js";
 import { bulkInvitePages } from "../notify/bulk-invite.routes.js";
 import { deliveryPages } from "../notify/deliveries.routes.js";
 import { deliveryProfileExtras } from "../notify/profile-extras.js";
@@ -49,7 +50,8 @@ export function createApp(ctx: Context): Express {
   app.set("views", path.join(root, "views"));
   Object.assign(app.locals, viewHelpers);
 
-  app.use(requestLog(ctx.log, (req) => req.url === "/healthz" || req.url === "/readyz"));
+  app.use(ctx.metrics.middleware());
+  app.use(requestLog(ctx.log, (req) => req.url === "/healthz" || req.url === "/readyz" || req.url === "/metrics"));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -74,6 +76,7 @@ export function createApp(ctx: Context): Express {
   );
   app.use("/assets", express.static(path.join(root, "server/http/public"), { maxAge: "1h", index: false }));
   app.use(healthRoutes(ctx));
+  app.use(metricsRoutes(ctx.metrics, config.metricsToken));
   app.use(brandingPublic(ctx));
 
   app.use(express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));

@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import cron, { type ScheduledTask } from "node-cron";
 import { nowMs } from "../db/convert.js";
 import type { Logger } from "../log.js";
+import { recordJobRun, recordLeaseTakeover } from "../metrics/registry.js";
 
 export type Job = {
   name: string;
@@ -50,13 +51,18 @@ export class JobRegistry {
   async runNow(name: string, slot: number | null = null): Promise<boolean> {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`no job named ${name}`);
-    if (!(await this.acquire(job, slot))) return false;
+    if (!(await this.acquire(job, slot))) {
+      recordJobRun(name, "skipped");
+      return false;
+    }
     const run = (async () => {
       const started = Date.now();
       try {
         await job.run();
+        recordJobRun(name, "ok");
         this.log.info({ job: name, ms: Date.now() - started }, "job finished");
       } catch (err) {
+        recordJobRun(name, "failed");
         this.log.error({ job: name, err }, "job failed");
       } finally {
         await this.release(name).catch((err) => this.log.warn({ job: name, err }, "could not release job lease"));
@@ -90,6 +96,8 @@ export class JobRegistry {
       }
       if (Number(row.expires_at) > now && row.holder !== this.holder) return false;
       if (slot !== null && row.last_slot !== null && Number(row.last_slot) >= slot) return false;
+      // Expired but never released (a release sets 0): its holder died or stalled mid-run.
+      if (Number(row.expires_at) > 0 && row.holder !== this.holder) recordLeaseTakeover(job.name);
       await trx("job_leases")
         .where({ name: job.name })
         .update({ holder: this.holder, expires_at: expires, ...(slot !== null ? { last_slot: slot } : {}) });
