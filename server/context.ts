@@ -153,9 +153,9 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     db,
     events,
     live,
-    printerStates: async () => {
-      const printers = await print.printers.list();
-      return Promise.all(printers.map(async (p) => ({ printer: p.name, state: (await print.printers.status(p.id)).state })));
+    printers: {
+      list: () => print.printers.list(),
+      state: async (id) => (await print.printers.status(id)).state,
     },
   });
   metrics.listen(events);

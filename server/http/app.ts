@@ -17,6 +17,7 @@ import type { Context } from "../context.js";
 import { dashboardPages } from "../dashboard/dashboard.routes.js";
 import { invitationPages, invitationProfileExtras } from "../invitations/invitation-pages.routes.js";
 import { joinPages } from "../invitations/join.routes.js";
+import { routeBase } from "../metrics/app-metrics.js";
 import { metricsRoutes } from "../metrics/metrics.routes.js";
 import { bulkInvitePages } from "../notify/bulk-invite.routes.js";
 import { deliveryPages } from "../notify/deliveries.routes.js";
@@ -82,7 +83,7 @@ export function createApp(ctx: Context): Express {
   app.use(express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));
   app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 5000 }));
 
-  app.use("/api/v1", apiRouter(ctx));
+  app.use("/api/v1", routeBase(), apiRouter(ctx));
   // API paths nothing answered end here, before the page middleware (CSRF, sessions).
   app.use("/api", notFound);
 

@@ -6,19 +6,22 @@ import type { Live } from "../live/live.js";
 import * as figures from "./figures.repo.js";
 import { metricsRegistry } from "./registry.js";
 
-/** A printer's last known state, as the print feature reports it (see PrinterProbe). */
-export type PrinterState = { printer: string; state: string };
+/** The printers and how to ask one for its state, wired in the composition root. */
+export type PrinterProbe = {
+  list: () => Promise<Array<{ id: number; name: string }>>;
+  state: (id: number) => Promise<string>;
+};
 
 export type AppMetricsDeps = {
   db: Knex;
   events: EventBus;
   live: Live;
   /**
-   * Asks every printer for its state (wired in the composition root, so this core module
-   * imports no feature). Probed at most once per PRINTER_PROBE_MS, in the background: a
-   * scrape never waits on a slow printer.
+   * The printers (wired in the composition root, so this core module imports no feature).
+   * Each is probed at most once per PRINTER_PROBE_MS, in the background: a scrape never
+   * waits on a slow printer, and a new printer is probed at the first scrape that sees it.
    */
-  printerStates?: () => Promise<PrinterState[]>;
+  printers?: PrinterProbe;
 };
 
 const PRINTER_PROBE_MS = 30_000;
@@ -32,7 +35,7 @@ const PRINTER_PROBE_MS = 30_000;
  */
 export class AppMetrics {
   readonly registry = new Registry();
-  private printerCache: { at: number; states: PrinterState[]; probing: boolean } = { at: 0, states: [], probing: false };
+  private printerCache = new Map<number, { at: number; state: string | null; probing: boolean }>();
 
   private readonly requests = new Histogram({
     name: "invite_station_http_request_duration_seconds",
@@ -104,9 +107,9 @@ export class AppMetrics {
       help: "1 for each printer's last known state (idle, processing, stopped, unreachable), probed every 30 s at most",
       labelNames: ["printer", "state"] as const,
       registers: [this.registry],
-      collect() {
+      async collect() {
         this.reset();
-        for (const s of self.printerStatesNow()) this.set({ printer: s.printer, state: s.state }, 1);
+        for (const s of await self.printerStatesNow()) this.set({ printer: s.printer, state: s.state }, 1);
       },
     });
     new Gauge({
@@ -150,7 +153,7 @@ export class AppMetrics {
     return (req: Request, res: Response, next: NextFunction) => {
       const end = this.requests.startTimer();
       res.once("finish", () => {
-        end({ method: req.method, route: routeOf(req), status: `${Math.floor(res.statusCode / 100)}xx` });
+        end({ method: req.method, route: routeOf(req, res), status: `${Math.floor(res.statusCode / 100)}xx` });
       });
       next();
     };
@@ -164,28 +167,57 @@ export class AppMetrics {
 
   readonly contentType = this.registry.contentType;
 
-  private printerStatesNow(): PrinterState[] {
-    const cache = this.printerCache;
-    const probe = this.deps.printerStates;
-    if (probe && !cache.probing && Date.now() - cache.at >= PRINTER_PROBE_MS) {
-      cache.probing = true;
-      probe()
-        .then((states) => {
-          cache.states = states;
-        })
-        .catch(() => {})
-        .finally(() => {
-          cache.at = Date.now();
-          cache.probing = false;
-        });
+  private async printerStatesNow(): Promise<Array<{ printer: string; state: string }>> {
+    const probe = this.deps.printers;
+    if (!probe) return [];
+    const printers = await probe.list();
+    const known: Array<{ printer: string; state: string }> = [];
+    for (const p of printers) {
+      let entry = this.printerCache.get(p.id);
+      if (!entry) {
+        entry = { at: 0, state: null, probing: false };
+        this.printerCache.set(p.id, entry);
+      }
+      const e = entry;
+      if (!e.probing && Date.now() - e.at >= PRINTER_PROBE_MS) {
+        e.probing = true;
+        probe
+          .state(p.id)
+          .then(
+            (state) => {
+              e.state = state;
+            },
+            () => {
+              e.state = "unreachable";
+            },
+          )
+          .finally(() => {
+            e.at = Date.now();
+            e.probing = false;
+          });
+      }
+      if (e.state) known.push({ printer: p.name, state: e.state });
     }
-    return cache.states;
+    const ids = new Set(printers.map((p) => p.id));
+    for (const id of this.printerCache.keys()) if (!ids.has(id)) this.printerCache.delete(id);
+    return known;
   }
 }
 
-function routeOf(req: Request): string {
+/**
+ * Marks where a router is mounted (Express resets req.baseUrl once the router is left, before
+ * the answer finishes), so its routes are labelled with their full pattern.
+ */
+export function routeBase(): RequestHandler {
+  return (req, res, next) => {
+    res.locals.metricsRouteBase = req.baseUrl;
+    next();
+  };
+}
+
+function routeOf(req: Request, res: Response): string {
   const pattern = req.route?.path;
-  if (typeof pattern === "string") return `${req.baseUrl}${pattern}`;
+  if (typeof pattern === "string") return `${res.locals.metricsRouteBase ?? ""}${pattern}`;
   if (req.originalUrl.startsWith("/assets/")) return "/assets";
   if (req.originalUrl.startsWith("/socket.io/")) return "/socket.io";
   return "unmatched";
