@@ -137,10 +137,26 @@ for (const dialect of await dialects()) {
       assert.equal(m2("invite_station_printer_state", { printer: "Lobby printer", state: "unreachable" }), 0);
     });
 
-    it("counts job runs", async () => {
+    it("counts job runs and lease take-overs; /readyz warns about an abandoned lease", async () => {
+      const before = await scrape(app);
       await app.ctx.jobs.runNow("sessions.prune");
+      // A lease whose holder died mid-run (expired, never released) is taken over and counted.
+      await app.ctx.db("job_leases").insert({ name: "kiosks.prune", holder: "dead-instance", expires_at: Date.now() - 1_000 });
+      const abandoned = await scrape(app);
+      assert.equal(abandoned("invite_station_job_leases_abandoned"), 1);
+      const ready = await (await fetch(`${app.url}/readyz`)).json();
+      assert.equal(ready.status, "ready");
+      assert.deepEqual(ready.checks.jobs, { status: "warn", held: 0, abandoned: ["kiosks.prune"] });
+      assert.equal(ready.checks.database.status, "ok");
+      await app.ctx.jobs.runNow("kiosks.prune");
       const m = await scrape(app);
-      assert.ok((m("invite_station_job_runs_total", { job: "sessions.prune", outcome: "ok" }) ?? 0) >= 1);
+      const runs = (mm: typeof m, job: string) => mm("invite_station_job_runs_total", { job, outcome: "ok" }) ?? 0;
+      assert.equal(runs(m, "sessions.prune"), runs(before, "sessions.prune") + 1);
+      assert.equal(
+        m("invite_station_lease_takeovers_total", { queue: "kiosks.prune" }) ?? 0,
+        (before("invite_station_lease_takeovers_total", { queue: "kiosks.prune" }) ?? 0) + 1,
+      );
+      assert.equal(m("invite_station_job_leases_abandoned"), 0);
     });
 
     it("is scraped by a real Prometheus", { skip: !requirePrometheus() }, async () => {
