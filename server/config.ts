@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import path from "node:path";
 import cron from "node-cron";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./http/trust-proxy.js";
 import { isLanguage, LANGUAGES } from "./i18n/index.js";
 
 /** Raised for any invalid variable; the process entry prints it and exits. */
@@ -60,10 +61,17 @@ const schema = z.object({
   PRINT_RETRY_LIMIT: intIn(0, 100).default("5"),
   OUTBOX_RETRY_SECONDS: intIn(1, 86400).default("60"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // A hop count or the proxies' addresses (server/http/trust-proxy.ts), never "true".
   TRUST_PROXY: z
-    .enum(["true", "false"])
-    .default("false")
-    .transform((v) => v === "true"),
+    .string()
+    .optional()
+    .transform((v, c) => {
+      const parsed = parseTrustProxy(v);
+      if ("value" in parsed) return parsed.value;
+      c.addIssue({ code: z.ZodIssueCode.custom, message: parsed.error });
+      return z.NEVER;
+    }),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   DEFAULT_COUNTRY: z
     .string()
     .regex(/^[A-Z]{2}$/, "must be a two-letter country code such as ES")
@@ -119,13 +127,16 @@ export type Config = {
   printRetryLimit: number;
   outboxRetrySeconds: number;
   logLevel: string;
-  trustProxy: boolean;
+  /** Express's "trust proxy": false, a hop count or the proxies' addresses. */
+  trustProxy: TrustProxy;
   defaultCountry: string;
   /** First-start values of the organization set-up; Settings changes them later. */
   organizationName?: string;
   appName?: string;
   /** First-start default language; without it, the language of DEFAULT_COUNTRY. */
   defaultLanguage?: string;
+  /** Bearer token for GET /metrics; without it only a scraper on this machine gets them. */
+  metricsToken?: string;
 };
 
 /**
@@ -201,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     organizationName: e.ORGANIZATION_NAME,
     appName: e.APP_NAME,
     defaultLanguage: e.DEFAULT_LANGUAGE,
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 

@@ -17,6 +17,8 @@ import { InvitationsService } from "./invitations/invitations.service.js";
 import { JobRegistry } from "./jobs/registry.js";
 import { Live } from "./live/live.js";
 import type { Logger } from "./log.js";
+import { AppMetrics } from "./metrics/app-metrics.js";
+import { recordJobRun, recordLeaseTakeover } from "./metrics/registry.js";
 import { createNotify, type Notify } from "./notify/index.js";
 import { Reminders } from "./notify/reminders.js";
 import { Facets } from "./people/facets.js";
@@ -30,6 +32,7 @@ import { PhoneOtpService } from "./registrations/phone-otp.service.js";
 import { AddressPolicy } from "./security/address-policy.js";
 import { SettingsService } from "./settings.js";
 import { WebhooksService } from "./webhooks/webhooks.service.js";
+import { onLeaseTakeover } from "./work/work-queue.js";
 
 /** Every service of the process, built once; routes, the CLI and jobs take what they need. */
 export type Context = {
@@ -65,6 +68,8 @@ export type Context = {
   addresses: AddressPolicy;
   /** Erasure, the export of a person's data, consent history and retention. */
   privacy: PrivacyService;
+  /** The figures behind GET /metrics (server/metrics). */
+  metrics: AppMetrics;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -141,7 +146,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     leaseSeconds: 1800,
     run: () => privacy.applyRetention(),
   });
-  const context: Omit<Context, "print"> = {
+  const context: Omit<Context, "print" | "metrics"> = {
     privacy,
     privacySettings,
     addresses,
@@ -179,5 +184,18 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     letters: new LetterService({ users, invitations, settings, branding }),
   };
   const print = createPrint({ ...context, letters: () => context.letters });
-  return { ...context, print };
+  const metrics = new AppMetrics({
+    db,
+    events,
+    live,
+    printers: {
+      list: () => print.printers.list(),
+      state: async (id) => (await print.printers.status(id)).state,
+    },
+  });
+  metrics.listen(events);
+  // Job runs and lease take-overs, from the core's job registry and work queue.
+  jobs.onRun((name, outcome) => recordJobRun(name, outcome));
+  onLeaseTakeover((queue) => recordLeaseTakeover(queue));
+  return { ...context, print, metrics };
 }

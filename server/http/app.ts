@@ -20,6 +20,8 @@ import { translator } from "../i18n/index.js";
 import { refuseKnownGuessers } from "../invitations/front-door.js";
 import { invitationPages, invitationProfileExtras } from "../invitations/invitation-pages.routes.js";
 import { joinPages } from "../invitations/join.routes.js";
+import { routeBase } from "../metrics/app-metrics.js";
+import { metricsRoutes } from "../metrics/metrics.routes.js";
 import { bulkInvitePages } from "../notify/bulk-invite.routes.js";
 import { deliveryPages } from "../notify/deliveries.routes.js";
 import { deliveryProfileExtras } from "../notify/profile-extras.js";
@@ -58,7 +60,8 @@ export function createApp(ctx: Context): Express {
   Object.assign(app.locals, viewHelpers, { t: translator("en"), lang: "en", languages: [] });
 
   app.use(refuseKnownGuessers(ctx.invitations));
-  app.use(requestLog(ctx.log, (req) => req.url === "/healthz" || req.url === "/readyz"));
+  app.use(ctx.metrics.middleware());
+  app.use(requestLog(ctx.log, (req) => req.url === "/healthz" || req.url === "/readyz" || req.url === "/metrics"));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -83,13 +86,14 @@ export function createApp(ctx: Context): Express {
   );
   app.use("/assets", express.static(path.join(root, "server/http/public"), { maxAge: "1h", index: false }));
   app.use(healthRoutes(ctx));
+  app.use(metricsRoutes(ctx.metrics, config.metricsToken));
   app.use(brandingPublic(ctx));
   app.use(noStore);
 
   app.use(express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));
   app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 5000 }));
 
-  app.use("/api/v1", apiRouter(ctx));
+  app.use("/api/v1", routeBase(), apiRouter(ctx));
   // API paths nothing answered end here, before the page middleware (CSRF, sessions).
   app.use("/api", notFound);
 

@@ -57,6 +57,15 @@ export class Live {
     return this.redis.length > 0;
   }
 
+  /** Null without REDIS_URL; otherwise whether the adapter's connection answers a PING. */
+  async pingRedis(): Promise<null | "ok"> {
+    const pub = this.redis[0];
+    if (!this.config.redisUrl) return null;
+    if (!pub?.isReady) throw new Error("not connected");
+    await pub.ping();
+    return "ok";
+  }
+
   toAdmins(event: string, payload: unknown): void {
     this.io?.of("/admin").emit(event, payload);
   }
