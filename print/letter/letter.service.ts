@@ -83,6 +83,38 @@ export class LetterService {
     });
   }
 
+  /**
+   * Starts a render worker and has it draw a letter nobody sees, so that the first real
+   * download after a start does not also pay for the thread, its modules, the Latin font and
+   * the compilation of the drawing code (it took twice as long as the next one). The worker
+   * then waits, idle, for the first document. The sample is made up: no person is read.
+   */
+  async warmUp(): Promise<void> {
+    const sample: LetterEntry = {
+      id: 0,
+      fullName: "Ana García",
+      language: "en",
+      department: "Reception",
+      site: "Head office",
+      code: "WARM-UP23",
+      url: "https://warm-up.invalid/i/sample-token-that-is-never-issued",
+      expiresAt: new Date(),
+    };
+    const pdf = this.renderers.render({
+      paper: "A4",
+      people: [sample, { ...sample, language: "es" }],
+      organizationName: "Invite Station",
+      appName: "Invite Station",
+      frontDeskContact: "Reception",
+      appStoreUrl: "https://apps.apple.com/app/id0",
+      playStoreUrl: "https://play.google.com/store/apps/details?id=example",
+      logo: null,
+      title: "Warm-up",
+      language: "en",
+    });
+    for await (const _ of pdf);
+  }
+
   /** Stops the render workers (the app is stopping); a later document starts them again. */
   stop(): Promise<void> {
     return this.renderers.stop();

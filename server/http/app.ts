@@ -1,5 +1,4 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { kioskAdminPages, kioskChoices } from "../../kiosk/kiosk-admin.routes.js";
@@ -24,6 +23,7 @@ import { groupPages } from "../people/groups.routes.js";
 import { importPages } from "../people/import/import.routes.js";
 import { userPages } from "../people/users.routes.js";
 import { phoneJoinPages } from "../registrations/phone-join.routes.js";
+import { PROJECT_ROOT } from "../root.js";
 import { webhookPages } from "../webhooks/webhooks.routes.js";
 import { loadSession } from "./auth-middleware.js";
 import { csrfProtection } from "./csrf.js";
@@ -32,7 +32,7 @@ import { healthRoutes } from "./health.js";
 import { requestLog } from "./request-log.js";
 import { viewHelpers } from "./view-helpers.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const root = PROJECT_ROOT;
 
 export function createApp(ctx: Context): Express {
   const { config } = ctx;
