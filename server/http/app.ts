@@ -7,6 +7,7 @@ import { letterPages } from "../../print/letter/letter-pages.routes.js";
 import { printerPages } from "../../print/printers/printers.routes.js";
 import { printPages } from "../../print/queue/print.routes.js";
 import { printingProfileExtras } from "../../print/queue/profile-extras.js";
+import { apiDocsPages } from "../api/api-docs.routes.js";
 import { apiRouter } from "../api/router.js";
 import { auditPages } from "../audit/audit.routes.js";
 import { adminPages } from "../auth/admin-pages.routes.js";
@@ -117,6 +118,7 @@ export function createApp(ctx: Context): Express {
   app.use(brandingAdmin(ctx));
   app.use(kioskAdminPages(ctx));
   app.use(adminPages(ctx));
+  app.use(apiDocsPages());
 
   app.use(notFound);
   app.use(errorHandler(ctx.log));
