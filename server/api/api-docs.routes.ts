@@ -32,6 +32,9 @@ function typeName(schema: Schema | undefined): string {
   return types.map((t) => (t === "array" ? `array of ${typeName(schema.items)}` : t)).join(" | ");
 }
 
+/** Markdown's code marks dropped: the page shows descriptions as text. */
+const plain = (text: string) => text.replaceAll("`", "");
+
 /** The fields of a body schema, following one reference. */
 function fieldsOf(schema: Schema | undefined, components: Record<string, Schema>) {
   const target = schema?.$ref ? components[schema.$ref.split("/").pop() ?? ""] : schema;
@@ -61,7 +64,7 @@ function pageModel() {
         method: method.toUpperCase(),
         path: `/api/v1${path}`,
         summary: op.summary ?? "",
-        access: op.description ?? "",
+        access: plain(op.description ?? ""),
         parameters: (op.parameters ?? []).map((p) => ({
           name: p.name,
           in: p.in,
@@ -72,13 +75,14 @@ function pageModel() {
         body: body ? fieldsOf(body, doc.components.schemas) : null,
         responses: Object.entries(op.responses).map(([status, r]) => {
           const [media, content] = Object.entries(r.content ?? {})[0] ?? [];
-          return { status, description: r.description, media: media ?? "", type: content ? typeName(content.schema) : "" };
+          return { status, description: plain(r.description), media: media ?? "", type: content ? typeName(content.schema) : "" };
         }),
       });
       tags.set(tag, list);
     }
   }
-  return { info: doc.info, tags: [...tags.entries()].map(([name, operations]) => ({ name, operations })) };
+  const info = { ...doc.info, description: plain(doc.info.description ?? "") };
+  return { info, tags: [...tags.entries()].map(([name, operations]) => ({ name, operations })) };
 }
 
 /**
