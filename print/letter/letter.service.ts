@@ -100,7 +100,7 @@ export class LetterService {
       url: "https://warm-up.invalid/i/sample-token-that-is-never-issued",
       expiresAt: new Date(),
     };
-    const pdf = this.renderers.render({
+    await this.renderers.warm({
       paper: "A4",
       people: [sample, { ...sample, language: "es" }],
       organizationName: "Invite Station",
@@ -112,7 +112,6 @@ export class LetterService {
       title: "Warm-up",
       language: "en",
     });
-    for await (const _ of pdf);
   }
 
   /** Stops the render workers (the app is stopping); a later document starts them again. */
