@@ -48,6 +48,8 @@ export async function timeDownloads(
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "/tmp",
+      // `LETTERS_WARM_UP=true npm run bench -- letters`: the service warms its renderer at start.
+      ...(process.env.LETTERS_WARM_UP ? { LETTERS_WARM_UP: process.env.LETTERS_WARM_UP } : {}),
       ...opts.env,
       PORT: String(port),
       HOST: "127.0.0.1",

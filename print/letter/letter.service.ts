@@ -102,7 +102,15 @@ export class LetterService {
     };
     await this.renderers.warm({
       paper: "A4",
-      people: [sample, { ...sample, language: "es" }],
+      // Both languages, and a name in each script with a font of its own (Chinese,
+      // Japanese, Korean): the first real document then finds every font parsed.
+      people: [
+        sample,
+        { ...sample, language: "es" },
+        { ...sample, fullName: "王小明" },
+        { ...sample, fullName: "髙橋さくら" },
+        { ...sample, fullName: "김민준" },
+      ],
       organizationName: "Invite Station",
       appName: "Invite Station",
       frontDeskContact: "Reception",
