@@ -27,6 +27,7 @@ const child = spawn(process.execPath, args, {
   env: {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    ...(process.env.LETTERS_WARM_UP ? { LETTERS_WARM_UP: process.env.LETTERS_WARM_UP } : {}),
     DATA_DIR: dataDir,
     PORT: String(port),
     HOST: "127.0.0.1",
