@@ -11,13 +11,13 @@
 // The settings of one instance; several instances behind nginx are one entry per port
 // (README, "Several instances behind nginx"): apps = [3001, 3002].map((port) => ({ ...base, … })).
 const base = {
-  script: "server/main.ts",
-  // PM2 would hand a .ts file to bun; it runs on Node.js with tsx, as `npm start` does,
-  // and with the same small young generation (4 MB semi-spaces, not 16): the PDF data
-  // that passes through the main thread is freed sooner, which keeps rendering 10,000
-  // letters under 300 MB; the redeem figures are the same either way (README, Benchmarks).
+  // The compiled service (dist/), compiled first by scripts/start.mjs when the sources are
+  // newer (a `git pull` without `npm ci`), as `npm start` runs it; with the same small young
+  // generation (4 MB semi-spaces, not 16): the PDF data that passes through the main thread
+  // is freed sooner, which keeps rendering 10,000 letters low (docs/benchmarks.md).
+  script: "scripts/start.mjs",
   interpreter: "node",
-  interpreter_args: ["--max-semi-space-size=4", "--import", "tsx"],
+  interpreter_args: ["--max-semi-space-size=4"],
   exec_mode: "fork",
   instances: 1,
   autorestart: true,

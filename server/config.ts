@@ -60,6 +60,7 @@ const schema = z.object({
   PRINT_RETRY_SECONDS: intIn(1, 86400).default("300"),
   PRINT_RETRY_LIMIT: intIn(0, 100).default("5"),
   OUTBOX_RETRY_SECONDS: intIn(1, 86400).default("60"),
+  LETTERS_WARM_UP: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // A hop count or the proxies' addresses (server/http/trust-proxy.ts), never "true".
   TRUST_PROXY: z
@@ -126,6 +127,8 @@ export type Config = {
   printRetrySeconds: number;
   printRetryLimit: number;
   outboxRetrySeconds: number;
+  /** Start a render worker at start (about 50 MB more at rest) so that the first letters download is not a cold one. */
+  lettersWarmUp: boolean;
   logLevel: string;
   /** Express's "trust proxy": false, a hop count or the proxies' addresses. */
   trustProxy: TrustProxy;
@@ -206,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     printRetrySeconds: e.PRINT_RETRY_SECONDS,
     printRetryLimit: e.PRINT_RETRY_LIMIT,
     outboxRetrySeconds: e.OUTBOX_RETRY_SECONDS,
+    lettersWarmUp: e.LETTERS_WARM_UP === "true",
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     defaultCountry: e.DEFAULT_COUNTRY,

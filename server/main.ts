@@ -18,6 +18,9 @@ async function main() {
   const log = createLogger(config.logLevel);
   const ctx = createContext(config, log);
   const running = await startServer(ctx);
+  // In the background: the service answers meanwhile, and a failure here only means the
+  // first letter download starts the renderer itself, as it always could.
+  if (config.lettersWarmUp) ctx.letters.warmUp().catch((err) => log.warn({ err }, "warming up the letter renderer failed"));
   log.info(
     { url: config.publicUrl, listen: `${config.host}:${config.port}`, database: config.database.client },
     "Invite Station is running",

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { kioskAdminPages, kioskChoices } from "../../kiosk/kiosk-admin.routes.js";
@@ -8,6 +7,7 @@ import { letterPages } from "../../print/letter/letter-pages.routes.js";
 import { printerPages } from "../../print/printers/printers.routes.js";
 import { printPages } from "../../print/queue/print.routes.js";
 import { printingProfileExtras } from "../../print/queue/profile-extras.js";
+import { apiDocsPages } from "../api/api-docs.routes.js";
 import { apiRouter } from "../api/router.js";
 import { auditPages } from "../audit/audit.routes.js";
 import { accountRoutes } from "../auth/account.routes.js";
@@ -30,6 +30,7 @@ import { importPages } from "../people/import/import.routes.js";
 import { userPages } from "../people/users.routes.js";
 import { privacyPages, privacyProfileExtras } from "../privacy/privacy.routes.js";
 import { phoneJoinPages } from "../registrations/phone-join.routes.js";
+import { PROJECT_ROOT } from "../root.js";
 import { orgSetupPages } from "../setup/org-setup.routes.js";
 import { webhookPages } from "../webhooks/webhooks.routes.js";
 import { loadSession } from "./auth-middleware.js";
@@ -41,7 +42,7 @@ import { noStore } from "./no-store.js";
 import { requestLog } from "./request-log.js";
 import { viewHelpers } from "./view-helpers.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const root = PROJECT_ROOT;
 
 export function createApp(ctx: Context): Express {
   const { config } = ctx;
@@ -144,6 +145,7 @@ export function createApp(ctx: Context): Express {
   app.use(kioskAdminPages(ctx));
   app.use(orgSetupPages(ctx));
   app.use(adminPages(ctx));
+  app.use(apiDocsPages());
 
   app.use(notFound);
   app.use(errorHandler(ctx.log));
