@@ -55,6 +55,8 @@ describe("the compiled service (npm start)", () => {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "/tmp",
         ...database.env,
+        ORGANIZATION_NAME: "Acme Ibérica",
+        APP_NAME: "Acme Chat",
         PORT: String(port),
         HOST: "127.0.0.1",
         LOG_LEVEL: "warn",

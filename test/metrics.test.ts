@@ -141,7 +141,9 @@ for (const dialect of await dialects()) {
       const before = await scrape(app);
       await app.ctx.jobs.runNow("sessions.prune");
       // A lease whose holder died mid-run (expired, never released) is taken over and counted.
-      await app.ctx.db("job_leases").insert({ name: "kiosks.prune", holder: "dead-instance", expires_at: Date.now() - 1_000 });
+      await app.ctx
+        .db("job_leases")
+        .insert({ name: "kiosks.prune", lease_owner: "dead-instance", lease_expires_at: Date.now() - 1_000 });
       const abandoned = await scrape(app);
       assert.equal(abandoned("invite_station_job_leases_abandoned"), 1);
       const ready = await (await fetch(`${app.url}/readyz`)).json();
@@ -153,8 +155,8 @@ for (const dialect of await dialects()) {
       const runs = (mm: typeof m, job: string) => mm("invite_station_job_runs_total", { job, outcome: "ok" }) ?? 0;
       assert.equal(runs(m, "sessions.prune"), runs(before, "sessions.prune") + 1);
       assert.equal(
-        m("invite_station_lease_takeovers_total", { queue: "kiosks.prune" }) ?? 0,
-        (before("invite_station_lease_takeovers_total", { queue: "kiosks.prune" }) ?? 0) + 1,
+        m("invite_station_lease_takeovers_total", { queue: "jobs" }) ?? 0,
+        (before("invite_station_lease_takeovers_total", { queue: "jobs" }) ?? 0) + 1,
       );
       assert.equal(m("invite_station_job_leases_abandoned"), 0);
     });

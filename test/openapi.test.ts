@@ -73,7 +73,14 @@ describe("the API description (OpenAPI 3.1)", () => {
       assert.ok(schemas.User.required.includes(field), `User.${field}`);
     }
     assert.deepEqual(schemas.User.properties.status.enum, ["pending", "active", "deactivated"]);
-    assert.deepEqual(schemas.PrintJob.properties.status.enum, ["queued", "processing", "completed", "failed", "canceled"]);
+    assert.deepEqual(schemas.PrintJob.properties.status.enum, [
+      "queued",
+      "processing",
+      "completed",
+      "failed",
+      "canceled",
+      "unconfirmed",
+    ]);
     assert.deepEqual(schemas.PrinterStatus.properties.state.enum, ["idle", "processing", "stopped", "unreachable"]);
     const list = doc.paths["/users"].get.responses["200"].content["application/json"].schema;
     assert.deepEqual([...list.required].sort(), ["items", "page", "pageSize", "total"]);

@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createDb } from "../../server/db/knex.js";
 import type { TestApp } from "./app.js";
 import { freePort, type Proc, runCli, runEntry, waitFor } from "./process.js";
 
@@ -49,10 +50,26 @@ export async function startInstance(env: Record<string, string>, opts: { sameDat
   return { url, proc, kill, app: { url } as TestApp };
 }
 
-/** Applies the migrations once and makes an API key with every scope, the way IT would. */
+/**
+ * Applies the migrations once and makes an API key with every scope, the way IT would; the
+ * test printers listen on loopback, so the admin setting that allows internal addresses is on.
+ */
 export async function prepareDatabase(env: Record<string, string>): Promise<string> {
   const migrated = await runCli(["migrate"], env);
   if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+  const db = createDb(
+    env.DATABASE_URL
+      ? { client: "mysql", url: env.DATABASE_URL }
+      : { client: "sqlite", filename: path.join(env.DATA_DIR as string, "invite-station.sqlite") },
+  );
+  try {
+    await db("settings")
+      .insert({ key: "privacy.allowInternalAddresses", value: "true", updated_at: Date.now() })
+      .onConflict("key")
+      .merge();
+  } finally {
+    await db.destroy();
+  }
   const key = await runCli(["apikey", "create", "--name", "test"], env);
   if (key.code !== 0) throw new Error(`apikey create failed: ${key.stderr}`);
   return key.stdout.trim();
