@@ -196,6 +196,6 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   metrics.listen(events);
   // Job runs and lease take-overs, from the core's job registry and work queue.
   jobs.onRun((name, outcome) => recordJobRun(name, outcome));
-  onLeaseTakeover((queue) => recordLeaseTakeover(queue));
+  onLeaseTakeover(recordLeaseTakeover);
   return { ...context, print, metrics };
 }

@@ -29,6 +29,6 @@ export function recordJobRun(name: string, outcome: JobOutcome): void {
 }
 
 /** Called when a lease is taken from a holder that did not release it. */
-export function recordLeaseTakeover(queue: string): void {
-  leaseTakeovers.inc({ queue });
+export function recordLeaseTakeover(queue: string, count = 1): void {
+  leaseTakeovers.inc({ queue }, count);
 }

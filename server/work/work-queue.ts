@@ -44,9 +44,10 @@ export type ClaimOptions = {
 
 /** Listens to take-overs (metrics, logs): an instance died or stalled holding work. */
 export type TakeoverListener = (queue: string, count: number) => void;
-const takeoverListeners: TakeoverListener[] = [];
+const takeoverListeners = new Set<TakeoverListener>();
+/** Adds a listener once, however many services a process builds (tests build several). */
 export function onLeaseTakeover(listener: TakeoverListener): void {
-  takeoverListeners.push(listener);
+  takeoverListeners.add(listener);
 }
 
 const CHUNK = 500;

@@ -132,14 +132,9 @@ export const Kiosk = z
   .passthrough();
 
 export const KioskWithLink = Kiosk.extend({
-  enrollUrl: z
-    .string()
-    .url()
-    .nullable()
-    .optional()
-    .openapi({
-      description: "Open it on the screen to pair it; null when none is open; only for keys that also hold invitations.",
-    }),
+  enrollUrl: z.string().url().nullable().optional().openapi({
+    description: "Open it on the screen to pair it; null when none is open; only for keys that also hold invitations.",
+  }),
 }).passthrough();
 
 export const Printer = z
