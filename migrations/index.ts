@@ -9,6 +9,7 @@ import * as m007 from "./007_printing.js";
 import * as m008 from "./008_branding.js";
 import * as m009 from "./009_status_count_shards.js";
 import * as m010 from "./010_bulk_invites.js";
+import * as m015 from "./015_invitation_opened.js";
 
 /**
  * Migrations are listed here rather than discovered on disk, so that they run the same
@@ -26,6 +27,7 @@ const migrations: Record<string, Knex.Migration> = {
   "006_kiosks": m006,
   "007_printing": m007,
   "010_bulk_invites": m010,
+  "015_invitation_opened": m015,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

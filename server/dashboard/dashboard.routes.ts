@@ -1,6 +1,7 @@
 import { Router } from "express";
 import type { Context } from "../context.js";
 import { anyStaff } from "../http/auth-middleware.js";
+import { channelStatus } from "../notify/channels.js";
 import { DashboardService } from "./dashboard.service.js";
 import { joinsChart } from "./joins-chart.js";
 
@@ -25,6 +26,7 @@ export function dashboardPages(ctx: Context, service = new DashboardService(ctx.
       summary,
       chart: joinsChart(summary.joinsByDay),
       channelLabels: CHANNEL_LABELS,
+      channels: channelStatus(ctx.config),
     });
   });
   return router;

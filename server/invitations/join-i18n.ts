@@ -41,6 +41,12 @@ export type JoinStrings = {
   failures: Record<JoinFailure, { title: string; body: string }>;
   usedAlready: (app: string) => string;
   retryIn: (minutes: number) => string;
+  /** The hand-off to the app (the page does not join; the app does). */
+  handoffHint: (app: string) => string;
+  handoffNoLink: (app: string) => string;
+  codeTitle: string;
+  codeHint: (app: string) => string;
+  stepOpen: (app: string) => string;
 };
 
 const en: JoinStrings = {
@@ -99,6 +105,11 @@ const en: JoinStrings = {
   },
   usedAlready: (app) => `If you already joined, you're all set: open ${app} and sign in.`,
   retryIn: (minutes) => (minutes <= 1 ? "You can try again in a minute." : `You can try again in ${minutes} minutes.`),
+  handoffHint: (app) => `Tap the button to open ${app}: your invitation goes with it. Install ${app} first if you don't have it.`,
+  handoffNoLink: (app) => `Install ${app}, open it and enter the code below.`,
+  codeTitle: "Or enter this code in the app",
+  codeHint: (app) => `When ${app} asks for your invitation code, type:`,
+  stepOpen: (app) => `Open ${app} with the button above, or enter your code in it.`,
 };
 
 const es: JoinStrings = {
@@ -158,6 +169,12 @@ const es: JoinStrings = {
   usedAlready: (app) => `Si ya te uniste, todo está listo: abre ${app} e inicia sesión.`,
   retryIn: (minutes) =>
     minutes <= 1 ? "Puedes volver a intentarlo en un minuto." : `Puedes volver a intentarlo en ${minutes} minutos.`,
+  handoffHint: (app) =>
+    `Pulsa el botón para abrir ${app}: tu invitación va incluida. Si aún no tienes ${app}, instálala primero.`,
+  handoffNoLink: (app) => `Instala ${app}, ábrela y escribe el código de abajo.`,
+  codeTitle: "O escribe este código en la app",
+  codeHint: (app) => `Cuando ${app} te pida el código de invitación, escribe:`,
+  stepOpen: (app) => `Abre ${app} con el botón de arriba o escribe en ella tu código.`,
 };
 
 export const JOIN_STRINGS: Record<JoinLanguage, JoinStrings> = { en, es };
