@@ -1,3 +1,5 @@
+import { scheduleInWords } from "./schedule-words.js";
+
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
 
@@ -13,6 +15,8 @@ const NUMBER = new Intl.NumberFormat("en-US");
 
 /** Functions every template can call; they return text that EJS then escapes. */
 export const viewHelpers = {
+  /** The print batch's schedule in words (the expression is kept beside it, in a title). */
+  scheduleInWords,
   /** "26 Nov 2026, 14:05 UTC": the server does not know the reader's zone. */
   formatDateTime(iso: string | null | undefined): string {
     if (!iso) return "";
