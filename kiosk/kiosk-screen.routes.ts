@@ -3,8 +3,10 @@ import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { Context } from "../server/context.js";
 import { clearCookie, readCookie, setCookie } from "../server/http/cookies.js";
-import { KIOSK_STRINGS, screenStrings } from "./kiosk-i18n.js";
+import { translator } from "../server/i18n/index.js";
+import type { Settings } from "../server/settings.js";
 import { DEVICE_COOKIE, PAIRING_COOKIE } from "./kiosk-live.js";
+import { screenStrings } from "./kiosk-strings.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -36,7 +38,12 @@ export function kioskScreenPages(ctx: Context): Router {
     const kiosk = credential ? await ctx.kiosks.authenticate(credential) : undefined;
     if (kiosk && credential) {
       setCookie(res, DEVICE_COOKIE, credential, { secure, maxAgeSeconds: DEVICE_COOKIE_SECONDS, sameSite: "Strict" });
-      return res.render("kiosk/display", { t: KIOSK_STRINGS[kiosk.language], kiosk, strings: screenStrings() });
+      return res.render("kiosk/display", {
+        lang: kiosk.language,
+        t: translator(kiosk.language),
+        kiosk,
+        strings: screenStrings(kiosk.language),
+      });
     }
     if (credential) clearCookie(res, DEVICE_COOKIE, secure);
     const secret = readCookie(req, PAIRING_COOKIE);
@@ -55,10 +62,13 @@ export function kioskScreenPages(ctx: Context): Router {
     renderPairing(res, fresh.code, fresh.expiresAt);
   });
 
+  // Before a screen is paired it has no kiosk, hence no language of its own: the organization's.
+  const orgLanguage = (res: Response) => (res.locals.settings as Settings).defaultLanguage;
+
   function renderPairing(res: Response, code: string, expiresAt: number) {
     res.render("kiosk/pairing", {
-      lang: "en",
-      t: KIOSK_STRINGS.en,
+      lang: orgLanguage(res),
+      t: translator(orgLanguage(res)),
       code: `${code.slice(0, 3)} ${code.slice(3)}`,
       expiresAt,
       kiosksUrl: `${ctx.config.publicUrl}/kiosks`,
@@ -67,12 +77,16 @@ export function kioskScreenPages(ctx: Context): Router {
 
   router.get("/kiosk/enroll/:token", async (req, res) => {
     const kiosk = await ctx.kiosks.enrollTarget(req.params.token);
-    res.status(kiosk ? 200 : 404).render("kiosk/enroll", { lang: "en", t: KIOSK_STRINGS.en, kiosk, token: req.params.token });
+    const lang = kiosk?.language ?? orgLanguage(res);
+    res.status(kiosk ? 200 : 404).render("kiosk/enroll", { lang, t: translator(lang), kiosk, token: req.params.token });
   });
 
   router.post("/kiosk/enroll/:token", async (req, res) => {
     const enrolled = await ctx.kiosks.enroll(req.params.token, req.ip ?? "unknown");
-    if (!enrolled) return res.status(404).render("kiosk/enroll", { lang: "en", t: KIOSK_STRINGS.en, kiosk: null, token: "" });
+    if (!enrolled) {
+      const lang = orgLanguage(res);
+      return res.status(404).render("kiosk/enroll", { lang, t: translator(lang), kiosk: null, token: "" });
+    }
     clearCookie(res, PAIRING_COOKIE, secure);
     setCookie(res, DEVICE_COOKIE, enrolled.credential, { secure, maxAgeSeconds: DEVICE_COOKIE_SECONDS, sameSite: "Strict" });
     res.redirect(303, "/kiosk");

@@ -8,11 +8,15 @@ import { fromDbTime, nowMs } from "../server/db/convert.js";
 import { ConflictError, NotFoundError, ValidationError } from "../server/errors.js";
 import type { Actor, EventBus } from "../server/events.js";
 import { groupBy } from "../server/group-by.js";
+import { isLanguage, LANGUAGES } from "../server/i18n/index.js";
 import { GuessLimiter } from "../server/invitations/guess-limiter.js";
 import type { InvitationsService, RotatingSource } from "../server/invitations/invitations.service.js";
 import { MAX_PERIOD_SECONDS, MIN_PERIOD_SECONDS } from "../server/invitations/rotating-codes.js";
-import { LANGUAGES, type Language } from "../server/people/user.schema.js";
+
+type Language = string;
+
 import type { UsersService } from "../server/people/users.service.js";
+import type { SettingsService } from "../server/settings.js";
 import type { EntryRow, KioskRow } from "./kiosks.repo.js";
 import * as repo from "./kiosks.repo.js";
 
@@ -75,7 +79,11 @@ const kioskSchema = z.object({
     .min(1, "is required")
     .max(100, "must be at most 100 characters"),
   site: optionalText(100),
-  language: z.enum(LANGUAGES, { errorMap: () => ({ message: `must be one of ${LANGUAGES.join(", ")}` }) }).default("en"),
+  // Left out, the organization's default language (see create).
+  language: z
+    .string({ invalid_type_error: `must be one of ${LANGUAGES.join(", ")}` })
+    .refine(isLanguage, `must be one of ${LANGUAGES.join(", ")}`)
+    .optional(),
   rotateSeconds: z
     .union([z.number(), z.string(), z.null()])
     .optional()
@@ -125,6 +133,8 @@ export class KiosksService {
     private users: UsersService,
     private invitations: InvitationsService,
     private config: Config,
+    /** Tiles carry the organization's name: nothing is shown before the set-up. */
+    private settings: Pick<SettingsService, "requireSetup" | "get">,
   ) {
     // A 6-digit code is guessable in principle: a few wrong ones a minute per admin address.
     this.pairingLimiter = new GuessLimiter(db, "kiosk-pair", 10, 60_000);
@@ -140,12 +150,13 @@ export class KiosksService {
 
   async create(raw: unknown, actor: Actor): Promise<{ kiosk: Kiosk; enrollUrl: string }> {
     const input = parseKioskInput(raw);
+    const language = input.language ?? (await this.settings.get()).defaultLanguage;
     const now = nowMs();
     const nonce = newSecret(16);
     const id = await repo.insert(this.db, {
       name: input.name,
       site: input.site,
-      language: input.language,
+      language,
       rotate_seconds: input.rotateSeconds,
       idle_message: input.idleMessage,
       credential_hash: null,
@@ -173,7 +184,7 @@ export class KiosksService {
     await repo.update(this.db, id, {
       name: input.name,
       site: input.site,
-      language: input.language,
+      ...(input.language ? { language: input.language } : {}),
       rotate_seconds: input.rotateSeconds,
       idle_message: input.idleMessage,
       updated_at: nowMs(),
@@ -349,6 +360,7 @@ export class KiosksService {
 
   /** Puts a pending person on the kiosk (in a tile, or waiting for one). */
   async display(id: number, userId: number, actor: Actor): Promise<{ added: boolean }> {
+    await this.settings.requireSetup();
     const kiosk = await this.row(id);
     const user = await this.users.summary(userId);
     if (user.status !== "pending")
@@ -514,7 +526,7 @@ export class KiosksService {
       id: Number(r.id),
       name: r.name,
       site: r.site,
-      language: (LANGUAGES as readonly string[]).includes(r.language) ? (r.language as Language) : "en",
+      language: isLanguage(r.language) ? r.language : "en",
       rotateSeconds: rotate ?? this.config.kioskRotateSeconds,
       rotateSecondsSetting: rotate,
       idleMessage: r.idle_message,
@@ -535,7 +547,7 @@ function screenEntry(e: EntryRow): ScreenEntry {
     userId: e.user_id,
     label: initial ? `${e.first_name} ${initial.toLocaleUpperCase()}.` : e.first_name,
     firstName: e.first_name,
-    language: (LANGUAGES as readonly string[]).includes(e.language) ? (e.language as Language) : "en",
+    language: isLanguage(e.language) ? e.language : "en",
     shown: e.shown_at !== null,
     expiresAt: e.expires_at,
     welcomeUntil: e.welcome_until,

@@ -17,7 +17,7 @@ export type Print = {
 
 type Deps = Pick<
   Context,
-  "config" | "log" | "db" | "events" | "users" | "admins" | "jobs" | "notify" | "live" | "invitations"
+  "config" | "log" | "db" | "events" | "users" | "admins" | "jobs" | "notify" | "live" | "invitations" | "settings"
 > & {
   letters: () => LetterRenderer;
 };
@@ -38,7 +38,15 @@ export function createPrint(deps: Deps): Print {
   });
   let worker: PrintWorker | null = null;
   const wake = () => worker?.kick();
-  jobs = new PrintJobsService({ db, events, users: deps.users, invitations: deps.invitations, printers, wake });
+  jobs = new PrintJobsService({
+    db,
+    events,
+    users: deps.users,
+    invitations: deps.invitations,
+    printers,
+    settings: deps.settings,
+    wake,
+  });
   const batch = new PrintBatch({
     db,
     events,
@@ -46,6 +54,7 @@ export function createPrint(deps: Deps): Print {
     users: deps.users,
     invitations: deps.invitations,
     printers,
+    settings: deps.settings,
     admins: deps.admins,
     outbox: deps.notify.outbox,
     publicUrl: () => config.publicUrl,

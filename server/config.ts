@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import cron from "node-cron";
 import { z } from "zod";
+import { isLanguage, LANGUAGES } from "./i18n/index.js";
 
 /** Raised for any invalid variable; the process entry prints it and exits. */
 export class ConfigError extends Error {}
@@ -67,6 +68,14 @@ const schema = z.object({
     .string()
     .regex(/^[A-Z]{2}$/, "must be a two-letter country code such as ES")
     .default("ES"),
+  ORGANIZATION_NAME: z.string().trim().min(1).max(100, "must be at most 100 characters").optional(),
+  APP_NAME: z.string().trim().min(1).max(60, "must be at most 60 characters").optional(),
+  DEFAULT_LANGUAGE: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine(isLanguage, `must be one of ${LANGUAGES.join(", ")} (a folder in locales/)`)
+    .optional(),
 });
 
 /** The Twilio variables, required and checked only when SMS_PROVIDER=twilio. */
@@ -112,6 +121,11 @@ export type Config = {
   logLevel: string;
   trustProxy: boolean;
   defaultCountry: string;
+  /** First-start values of the organization set-up; Settings changes them later. */
+  organizationName?: string;
+  appName?: string;
+  /** First-start default language; without it, the language of DEFAULT_COUNTRY. */
+  defaultLanguage?: string;
 };
 
 /**
@@ -178,6 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     defaultCountry: e.DEFAULT_COUNTRY,
+    organizationName: e.ORGANIZATION_NAME,
+    appName: e.APP_NAME,
+    defaultLanguage: e.DEFAULT_LANGUAGE,
   };
 }
 

@@ -12,6 +12,7 @@ import { BrandingService } from "./branding/branding.service.js";
 import type { Config } from "./config.js";
 import { createDb } from "./db/knex.js";
 import { EventBus } from "./events.js";
+import { languageOfCountry } from "./i18n/index.js";
 import { InvitationsService } from "./invitations/invitations.service.js";
 import { JobRegistry } from "./jobs/registry.js";
 import { Live } from "./live/live.js";
@@ -62,11 +63,13 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   const audit = new AuditLog(db);
   audit.listen(events);
   const settings = new SettingsService(db, events, {
-    organizationName: "Our organization",
+    // Empty until the set-up (or ORGANIZATION_NAME / APP_NAME) names them: see missingSetup().
+    organizationName: config.organizationName ?? "",
     defaultCountry: config.defaultCountry,
+    defaultLanguage: config.defaultLanguage ?? languageOfCountry(config.defaultCountry),
     frontDeskContact: "",
     inviteTtlDays: config.inviteTtlDays,
-    appName: "the app",
+    appName: config.appName ?? "",
     appStoreUrl: "",
     playStoreUrl: "",
     appScheme: "",
@@ -111,7 +114,7 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
   });
   jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
   const live = new Live(config, sessions, log);
-  const kiosks = new KiosksService(db, events, users, invitations, config);
+  const kiosks = new KiosksService(db, events, users, invitations, config, settings);
   jobs.register({ name: "kiosks.prune", schedule: "*/20 * * * *", leaseSeconds: 120, run: () => kiosks.prune() });
   // Built here, once: it adds the /kiosk namespace to live and listens to the events.
   const branding = new BrandingService(db, events);

@@ -36,6 +36,23 @@ export class ConflictError extends AppError {
   }
 }
 
+const SETUP_FIELD_LABELS: Record<string, string> = { organizationName: "the organization name", appName: "the app name" };
+
+/**
+ * Sending, printing or showing on a kiosk before the organization set-up is done: the
+ * invitations would carry no organization or app name. `missing` names the settings.
+ */
+export class SetupIncompleteError extends AppError {
+  constructor(readonly missing: string[]) {
+    const labels = missing.map((m) => SETUP_FIELD_LABELS[m] ?? m).join(" and ");
+    super(
+      `Finish the organization set-up first (Administration → Organization set-up): ${labels} ${missing.length === 1 ? "is" : "are"} not set.`,
+      409,
+      "Organization set-up incomplete",
+    );
+  }
+}
+
 export class ForbiddenError extends AppError {
   constructor(message = "You do not have permission to do this.") {
     super(message, 403, "Forbidden");

@@ -2,8 +2,9 @@ import type { Knex } from "knex";
 import { getCountries } from "libphonenumber-js";
 import { z } from "zod";
 import { fromDbJson, nowMs, toDbJson } from "./db/convert.js";
-import { ValidationError } from "./errors.js";
+import { SetupIncompleteError, ValidationError } from "./errors.js";
 import type { Actor, EventBus } from "./events.js";
+import { isLanguage, LANGUAGES } from "./i18n/index.js";
 import { zodFieldErrors } from "./people/user.schema.js";
 
 const COUNTRIES = new Set<string>(getCountries());
@@ -22,6 +23,12 @@ export const settingsSchema = z.object({
     .trim()
     .toUpperCase()
     .refine((c) => COUNTRIES.has(c), "must be a two-letter country code such as ES or GB"),
+  /** The language of people registered or imported without one, and of admins who chose none. */
+  defaultLanguage: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine(isLanguage, `must be one of ${LANGUAGES.join(", ")}`),
   frontDeskContact: z.string().trim().max(200, "must be at most 200 characters").default(""),
   /** Days an invitation link stays valid; 0 means it never expires. */
   inviteTtlDays: z.coerce
@@ -59,6 +66,9 @@ export const settingsSchema = z.object({
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** What the organization set-up must have before anything is sent, printed or shown on a kiosk. */
+export const SETUP_REQUIRED = ["organizationName", "appName"] as const;
+
 const CACHE_MS = 5_000;
 
 export class SettingsService {
@@ -78,6 +88,19 @@ export class SettingsService {
     const value = { ...this.defaults, ...Object.fromEntries(Object.entries(stored).filter(([, v]) => v !== null)) } as Settings;
     this.cache = { at: Date.now(), value };
     return value;
+  }
+
+  /** The set-up fields still empty (none once an admin saved them, or ORGANIZATION_NAME and APP_NAME are set). */
+  async missingSetup(): Promise<string[]> {
+    const s = await this.get();
+    return SETUP_REQUIRED.filter((key) => !s[key]?.trim());
+  }
+
+  /** Throws a 409 naming what is missing: sending, printing and kiosks need the real names. */
+  async requireSetup(): Promise<Settings> {
+    const missing = await this.missingSetup();
+    if (missing.length) throw new SetupIncompleteError(missing);
+    return this.get();
   }
 
   async update(raw: Record<string, unknown>, actor: Actor): Promise<Settings> {

@@ -50,9 +50,9 @@ for (const dialect of await dialects()) {
       // No worker: messages stay queued, so the test counts exactly what was queued.
       app = await startNotifyApp(database, {}, { worker: false });
       const ctx = app.ctx;
-      const deps = { db: ctx.db, users: ctx.users, sender: ctx.notify.invitations, log: ctx.log };
+      const deps = { db: ctx.db, users: ctx.users, sender: ctx.notify.invitations, settings: ctx.settings, log: ctx.log };
       bulk = new BulkInvite(deps);
-      reminders = new Reminders({ ...deps, invitations: ctx.invitations, settings: ctx.settings });
+      reminders = new Reminders({ ...deps, invitations: ctx.invitations });
       const group = await ctx.groups.create("Warehouse", actor);
       groupId = group.id;
       const make = async (name: string, over: Partial<UserInput>) => {

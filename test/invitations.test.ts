@@ -179,7 +179,7 @@ for (const dialect of await dialects()) {
         assert.equal(reply.status, 200, JSON.stringify(reply.body));
         assert.deepEqual(reply.body, {
           user: { id, firstName: "Lucía", lastName: "Redime", language: "es" },
-          organization: { name: "Our organization" },
+          organization: { name: "Acme Logistics" },
         });
         const user = (await api("GET", `/users/${id}`)).body;
         assert.equal(user.status, "active");

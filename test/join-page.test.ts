@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import type { Context } from "../server/context.js";
 import { cliActor } from "../server/events.js";
-import { fromAcceptLanguage, pickJoinLanguage } from "../server/invitations/join-i18n.js";
+import { fromAcceptLanguage, pickLanguage } from "../server/i18n/index.js";
 import type { User } from "../server/people/users.repo.js";
 import { startTestApp, type TestApp } from "./support/app.js";
 import { PageClient } from "./support/browser-client.js";
@@ -54,12 +54,15 @@ async function register(ctx: Context, firstName: string, lastName: string, langu
 }
 
 describe("join page language", () => {
-  it("prefers the person's language, then the browser's, then English", () => {
-    assert.equal(pickJoinLanguage("es", "en-GB,en;q=0.9"), "es");
-    assert.equal(pickJoinLanguage("en", "es-ES,es;q=0.9"), "en");
-    assert.equal(pickJoinLanguage("fr", "fr-FR,fr;q=0.9,es;q=0.8,en;q=0.5"), "es");
-    assert.equal(pickJoinLanguage(null, "de-DE,de;q=0.9"), "en");
-    assert.equal(pickJoinLanguage(undefined, undefined), "en");
+  it("prefers the person's language, then the browser's, then the organization's, then English", () => {
+    const pick = (own: string | null | undefined, accept: string | undefined, org?: string) =>
+      pickLanguage(own, { acceptLanguage: accept }, org);
+    assert.equal(pick("es", "en-GB,en;q=0.9"), "es");
+    assert.equal(pick("en", "es-ES,es;q=0.9"), "en");
+    assert.equal(pick("fr", "fr-FR,fr;q=0.9,es;q=0.8,en;q=0.5"), "es");
+    assert.equal(pick(null, "de-DE,de;q=0.9"), "en");
+    assert.equal(pick(null, "de-DE,de;q=0.9", "es"), "es");
+    assert.equal(pick(undefined, undefined), "en");
     assert.equal(fromAcceptLanguage("en;q=0.2, es-MX;q=0.7"), "es");
     assert.equal(fromAcceptLanguage("es;q=0, en"), "en");
     assert.equal(fromAcceptLanguage("*"), null);

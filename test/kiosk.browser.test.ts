@@ -42,7 +42,8 @@ for (const dialect of await dialects()) {
     it("enrols by its link, shows a person from the profile, and welcomes them once the scanned code is redeemed", async () => {
       const errors: string[] = [];
       const key = await (await import("./support/app.js")).createApiKey(app.ctx);
-      const created = await call(app, "POST", "/kiosks", { key, body: { name: "Front lobby", site: "HQ" } });
+      // A Spanish kiosk in an English-speaking organization: the screen speaks the kiosk's language.
+      const created = await call(app, "POST", "/kiosks", { key, body: { name: "Front lobby", site: "HQ", language: "es" } });
       assert.equal(created.status, 201);
       const person = await pendingPerson(app, "Lucía", "García Pérez", "es");
 
@@ -52,10 +53,15 @@ for (const dialect of await dialects()) {
       await screen.goto(created.body.enrollUrl);
       await Promise.all([
         screen.waitForURL(/\/kiosk$/, { waitUntil: "domcontentloaded" }),
-        screen.click("button:has-text('Use this screen')"),
+        screen.click("button:has-text('Usar esta pantalla')"),
       ]);
       await screen.waitForSelector("[data-idle]:not([hidden])");
       assert.equal(await screen.textContent("[data-org]"), "Acme Logistics");
+      assert.equal(await screen.getAttribute("html", "lang"), "es");
+      assert.equal(await screen.textContent("[data-idle-title]"), "Te damos la bienvenida");
+      assert.match((await screen.textContent("[data-idle-body]")) ?? "", /escanéalo con Chatter\.$/);
+      // Spanish writes weekdays and months in lower case: "jueves, 3 de diciembre".
+      assert.match((await screen.textContent("[data-date]")) ?? "", /^[a-zé]+, \d{1,2} de [a-z]+$/);
       await screen.screenshot({ path: `${SHOTS}/kiosk-idle-${dialect}.png` });
 
       const desk = await (browser as Browser).newPage({ viewport: { width: 1366, height: 768 } });
@@ -77,7 +83,11 @@ for (const dialect of await dialects()) {
 
       await screen.waitForSelector(".k-tile [data-name]");
       assert.equal(await screen.textContent(".k-tile [data-name]"), "Lucía G.");
-      assert.equal(await screen.textContent(".k-tile [data-scan]"), "Escanea con la app", "in the person's language");
+      assert.equal(
+        await screen.textContent(".k-tile [data-scan]"),
+        "Escanea con Chatter",
+        "the kiosk's language, the app's name",
+      );
       const box = await screen.locator(".k-qr").boundingBox();
       assert.ok(box && box.width >= 0.4 * 1080, `the code alone takes at least 40% of the shorter side (${box?.width}px)`);
       assert.doesNotMatch((await screen.textContent("body")) ?? "", /García Pérez/);
@@ -96,7 +106,8 @@ for (const dialect of await dialects()) {
       const redeemed = await call(app, "POST", "/invitations/redeem", { body: { token: scanned } });
       assert.equal(redeemed.status, 200, JSON.stringify(redeemed.body));
       await screen.waitForSelector(".k-tile-welcome");
-      assert.equal(await screen.textContent("[data-welcome]"), "¡Bienvenido/a, Lucía!");
+      assert.equal(await screen.textContent("[data-welcome]"), "¡Te damos la bienvenida, Lucía!");
+      assert.equal(await screen.textContent("[data-welcome-hint]"), "Ya estás dentro. Nos vemos en Chatter.");
       await screen.locator(".k-tile-welcome").evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
       await screen.screenshot({ path: `${SHOTS}/kiosk-welcome-${dialect}.png` });
       assert.equal((await app.ctx.users.get(person.id)).status, "active");
@@ -108,6 +119,7 @@ for (const dialect of await dialects()) {
 
     it("lays out four people on a portrait screen, each code readable", async () => {
       const { kiosk, enrollUrl } = await app.ctx.kiosks.create({ name: "Portrait" }, cliActor());
+      assert.equal(kiosk.language, "en", "the organization's language when none is given");
       const ctx = await (browser as Browser).newContext({ viewport: { width: 1080, height: 1920 } });
       const screen = await ctx.newPage();
       await screen.goto(enrollUrl);

@@ -459,7 +459,7 @@ for (const dialect of await dialects()) {
         const form = new URLSearchParams(req.body);
         assert.equal(form.get("To"), "+34600333444");
         assert.equal(form.get("From"), "+15005550006");
-        assert.equal(form.get("Body"), `Our organization: join us on the app: ${invitation.url}`);
+        assert.equal(form.get("Body"), `Acme Logistics: join us on Chatter: ${invitation.url}`);
       } finally {
         await app.stop();
         await twilio.close();

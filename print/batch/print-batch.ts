@@ -8,6 +8,7 @@ import type { Logger } from "../../server/log.js";
 import type { Outbox } from "../../server/notify/outbox.js";
 import type { User } from "../../server/people/users.repo.js";
 import type { UsersService } from "../../server/people/users.service.js";
+import type { SettingsService } from "../../server/settings.js";
 import type { Printer, PrintersService } from "../printers/printers.service.js";
 import type { PrintJob } from "../queue/jobs.repo.js";
 import * as jobsRepo from "../queue/jobs.repo.js";
@@ -42,6 +43,7 @@ type Deps = {
   users: UsersService;
   invitations: Pick<InvitationsService, "currentMany">;
   printers: PrintersService;
+  settings: Pick<SettingsService, "requireSetup">;
   admins: AdminsService;
   outbox: Outbox;
   publicUrl: () => string;
@@ -94,6 +96,8 @@ export class PrintBatch {
 
   /** Plans the batch now and hands its jobs to the worker; returns the jobs it started. */
   async run(trigger: "schedule" | "button" | "api" | "cli", actor: Actor): Promise<BatchRun> {
+    // Before anything is recorded: the queue waits, untouched, until the set-up is done.
+    await this.deps.settings.requireSetup();
     const now = nowMs();
     const [batchIdRaw] = await this.deps
       .db("print_batches")

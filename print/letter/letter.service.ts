@@ -63,10 +63,11 @@ export class LetterService {
    */
   async stream(request: RenderRequest): Promise<Readable> {
     const { userIds, paper, cover, twoSided } = checkRequest(request);
+    const settings = await this.deps.settings.requireSetup();
     const people = await this.prepare(userIds);
-    const settings = await this.deps.settings.get();
     const logo = (await this.deps.branding?.logo()) ?? null;
-    const first = letterStrings(people[0]?.language ?? "en");
+    // One letter: its person's language; many: the organization's, for the PDF's title.
+    const first = letterStrings(people.length === 1 ? (people[0]?.language ?? "en") : settings.defaultLanguage);
     return this.renderers.render({
       paper,
       people,
@@ -78,8 +79,9 @@ export class LetterService {
       logo: logo ? new Uint8Array(logo.data) : null,
       cover,
       twoSided: twoSided === true,
-      title: people.length === 1 ? first.documentTitle(settings.organizationName) : `Invitations — ${settings.organizationName}`,
-      language: people.length === 1 ? first.locale : "en",
+      title:
+        people.length === 1 ? first.documentTitle(settings.organizationName) : first.documentTitleMany(settings.organizationName),
+      language: first.locale,
     });
   }
 

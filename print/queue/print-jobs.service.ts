@@ -5,6 +5,7 @@ import type { Actor, EventBus } from "../../server/events.js";
 import type { InvitationsService } from "../../server/invitations/invitations.service.js";
 import type { User } from "../../server/people/users.repo.js";
 import type { UsersService } from "../../server/people/users.service.js";
+import type { SettingsService } from "../../server/settings.js";
 import type { PrintersService } from "../printers/printers.service.js";
 import type { PrintJob } from "./jobs.repo.js";
 import * as jobsRepo from "./jobs.repo.js";
@@ -22,6 +23,8 @@ type Deps = {
   users: UsersService;
   invitations: InvitationsService;
   printers: PrintersService;
+  /** Letters carry the organization's and the app's names: no printing before the set-up. */
+  settings: Pick<SettingsService, "requireSetup">;
   wake: () => void;
 };
 
@@ -52,6 +55,7 @@ export class PrintJobsService {
     if (userIds.length > MAX_PRINT_NOW) {
       throw new ValidationError({ userIds: `at most ${MAX_PRINT_NOW} people at once: queue more for the overnight batch` });
     }
+    await this.deps.settings.requireSetup();
     const printer = await this.printerFor(printerId);
     await this.pendingPeople(userIds);
     const now = nowMs();
@@ -83,6 +87,7 @@ export class PrintJobsService {
   /** Queues the people for the overnight batch, on `printerId` or (null) their site's default printer. */
   async queueTonight(printerId: number | null, userIds: number[], actor: Actor, opts: { skipNotPending?: boolean } = {}) {
     if (userIds.length > MAX_QUEUE_AT_ONCE) throw new ValidationError({ userIds: `at most ${MAX_QUEUE_AT_ONCE} people at once` });
+    await this.deps.settings.requireSetup();
     if (printerId !== null) await this.printerFor(printerId);
     let ids = userIds;
     let skipped = 0;

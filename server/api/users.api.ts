@@ -24,11 +24,14 @@ export function usersApi(ctx: Context): Router {
   const router = Router();
   // Per route, not router.use(): other resources under /users (e.g. invitations) have scopes of their own.
   const auth = requireApiKey(ctx, "users");
-  const defaultCountry = async () => (await ctx.settings.get()).defaultCountry;
+  const defaults = async () => {
+    const s = await ctx.settings.get();
+    return [s.defaultCountry, s.defaultLanguage] as const;
+  };
 
   router.post("/users", auth, async (req, res) => {
     const body = jsonObjectBody(req, USER_INPUT_KEYS, CREATE_EXPLAIN);
-    const parsed = parseUserInput(body, await defaultCountry());
+    const parsed = parseUserInput(body, ...(await defaults()));
     if (!parsed.ok) throw new ValidationError(parsed.errors);
     const user = await ctx.users.create(parsed.value, req.actor);
     res.status(201).location(`${req.baseUrl}/users/${user.id}`).json(user);
@@ -52,7 +55,7 @@ export function usersApi(ctx: Context): Router {
     const target = status === undefined ? undefined : statusChange(user, status);
 
     if (Object.keys(fields).length) {
-      const parsed = parseUserInput({ ...inputOf(user), ...fields }, await defaultCountry());
+      const parsed = parseUserInput({ ...inputOf(user), ...fields }, ...(await defaults()));
       if (!parsed.ok) throw new ValidationError(parsed.errors);
       user = await ctx.users.update(id, parsed.value, req.actor);
     }

@@ -11,6 +11,8 @@ export type Admin = {
   role: Role;
   createdAt: string;
   disabledAt: string | null;
+  /** The admin pages' language; null follows the organization's default language. */
+  language: string | null;
 };
 
 type Row = {
@@ -21,6 +23,7 @@ type Row = {
   password_hash: string;
   created_at: number;
   disabled_at: number | null;
+  language?: string | null;
 };
 
 export const toAdmin = (r: Row): Admin => ({
@@ -30,6 +33,7 @@ export const toAdmin = (r: Row): Admin => ({
   role: r.role as Role,
   createdAt: fromDbTime(r.created_at) as string,
   disabledAt: fromDbTime(r.disabled_at),
+  language: r.language ?? null,
 });
 
 export async function countAdmins(db: Knex): Promise<number> {
@@ -69,7 +73,9 @@ export async function insertAdmin(
 export async function updateAdmin(
   db: Knex,
   id: number,
-  fields: Partial<{ role: Role; password_hash: string; disabled_at: number | null; name: string }> & { updated_at: number },
+  fields: Partial<{ role: Role; password_hash: string; disabled_at: number | null; name: string; language: string | null }> & {
+    updated_at: number;
+  },
 ) {
   await db("admins").where({ id }).update(fields);
 }

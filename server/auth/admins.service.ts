@@ -3,6 +3,7 @@ import { z } from "zod";
 import { nowMs } from "../db/convert.js";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../errors.js";
 import type { Actor, EventBus } from "../events.js";
+import { isLanguage, LANGUAGES } from "../i18n/index.js";
 import { zodFieldErrors } from "../people/user.schema.js";
 import * as repo from "./admins.repo.js";
 import { type Admin, ROLES, type Role } from "./admins.repo.js";
@@ -121,6 +122,13 @@ export class AdminsService {
       target: { type: "admin", id },
     });
     return this.get(id);
+  }
+
+  /** The admin's own page language; null follows the organization's. A preference, so not audited. */
+  async setLanguage(id: number, language: string | null): Promise<void> {
+    if (language !== null && !isLanguage(language))
+      throw new ValidationError({ language: `must be one of ${LANGUAGES.join(", ")}` });
+    await repo.updateAdmin(this.db, id, { language, updated_at: nowMs() });
   }
 
   async setPassword(id: number, password: string, actor: Actor): Promise<void> {

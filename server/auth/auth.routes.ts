@@ -18,12 +18,22 @@ export function authRoutes(ctx: Context): Router {
     res.locals.renewCsrf();
   };
 
+  // An admin signing in before the organization set-up is done goes there first.
+  const afterSignIn = async (role: string, next: string) =>
+    role === "admin" && (await ctx.settings.missingSetup()).length ? "/admin/setup" : next;
+
   router.get("/", (req, res) => res.redirect(req.admin ? "/dashboard" : "/login"));
 
   router.get("/login", async (req, res) => {
     if (req.admin) return res.redirect(safeNext(req.query.next));
     const needsSetup = !(await ctx.admins.hasAny());
-    res.render("auth/login", { title: "Sign in", values: {}, error: null, next: safeNext(req.query.next), needsSetup });
+    res.render("auth/login", {
+      title: req.t("auth:login.title"),
+      values: {},
+      error: null,
+      next: safeNext(req.query.next),
+      needsSetup,
+    });
   });
 
   router.post("/login", async (req, res) => {
@@ -31,7 +41,7 @@ export function authRoutes(ctx: Context): Router {
     const password = String(req.body?.password ?? "").slice(0, 200);
     const next = safeNext(req.body?.next);
     try {
-      if (!email.trim() || !password) throw new ValidationError({ email: "Enter your email and password." });
+      if (!email.trim() || !password) throw new ValidationError({ email: req.t("auth:login.missing") });
       const admin = await ctx.admins.authenticate(email, password, req.ip ?? "unknown");
       await startSession(req, res, admin.id);
       await ctx.events.emit("admin.signed_in", {
@@ -39,14 +49,14 @@ export function authRoutes(ctx: Context): Router {
         summary: "Signed in",
         target: { type: "admin", id: admin.id },
       });
-      res.redirect(303, next);
+      res.redirect(303, await afterSignIn(admin.role, next));
     } catch (err) {
       if (!(err instanceof UnauthorizedError || err instanceof RateLimitedError || err instanceof ValidationError)) throw err;
       if (err instanceof RateLimitedError) res.setHeader("Retry-After", String(err.retryAfterSeconds));
       const message = err instanceof ValidationError ? Object.values(err.fields)[0] : err.message;
       res
         .status(err.status)
-        .render("auth/login", { title: "Sign in", values: { email }, error: message, next, needsSetup: false });
+        .render("auth/login", { title: req.t("auth:login.title"), values: { email }, error: message, next, needsSetup: false });
     }
   });
 
@@ -85,7 +95,7 @@ export function authRoutes(ctx: Context): Router {
         req.ip ?? null,
       );
       await startSession(req, res, admin.id);
-      res.redirect(303, "/users?welcome=1");
+      res.redirect(303, await afterSignIn(admin.role, "/users?welcome=1"));
     } catch (err) {
       if (err instanceof ValidationError) {
         return res.status(400).render("auth/setup", {

@@ -49,6 +49,7 @@ export class SessionStore {
         "admins.role",
         "admins.created_at",
         "admins.disabled_at",
+        "admins.language",
       )
       .first();
     if (!row || row.disabled_at || Number(row.expires_at) <= now || Number(row.session_created_at) + ABSOLUTE_MS <= now) {

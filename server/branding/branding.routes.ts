@@ -27,7 +27,8 @@ export function brandingAdmin(ctx: Context): Router {
   router.post("/admin/settings/logo", adminOnly, async (req, res) => {
     try {
       await ctx.branding.setLogo(await readLogoUpload(req), req.actor);
-      res.redirect(303, "/admin/settings?done=logo-saved");
+      // The organization set-up has the same form; it stays on its page.
+      res.redirect(303, req.query.back === "setup" ? "/admin/setup?done=logo-saved" : "/admin/settings?done=logo-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       await renderSettings(ctx, res, 400, { errors: err.fields });

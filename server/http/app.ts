@@ -10,11 +10,13 @@ import { printPages } from "../../print/queue/print.routes.js";
 import { printingProfileExtras } from "../../print/queue/profile-extras.js";
 import { apiRouter } from "../api/router.js";
 import { auditPages } from "../audit/audit.routes.js";
+import { accountRoutes } from "../auth/account.routes.js";
 import { adminPages } from "../auth/admin-pages.routes.js";
 import { authRoutes } from "../auth/auth.routes.js";
 import { brandingAdmin, brandingPublic } from "../branding/branding.routes.js";
 import type { Context } from "../context.js";
 import { dashboardPages } from "../dashboard/dashboard.routes.js";
+import { translator } from "../i18n/index.js";
 import { invitationPages, invitationProfileExtras } from "../invitations/invitation-pages.routes.js";
 import { joinPages } from "../invitations/join.routes.js";
 import { bulkInvitePages } from "../notify/bulk-invite.routes.js";
@@ -24,11 +26,13 @@ import { groupPages } from "../people/groups.routes.js";
 import { importPages } from "../people/import/import.routes.js";
 import { userPages } from "../people/users.routes.js";
 import { phoneJoinPages } from "../registrations/phone-join.routes.js";
+import { orgSetupPages } from "../setup/org-setup.routes.js";
 import { webhookPages } from "../webhooks/webhooks.routes.js";
 import { loadSession } from "./auth-middleware.js";
 import { csrfProtection } from "./csrf.js";
 import { errorHandler, notFound } from "./errors.js";
 import { healthRoutes } from "./health.js";
+import { pageLanguage } from "./locale.js";
 import { requestLog } from "./request-log.js";
 import { viewHelpers } from "./view-helpers.js";
 
@@ -47,7 +51,8 @@ export function createApp(ctx: Context): Express {
   // Compiled templates are kept in every environment: recompiling per render costs ~10 ms a page.
   app.set("view cache", true);
   app.set("views", path.join(root, "views"));
-  Object.assign(app.locals, viewHelpers);
+  // English until a request's language is known (pages rendered before it, such as a CSRF refusal).
+  Object.assign(app.locals, viewHelpers, { t: translator("en"), lang: "en", languages: [] });
 
   app.use(requestLog(ctx.log, (req) => req.url === "/healthz" || req.url === "/readyz"));
   app.use(
@@ -85,17 +90,21 @@ export function createApp(ctx: Context): Express {
 
   app.use(csrfProtection(config.secretKey, config.secureCookies));
   app.use(loadSession(ctx));
-  app.use(async (_req, res, next) => {
+  app.use(async (req, res, next) => {
     res.locals.settings = await ctx.settings.get();
+    res.locals.setupMissing = await ctx.settings.missingSetup();
+    res.locals.currentPath = req.originalUrl;
     // The logo's version makes its URL change with it, so browsers may cache it.
     const logo = await ctx.branding.logo();
     res.locals.logoUrl = logo ? `/branding/logo?v=${logo.updatedAt}` : null;
     next();
   });
+  app.use(pageLanguage);
   app.use(joinPages(ctx));
   app.use(kioskScreenPages(ctx));
   app.use(phoneJoinPages(ctx));
   app.use(authRoutes(ctx));
+  app.use(accountRoutes(ctx));
   app.use(dashboardPages(ctx));
   app.use(invitationPages(ctx));
   app.use(letterPages(ctx));
@@ -116,6 +125,7 @@ export function createApp(ctx: Context): Express {
   app.use(printerPages(ctx));
   app.use(brandingAdmin(ctx));
   app.use(kioskAdminPages(ctx));
+  app.use(orgSetupPages(ctx));
   app.use(adminPages(ctx));
 
   app.use(notFound);

@@ -5,6 +5,7 @@ import {
   isDatabaseUnavailable,
   PayloadTooLargeError,
   RateLimitedError,
+  SetupIncompleteError,
   ValidationError,
 } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -48,10 +49,22 @@ export function errorHandler(log: Logger) {
         instance: req.originalUrl.split("?")[0],
       };
       if (known instanceof ValidationError) body.errors = known.fields;
+      if (known instanceof SetupIncompleteError) body.missing = known.missing;
       if (known instanceof ConflictError && known.existing) {
         body.existing = { ...known.existing, url: `/api/v1/${known.existing.type}s/${known.existing.id}` };
       }
       return res.status(status).type("application/problem+json").send(JSON.stringify(body));
+    }
+    if (known instanceof SetupIncompleteError && req.t) {
+      // The page's own words: the banner's sentence, in the reader's language.
+      const t = req.t;
+      const missing = known.missing.map((m) => t(`common:setup.field.${m}`)).reduce((a, b) => t("common:setup.and", { a, b }));
+      return res.status(status).render("errors/error", {
+        title: t("common:setup.incompleteTitle"),
+        status,
+        detail: t("common:setup.incompleteBody", { missing, count: known.missing.length }),
+        fields: null,
+      });
     }
     res
       .status(status)
@@ -73,7 +86,11 @@ export function notFound(req: Request, res: Response) {
         }),
       );
   }
-  res
-    .status(404)
-    .render("errors/error", { title: "Page not found", status: 404, detail: "There is nothing at this address.", fields: null });
+  const t = req.t;
+  res.status(404).render("errors/error", {
+    title: t ? t("common:error.notFoundTitle") : "Page not found",
+    status: 404,
+    detail: t ? t("common:error.notFoundBody") : "There is nothing at this address.",
+    fields: null,
+  });
 }

@@ -1,9 +1,12 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
 import type { Context } from "../context.js";
 import { ConflictError, NotFoundError, RateLimitedError } from "../errors.js";
+import { pickLanguage, toLanguage, translator } from "../i18n/index.js";
 import type { Settings } from "../settings.js";
 import { InvitationGoneError } from "./invitations.service.js";
-import { isJoinLanguage, JOIN_STRINGS, type JoinFailure, type JoinLanguage, pickJoinLanguage } from "./join-i18n.js";
+
+/** Why a link does not work, as the person is told. A deactivated person reads "unknown". */
+export type JoinFailure = "unknown" | "expired" | "revoked" | "used" | "limited" | "stale";
 
 /**
  * The pages an employee sees on their phone after opening their personal link. Opening
@@ -29,7 +32,7 @@ export function joinPages(ctx: Context): Router {
     try {
       const { invitation, user, via, joinToken } = await ctx.invitations.inspect(req.params.token, clientOf(req));
       await ctx.invitations.recordOpened(invitation.id, user.id, clientOf(req));
-      const lang = pickJoinLanguage(user.language, req.get("accept-language"));
+      const lang = pickLanguage(user.language, { acceptLanguage: req.get("accept-language") }, settings.defaultLanguage);
       const appLink = appJoinLink(settings, joinToken);
       if (settings.joinOnWeb) {
         return res.render("join/join", {
@@ -60,7 +63,7 @@ export function joinPages(ctx: Context): Router {
     const shownIn = (req.body as Record<string, unknown> | undefined)?.lang;
     try {
       const { user, organization } = await ctx.invitations.redeem(req.params.token, "link", clientOf(req));
-      const lang = pickJoinLanguage(user.language, req.get("accept-language"));
+      const lang = pickLanguage(user.language, { acceptLanguage: req.get("accept-language") }, settings.defaultLanguage);
       res.render("join/joined", {
         ...pageLocals({ ...settings, organizationName: organization.name }, lang),
         firstName: user.firstName,
@@ -68,7 +71,7 @@ export function joinPages(ctx: Context): Router {
         appLink: settings.appScheme ? `${settings.appScheme}://` : null,
       });
     } catch (err) {
-      renderFailure(req, res, settings, err, isJoinLanguage(shownIn) ? shownIn : null);
+      renderFailure(req, res, settings, err, toLanguage(typeof shownIn === "string" ? shownIn : null));
     }
   });
 
@@ -90,11 +93,11 @@ export function appJoinLink(settings: Settings, token: string): string | null {
 }
 
 /** What every join page shows: the organization, its app, and where to get help. */
-function pageLocals(settings: Settings, lang: JoinLanguage) {
+export function pageLocals(settings: Settings, lang: string) {
   const org = settings.organizationName;
   const monogram = ([...org.trim()][0] ?? "?").toLocaleUpperCase(lang);
   return {
-    t: JOIN_STRINGS[lang],
+    t: translator(lang),
     lang,
     org,
     monogram,
@@ -111,11 +114,11 @@ function pageLocals(settings: Settings, lang: JoinLanguage) {
  * person was shown (or their browser's). It names nobody, and a deactivated person's
  * link reads exactly like an unknown one.
  */
-function renderFailure(req: Request, res: Response, settings: Settings, err: unknown, shownIn: JoinLanguage | null): void {
+function renderFailure(req: Request, res: Response, settings: Settings, err: unknown, shownIn: string | null): void {
   const failure = classify(err);
   if (!failure) throw err;
   if (failure.retryAfterSeconds) res.setHeader("Retry-After", String(failure.retryAfterSeconds));
-  const lang = pickJoinLanguage(shownIn, req.get("accept-language"));
+  const lang = pickLanguage(shownIn, { acceptLanguage: req.get("accept-language") }, settings.defaultLanguage);
   res.status(failure.status).render("join/invalid", {
     ...pageLocals(settings, lang),
     kind: failure.kind,

@@ -6,6 +6,7 @@ import type { Actor } from "../events.js";
 import type { Logger } from "../log.js";
 import { iterateUsers, type User } from "../people/users.repo.js";
 import type { UsersService } from "../people/users.service.js";
+import type { SettingsService } from "../settings.js";
 import type { BulkRun, BulkTarget } from "./bulk-invites.repo.js";
 import * as runs from "./bulk-invites.repo.js";
 import { INVITATION_KIND, type InvitationChannel, type InvitationSender } from "./invitation-sender.js";
@@ -60,7 +61,15 @@ export class BulkInvite {
   private active = new Map<number, Promise<BulkResult>>();
   private stopping = false;
 
-  constructor(private deps: { db: Knex; users: UsersService; sender: InvitationSender; log: Logger }) {}
+  constructor(
+    private deps: {
+      db: Knex;
+      users: UsersService;
+      sender: InvitationSender;
+      settings: Pick<SettingsService, "requireSetup">;
+      log: Logger;
+    },
+  ) {}
 
   /** The pending people of the target after `afterId`, in id order, in batches. */
   private async *pending(target: BulkTarget, afterId = 0): AsyncGenerator<{ users: User[]; skipped: number }> {
@@ -124,6 +133,7 @@ export class BulkInvite {
    * queued (tests wait for it, pages do not).
    */
   async start(target: BulkTarget, actor: Actor): Promise<{ id: number; done: Promise<BulkResult> }> {
+    await this.deps.settings.requireSetup();
     const run = await runs.insertRun(this.deps.db, target, actor, this.owner, nowMs());
     return { id: run.id, done: this.launch(run) };
   }

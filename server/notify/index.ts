@@ -38,7 +38,7 @@ export function createNotify(deps: Deps): Notify {
     return sms.send(o);
   });
   const invitations = new InvitationSender({ ...deps, outbox });
-  const bulk = new BulkInvite({ db, users: deps.users, sender: invitations, log });
+  const bulk = new BulkInvite({ db, users: deps.users, sender: invitations, settings: deps.settings, log });
   return {
     outbox,
     worker,

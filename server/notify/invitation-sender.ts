@@ -6,12 +6,12 @@ import QRCode from "qrcode";
 import type { Config } from "../config.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { type Actor, type EventBus, systemActor } from "../events.js";
+import { intlLocale, pickLanguage, type TFunction, translator } from "../i18n/index.js";
 import type { InvitationsService, InvitationView } from "../invitations/invitations.service.js";
 import type { User } from "../people/users.repo.js";
 import type { UsersService } from "../people/users.service.js";
 import type { Settings, SettingsService } from "../settings.js";
 import { DeliveryError } from "./delivery-error.js";
-import { INVITATION_STRINGS, type InvitationStrings, messageLanguage } from "./invitation-i18n.js";
 import type { Delivery, Outbox, OutboxMessage, Prepared } from "./outbox.js";
 import { pickSmsText, smsSize, truncate } from "./sms/gsm.js";
 
@@ -89,6 +89,7 @@ export class InvitationSender {
   /** Queues the person's invitation on `channel`; 409 when that channel cannot or may not reach them. */
   async send(userId: number, channel: unknown, actor: Actor): Promise<Delivery> {
     const via = parseInvitationChannel(channel);
+    await this.deps.settings.requireSetup();
     const user = await this.deps.users.get(userId);
     const recipient = this.reachable(user, via);
     const invitation = await this.deps.invitations.current(userId);
@@ -133,17 +134,19 @@ export class InvitationSender {
 
   private async render(user: User, invitation: InvitationView, channel: InvitationChannel): Promise<InvitationPayload> {
     const settings = await this.deps.settings.get();
-    const language = messageLanguage(user.language);
-    const s = INVITATION_STRINGS[language];
+    // The person's language, else the organization's (people from before it was set).
+    const language = pickLanguage(user.language, settings.defaultLanguage);
+    const t = translator(language);
     // Alphanumeric, so HTML escaping and URL contexts leave them intact; random, so no name can forge one.
     const markers = { link: `INVLINK${randomBytes(10).toString("hex")}`, code: `INVCODE${randomBytes(10).toString("hex")}` };
     const base = { invitationId: invitation.id, language, markers };
     if (channel === "sms") {
-      const body = smsText(s, settings, invitation.url, markers.link);
+      const body = smsText(t, settings, invitation.url, markers.link);
       return { ...base, body, length: smsSize(body.replace(markers.link, invitation.url)).units };
     }
     const data = {
-      s,
+      t,
+      lang: language,
       firstName: user.firstName,
       org: settings.organizationName,
       app: settings.appName,
@@ -153,16 +156,19 @@ export class InvitationSender {
       appStoreUrl: settings.appStoreUrl,
       playStoreUrl: settings.playStoreUrl,
       expires: invitation.expiresAt
-        ? new Intl.DateTimeFormat(s.locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(
-            new Date(invitation.expiresAt),
-          )
+        ? new Intl.DateTimeFormat(intlLocale(language), {
+            day: "numeric",
+            month: "long",
+            year: "numeric",
+            timeZone: "UTC",
+          }).format(new Date(invitation.expiresAt))
         : null,
     };
     const [html, text] = await Promise.all([
       ejs.renderFile(template("invitation.html.ejs"), data, { cache: true }),
       ejs.renderFile(template("invitation.text.ejs"), data, { cache: true }),
     ]);
-    return { ...base, subject: s.subject(settings.organizationName, settings.appName), html, text };
+    return { ...base, subject: t("email:subject", { org: settings.organizationName, app: settings.appName }), html, text };
   }
 
   /**
@@ -257,13 +263,13 @@ export class InvitationSender {
  * or the organization's name cut, whichever first fits one SMS. The choice is made with
  * the real link's length; the stored text carries the marker in its place.
  */
-function smsText(s: InvitationStrings, settings: Settings, link: string, marker: string): string {
+function smsText(t: TFunction, settings: Settings, link: string, marker: string): string {
   const org = settings.organizationName;
   const forms = [
-    (l: string) => s.smsFull(org, settings.appName, l),
-    (l: string) => s.smsShort(org, l),
-    (l: string) => s.smsShort(truncate(org, 30), l),
-    (l: string) => s.smsShort(truncate(org, 12), l),
+    (l: string) => t("email:smsFull", { org, app: settings.appName, link: l }),
+    (l: string) => t("email:smsShort", { org, link: l }),
+    (l: string) => t("email:smsShort", { org: truncate(org, 30), link: l }),
+    (l: string) => t("email:smsShort", { org: truncate(org, 12), link: l }),
   ];
   const chosen = pickSmsText(forms.map((f) => f(link)));
   const index = forms.findIndex((f) => f(link) === chosen);

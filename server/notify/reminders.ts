@@ -79,6 +79,8 @@ export class Reminders {
   async run(now = nowMs()): Promise<ReminderResult> {
     const { days, limit } = await this.limits();
     const result: ReminderResult = { reminders: 0, beforeExpiry: 0, refused: 0 };
+    // Until the set-up names the organization and the app, reminders wait (they are not lost).
+    if ((await this.deps.settings.missingSetup()).length) return result;
     for await (const users of iterateUsers(this.deps.db, { status: "pending" }, BATCH)) {
       const histories = await this.histories(users.map((u) => u.id));
       for (const user of users) {

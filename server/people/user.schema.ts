@@ -1,10 +1,12 @@
 import { z } from "zod";
 import type { FieldErrors } from "../errors.js";
+import { isLanguage, LANGUAGES, languageName } from "../i18n/index.js";
 import { parsePhone } from "./phone.js";
 
-export const LANGUAGES = ["en", "es"] as const;
-export type Language = (typeof LANGUAGES)[number];
-export const LANGUAGE_NAMES: Record<Language, string> = { en: "English", es: "Español" };
+/** The languages are the folders of locales/: one more folder, one more choice here. */
+export { LANGUAGES };
+export type Language = string;
+export const LANGUAGE_NAMES: Record<Language, string> = Object.fromEntries(LANGUAGES.map((l) => [l, languageName(l)]));
 export const STATUSES = ["pending", "active", "deactivated"] as const;
 export type Status = (typeof STATUSES)[number];
 
@@ -76,7 +78,11 @@ const shape = z.object({
   site: text(100),
   language: z.preprocess(
     (v) => (typeof v === "string" ? v.trim().toLowerCase() || undefined : v),
-    z.enum(LANGUAGES, { errorMap: () => ({ message: `must be one of ${LANGUAGES.join(", ")}` }) }).default("en"),
+    // Left out, it becomes the organization's default language (see parseUserInput).
+    z
+      .string({ invalid_type_error: `must be one of ${LANGUAGES.join(", ")}` })
+      .refine(isLanguage, `must be one of ${LANGUAGES.join(", ")}`)
+      .optional(),
   ),
   groups: z
     .preprocess(
@@ -114,7 +120,11 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: Field
  * Validates a person's fields wherever they come from (form, API, CSV row). The phone is
  * normalized to E.164 here; the consent rule and duplicates are the service's business.
  */
-export function parseUserInput(raw: Record<string, unknown>, defaultCountry: string): ParseResult<UserInput> {
+export function parseUserInput(
+  raw: Record<string, unknown>,
+  defaultCountry: string,
+  defaultLanguage = "en",
+): ParseResult<UserInput> {
   const result = shape.safeParse(raw);
   const errors: FieldErrors = result.success ? {} : zodFieldErrors(result.error);
   let phone: string | null = null;
@@ -125,7 +135,7 @@ export function parseUserInput(raw: Record<string, unknown>, defaultCountry: str
     else phone = parsed.e164;
   }
   if (!result.success || Object.keys(errors).length > 0) return { ok: false, errors };
-  return { ok: true, value: { ...result.data, phone } };
+  return { ok: true, value: { ...result.data, phone, language: result.data.language ?? defaultLanguage } };
 }
 
 /** The editable keys, for merging a partial update (PATCH) onto the current values. */

@@ -84,7 +84,8 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
     await renderForm(res, 200, {
       title: "Register a person",
       user: null,
-      values: { language: "en", groups: preset ? [String(preset)] : [] },
+      // The organization's language, until the admin picks the person's own.
+      values: { language: (await ctx.settings.get()).defaultLanguage, groups: preset ? [String(preset)] : [] },
     });
   });
 
@@ -92,7 +93,7 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = formValues(body);
     const settings = await ctx.settings.get();
-    const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry);
+    const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry, settings.defaultLanguage);
     if (!parsed.ok) return renderForm(res, 400, { title: "Register a person", user: null, values, errors: parsed.errors });
     try {
       const user = await ctx.users.create(parsed.value, req.actor);
@@ -156,7 +157,7 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
     const values = formValues(body);
     const title = `Edit ${user.firstName} ${user.lastName}`;
     const settings = await ctx.settings.get();
-    const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry);
+    const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry, settings.defaultLanguage);
     if (!parsed.ok) return renderForm(res, 400, { title, user, values, errors: parsed.errors });
     try {
       await ctx.users.update(id, parsed.value, req.actor);

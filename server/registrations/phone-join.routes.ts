@@ -2,9 +2,8 @@ import { type NextFunction, type Request, type Response, Router } from "express"
 import type { Context } from "../context.js";
 import { RateLimitedError, ValidationError } from "../errors.js";
 import type { Actor } from "../events.js";
-import { isJoinLanguage, JOIN_STRINGS, type JoinLanguage, pickJoinLanguage } from "../invitations/join-i18n.js";
+import { pickLanguage, translator } from "../i18n/index.js";
 import type { Settings } from "../settings.js";
-import { PHONE_JOIN_STRINGS } from "./phone-join-i18n.js";
 import type { PhoneOtpService } from "./phone-otp.service.js";
 
 /** The join site's public actor: nobody signed in, only the client address. */
@@ -35,12 +34,12 @@ export function phoneJoinPages(ctx: Context): Router {
 
   router.get("/join/phone", async (req, res) => {
     const settings = await ctx.settings.get();
-    res.render("join/phone", { ...locals(settings, langOf(req)), phone: "", error: null });
+    res.render("join/phone", { ...locals(settings, langOf(req, settings)), phone: "", error: null });
   });
 
   router.post("/join/phone", async (req, res) => {
     const settings = await ctx.settings.get();
-    const lang = langOf(req);
+    const lang = langOf(req, settings);
     const typed = field(req, "phone");
     let e164: string;
     try {
@@ -50,7 +49,7 @@ export function phoneJoinPages(ctx: Context): Router {
       return res.status(400).render("join/phone", {
         ...locals(settings, lang),
         phone: typed.slice(0, 40),
-        error: PHONE_JOIN_STRINGS[lang].invalidPhone,
+        error: translator(lang)("phoneJoin:invalidPhone"),
       });
     }
     try {
@@ -63,7 +62,7 @@ export function phoneJoinPages(ctx: Context): Router {
 
   router.post("/join/phone/verify", async (req, res) => {
     const settings = await ctx.settings.get();
-    const lang = langOf(req);
+    const lang = langOf(req, settings);
     const typed = field(req, "phone");
     const code = field(req, "code").replace(/\s+/g, "");
     let e164: string;
@@ -82,9 +81,9 @@ export function phoneJoinPages(ctx: Context): Router {
     if (!outcome.ok) {
       return res
         .status(400)
-        .render("join/phone-code", { ...locals(settings, lang), phone: e164, error: PHONE_JOIN_STRINGS[lang].wrongCode });
+        .render("join/phone-code", { ...locals(settings, lang), phone: e164, error: translator(lang)("phoneJoin:wrongCode") });
     }
-    const personLang = pickJoinLanguage(outcome.user.language, req.get("accept-language"));
+    const personLang = pickLanguage(outcome.user.language, lang);
     res.render("join/joined", {
       ...locals(settings, personLang),
       firstName: outcome.user.firstName,
@@ -94,7 +93,7 @@ export function phoneJoinPages(ctx: Context): Router {
 
   // A reload of the verify address lands on the form, not on an error.
   router.get("/join/phone/verify", (req, res) => {
-    res.redirect(303, `/join/phone?lang=${langOf(req)}`);
+    res.redirect(303, `/join/phone?lang=${langOf(req, null)}`);
   });
 
   return router;
@@ -105,28 +104,32 @@ function field(req: Request, name: string): string {
   return typeof value === "string" ? value : "";
 }
 
-/** The form's language (kept in a hidden field), else `?lang=`, else the browser's. */
-function langOf(req: Request): JoinLanguage {
+/** The form's language (kept in a hidden field), else `?lang=`, else the browser's, else the organization's. */
+function langOf(req: Request, settings: Settings | null): string {
   const chosen = (req.body as Record<string, unknown> | undefined)?.lang ?? req.query.lang;
-  return isJoinLanguage(chosen) ? chosen : pickJoinLanguage(null, req.get("accept-language"));
+  return pickLanguage(
+    typeof chosen === "string" ? chosen : null,
+    { acceptLanguage: req.get("accept-language") },
+    settings?.defaultLanguage,
+  );
 }
 
-function limited(req: Request, res: Response, settings: Settings, lang: JoinLanguage, err: unknown) {
+function limited(_req: Request, res: Response, settings: Settings, lang: string, err: unknown) {
   if (!(err instanceof RateLimitedError)) throw err;
   res.setHeader("Retry-After", String(err.retryAfterSeconds));
   res.status(429).render("join/invalid", {
-    ...locals(settings, pickJoinLanguage(lang, req.get("accept-language"))),
+    ...locals(settings, lang),
     kind: "limited",
     retryMinutes: Math.ceil(err.retryAfterSeconds / 60),
   });
 }
 
 /** What the join layout needs (as join.routes.ts gives it), plus the phone join's words. */
-function locals(settings: Settings, lang: JoinLanguage) {
+function locals(settings: Settings, lang: string) {
   const org = settings.organizationName;
   const monogram = ([...org.trim()][0] ?? "?").toLocaleUpperCase(lang);
   return {
-    t: { ...JOIN_STRINGS[lang], ...PHONE_JOIN_STRINGS[lang] },
+    t: translator(lang),
     lang,
     org,
     monogram,

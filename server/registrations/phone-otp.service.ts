@@ -4,14 +4,13 @@ import { Sealer } from "../auth/sealer.js";
 import { nowMs } from "../db/convert.js";
 import { ConflictError } from "../errors.js";
 import type { Actor } from "../events.js";
+import { pickLanguage, translator } from "../i18n/index.js";
 import { GuessLimiter } from "../invitations/guess-limiter.js";
-import { pickJoinLanguage } from "../invitations/join-i18n.js";
 import { DeliveryError } from "../notify/delivery-error.js";
 import type { Outbox, OutboxMessage, Prepared } from "../notify/outbox.js";
 import type { User } from "../people/users.repo.js";
 import type { UsersService } from "../people/users.service.js";
 import type { SettingsService } from "../settings.js";
-import { PHONE_JOIN_STRINGS } from "./phone-join-i18n.js";
 import { PHONE_CHANNEL, type PhoneMatchService } from "./phone-match.service.js";
 
 export const OTP_KIND = "phone-otp";
@@ -167,8 +166,8 @@ export class PhoneOtpService {
     const code = this.sealer.unseal(sealed);
     const settings = await this.deps.settings.get();
     const person = await this.deps.users.summary(Number(row.user_id));
-    const lang = pickJoinLanguage(person.language, undefined);
-    const body = PHONE_JOIN_STRINGS[lang].sms(settings.organizationName, code);
+    const t = translator(pickLanguage(person.language, settings.defaultLanguage));
+    const body = t("phoneJoin:sms", { org: settings.organizationName, code });
     return { outgoing: { channel: "sms", to: row.phone, body, userId: Number(row.user_id) }, secrets: [code] };
   }
 

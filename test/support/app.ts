@@ -12,6 +12,13 @@ export type TestApp = {
   stop: () => Promise<void>;
 };
 
+/**
+ * The organization set-up an automated install gives, so tests can send, print and show
+ * on kiosks at once, in English although DEFAULT_COUNTRY is ES. A test of the refusal
+ * passes `{ ORGANIZATION_NAME: "", APP_NAME: "" }`; "" also unsets DEFAULT_LANGUAGE.
+ */
+export const SETUP_ENV = { ORGANIZATION_NAME: "Acme Logistics", APP_NAME: "Chatter", DEFAULT_LANGUAGE: "en" };
+
 export const ADMIN_PASSWORD = "correct horse battery staple";
 
 /** The real service on a fresh database, listening on a free loopback port. */
@@ -42,6 +49,7 @@ export async function startOn(
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...SETUP_ENV,
     ...database.env,
     ...env,
   });

@@ -18,7 +18,16 @@ export type Proc = { child: ChildProcess; stdout: () => string; stderr: () => st
 export function runEntry(entry: "server/main.ts" | "server/cli/main.ts", args: string[], env: Record<string, string>): Proc {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, entry), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "warn", ...env },
+    // The set-up an automated install gives (see SETUP_ENV in app.ts), unless a test says otherwise.
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      LOG_LEVEL: "warn",
+      ORGANIZATION_NAME: "Acme Logistics",
+      APP_NAME: "Chatter",
+      DEFAULT_LANGUAGE: "en",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -3,7 +3,6 @@ import { unlink } from "node:fs/promises";
 import { nowMs, toDbJson } from "../../db/convert.js";
 import { ConflictError } from "../../errors.js";
 import type { Actor } from "../../events.js";
-import { languageForCountry } from "../default-language.js";
 import { groupIdsByNames } from "../groups.repo.js";
 import { mapHeader } from "./columns.js";
 import { fmt } from "./count-format.js";
@@ -46,10 +45,10 @@ export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onP
   const prepared = new PreparedWriter(preparedPath(file));
   let previous: Promise<void> = Promise.resolve();
   try {
-    const { defaultCountry } = await ctx.settings.get();
+    const { defaultCountry, defaultLanguage } = await ctx.settings.get();
     const header = await readTableHeader(file);
     const map = mapHeader(header.headers);
-    const checker = new RowChecker(map, defaultCountry, languageForCountry(defaultCountry));
+    const checker = new RowChecker(map, defaultCountry, defaultLanguage);
     const errors: RowError[] = [];
     const matches: ListedMatch[] = [];
     const claimed = new Map<number, number>();

@@ -81,8 +81,8 @@ export class RowChecker {
   constructor(
     private map: ColumnMap,
     private defaultCountry: string,
-    /** The language of people whose row gives none: the organization's. */
-    private defaultLanguage: string = "en",
+    /** The organization's language, for rows without one. */
+    private defaultLanguage = "en",
   ) {}
 
   inspect({ line, index, cells }: CsvRow): CheckedRow {
@@ -128,6 +128,7 @@ export class RowChecker {
         language: language ? (LANGUAGE[fold(language).replace(/[^a-z]/g, "")] ?? language) : this.defaultLanguage,
       },
       this.defaultCountry,
+      this.defaultLanguage,
     );
     if (!parsed.ok) for (const [field, message] of Object.entries(parsed.errors)) fail(field, message);
 
