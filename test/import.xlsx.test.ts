@@ -89,7 +89,9 @@ for (const dialect of await dialects()) {
     const people = staff();
 
     before(async () => {
-      app = await startTestApp(dialect, { DEFAULT_COUNTRY: "ES" });
+      // An organization in Spain with no language chosen: its people default to Spanish.
+      app = await startTestApp(dialect, { DEFAULT_COUNTRY: "ES", DEFAULT_LANGUAGE: "" });
+      assert.equal((await app.ctx.settings.get()).defaultLanguage, "es");
       files = mkdtempSync(path.join(tmpdir(), "invst-xlsx-"));
       await createStaff(app.ctx, "frontdesk", "desk@empresa.example");
       // Ten people registered before the file arrives, found in it by each identifier in turn.

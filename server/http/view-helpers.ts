@@ -1,5 +1,5 @@
-import { scheduleInWords } from "./schedule-words.js";
 import { formats, type TFunction, translator } from "../i18n/index.js";
+import { scheduleInWords } from "./schedule-words.js";
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
