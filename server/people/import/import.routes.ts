@@ -7,7 +7,7 @@ import { idParam } from "../../http/params.js";
 import { parseListQuery } from "../list-query.js";
 import { FIELD_HELP, type ImportField, templateHeader } from "./columns.js";
 import { MAX_BYTES, MAX_ROWS } from "./csv-read.js";
-import { choicesFromForm, matchedBy } from "./import-choices.js";
+import { choicesFromForm } from "./import-choices.js";
 import type { ImportView } from "./imports.service.js";
 
 const LIMITS = { maxRows: MAX_ROWS, maxMegabytes: MAX_BYTES / 1024 / 1024 };
@@ -35,7 +35,6 @@ export function importPages(ctx: Context): Router {
       imp,
       notice,
       fieldLabel: fieldLabel(imp),
-      matchedBy,
       labels: Object.fromEntries(Object.entries(FIELD_HELP).map(([f, h]) => [f, h.label])),
     });
   };
