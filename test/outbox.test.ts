@@ -369,7 +369,10 @@ for (const dialect of await dialects()) {
         const delivery = await app.notify.invitations.send(user.id, "email", cliActor());
         // Written to a file, nobody received it: "saved", never "sent", and no invitation.sent.
         await settled(app, delivery.id, "saved");
-        const audit = await app.ctx.db("audit_log").where({ action: "invitation.kept" }).first();
+        // The event follows the state's update: waited for, not assumed.
+        const audit = await waitFor("the invitation.kept audit entry", async () =>
+          app.ctx.db("audit_log").where({ action: "invitation.kept" }).first(),
+        );
         assert.match(audit.summary, /was saved as a file — no mail server set up/);
         assert.equal(await app.ctx.db("audit_log").where({ action: "invitation.sent" }).first(), undefined);
         const file = path.join(database.dataDir, "outbox", `message-${delivery.id}.eml`);
