@@ -136,12 +136,13 @@ for (const dialect of await dialects()) {
       const page = await desk.get(where);
       assert.equal(page.status, 200);
       const withPhone = people.filter((p) => p.phone !== null).length;
-      // The file-level question, said once, with its two answers.
-      assert.equal(page.text.split("the file has no consent column").length - 1, 1);
-      assert.match(page.text, new RegExp(`${withPhone} people have a phone number`));
+      // The file-level question, said once, with its two answers, in the organization's language.
+      assert.equal(page.text.split("el archivo no tiene columna de consentimiento").length - 1, 1);
+      assert.match(page.text, new RegExp(`${withPhone} personas tienen número de teléfono`));
       assert.match(page.text, /value="drop"/);
       assert.match(page.text, /value="consented"/);
-      assert.match(page.text, /10 people are already registered/);
+      assert.match(page.text, /10 personas ya están registradas/);
+      assert.match(page.text, /Importar 300 personas/);
       assert.doesNotMatch(page.text, /<h2>Problems<\/h2>/);
       assert.match(page.text, /Excel workbook: the first worksheet was read/);
       const imp = await app.ctx.imports.get(id);

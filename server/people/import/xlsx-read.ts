@@ -1,4 +1,3 @@
-import ExcelJS from "exceljs";
 import { type CsvRow, FileRefusedError, MAX_ROWS, refused } from "./csv-read.js";
 
 /**
@@ -39,6 +38,8 @@ const NOT_A_WORKBOOK =
  * line; `line` is the spreadsheet's own row number, so problems point where the admin looks.
  */
 export async function* readXlsx(filePath: string): AsyncGenerator<{ header: boolean; row: CsvRow }> {
+  // Loaded on the first workbook only: a CSV import does not pay for the library's memory.
+  const { default: ExcelJS } = await import("exceljs");
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(filePath, {
     worksheets: "emit",
     sharedStrings: "cache",
