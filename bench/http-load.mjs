@@ -8,7 +8,8 @@
 //   { url, method, bodies, count, rate }                                   open loop: request i is due
 //       at start + i / rate seconds whatever the server does, and its latency counts from when it
 //       was due, so a server that falls behind is charged for the wait (no coordinated omission).
-// Every answer must be 200; the first other status stops the run and is reported. Before the
+// Every answer must be 200 (or one of `expect`, e.g. [404, 429] for a flood of refused
+// requests); the first other status stops the run and is reported. Before the
 // timed run the client opens its connections with GET /healthz and then writes "timed run
 // starts" on stderr.
 import http from "node:http";
@@ -16,6 +17,7 @@ import { text } from "node:stream/consumers";
 
 const job = JSON.parse(await text(process.stdin));
 const { url, method, bodies, count } = job;
+const expected = new Set(job.expect ?? [200]);
 const latencies = new Array(count);
 let failure = null;
 
@@ -42,7 +44,7 @@ function request(target, verb, body) {
 async function send(i, dueAt) {
   const { status, answer } = await request(url, method, bodies ? bodies[i] : undefined);
   latencies[i] = performance.now() - dueAt;
-  if (status !== 200 && !failure) failure = `${method} ${url} answered ${status}: ${answer.slice(0, 300)}`;
+  if (!expected.has(status) && !failure) failure = `${method} ${url} answered ${status}: ${answer.slice(0, 300)}`;
 }
 
 // Open the connections first: a run must not be charged for TCP set-up of its first second.

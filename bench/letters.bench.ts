@@ -1,18 +1,25 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { cliActor } from "../server/events.js";
 import { insertImportedUsers, type UserRow } from "../server/people/users.repo.js";
-import { startTestApp } from "../test/support/app.js";
+import { createApiKey, startTestApp } from "../test/support/app.js";
 import { launchChromium } from "../test/support/chromium.js";
 import type { Dialect } from "../test/support/databases.js";
 import { letterHtml } from "./letter-html.js";
+import { type Download, type ServiceCode, timeDownloads } from "./letters-download.js";
 import { person, personRow, rng } from "./people-data.js";
 
 export const LETTERS = Number(process.env.BENCH_LETTERS ?? 10_000);
 const CHROMIUM_PAGES = Number(process.env.BENCH_CHROMIUM_PAGES ?? 200);
 const CHROMIUM_SINGLE = 25;
+/** The group whose PDF is downloaded from a freshly started service. */
+export const GROUP_LETTERS = Math.min(LETTERS, Number(process.env.BENCH_GROUP_LETTERS ?? 1_000));
+const ROOT = path.resolve(import.meta.dirname, "..");
+/** How production ran before it was compiled (`npm start` then), and how it runs now. */
+const CODES: ServiceCode[] = ["sources", "dist"];
 const PUBLIC_URL = "https://invite.northwind.example";
 const STORES = ["https://apps.apple.com/app/id1234567890", "https://play.google.com/store/apps/details?id=com.teamline"];
 
@@ -27,8 +34,14 @@ const OTHER_SCRIPTS: Array<[string, string]> = [
 ];
 
 export type Rate = { pages: number; seconds: number; perSecond: number };
+export type Render = Rate & { kbPerLetter: number; peakRssMb: number; checkSeconds: number; bytes: number };
 export type LettersResult = {
-  pdfkit: Rate & { kbPerLetter: number; peakRssMb: number; checkSeconds: number; bytes: number };
+  /** The whole set in one PDF, rendered by the TypeScript sources (tsx) and by the compiled code. */
+  render: Record<ServiceCode, Render>;
+  /** A group's PDF through the API of a service just started: the first download and a warm one. */
+  group: Record<ServiceCode, Download>;
+  /** The load average when the figures were taken (1, 5 and 15 minutes). */
+  load: number[];
   chromiumBatch: Rate | null;
   chromiumSingle: Rate | null;
   seedSeconds: number;
@@ -62,10 +75,38 @@ export async function benchLetters(dialect: Dialect): Promise<LettersResult> {
     const idsFile = path.join(dir, "ids.json");
     const out = path.join(dir, "letters.pdf");
     writeFileSync(idsFile, JSON.stringify(ids));
-    const child = await runChild({ ...app.database.env, PUBLIC_URL, BENCH_LETTER_IDS: idsFile, BENCH_LETTER_OUT: out });
-    const bytes = statSync(out).size;
-    const pages = await pdfPages(out);
-    if (pages !== null && pages !== ids.length) throw new Error(`the PDF has ${pages} pages for ${ids.length} letters`);
+    execFileSync(process.execPath, [path.join(ROOT, "scripts/build.mjs"), "--if-stale"], { stdio: "inherit" });
+    const render = {} as Record<ServiceCode, Render>;
+    for (const code of CODES) {
+      const child = await runChild(code, { ...app.database.env, PUBLIC_URL, BENCH_LETTER_IDS: idsFile, BENCH_LETTER_OUT: out });
+      const bytes = statSync(out).size;
+      const pages = await pdfPages(out);
+      if (pages !== null && pages !== ids.length) throw new Error(`the PDF has ${pages} pages for ${ids.length} letters`);
+      render[code] = {
+        pages: ids.length,
+        seconds: child.seconds,
+        perSecond: ids.length / child.seconds,
+        kbPerLetter: bytes / 1024 / ids.length,
+        peakRssMb: child.maxRssMb,
+        checkSeconds: child.checkSeconds,
+        bytes,
+      };
+    }
+
+    const group = await app.ctx.groups.create("Bench: new starters", cliActor());
+    await app.ctx.groups.addMembers(group.id, ids.slice(0, GROUP_LETTERS), cliActor());
+    const key = await createApiKey(app.ctx, ["invitations"]);
+    const downloads = {} as Record<ServiceCode, Download>;
+    for (const code of CODES) {
+      downloads[code] = await timeDownloads(code, {
+        env: { ...app.database.env, PUBLIC_URL },
+        path: `/api/v1/groups/${group.id}/invitations.pdf?paper=A4`,
+        key,
+        letters: GROUP_LETTERS,
+        file: path.join(dir, `group-${code}.pdf`),
+        pages: pdfPages,
+      });
+    }
 
     const sample = await Promise.all(
       ids.slice(0, CHROMIUM_PAGES).map(async (id) => {
@@ -74,20 +115,7 @@ export async function benchLetters(dialect: Dialect): Promise<LettersResult> {
       }),
     );
     const { batch, single } = await chromiumRates(sample);
-    return {
-      pdfkit: {
-        pages: ids.length,
-        seconds: child.seconds,
-        perSecond: ids.length / child.seconds,
-        kbPerLetter: bytes / 1024 / ids.length,
-        peakRssMb: child.maxRssMb,
-        checkSeconds: child.checkSeconds,
-        bytes,
-      },
-      chromiumBatch: batch,
-      chromiumSingle: single,
-      seedSeconds,
-    };
+    return { render, group: downloads, load: loadavg(), chromiumBatch: batch, chromiumSingle: single, seedSeconds };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await app.stop();
@@ -112,11 +140,15 @@ async function seedPending(db: import("knex").Knex): Promise<number[]> {
   return ids;
 }
 
-function runChild(env: Record<string, string>): Promise<{ seconds: number; checkSeconds: number; maxRssMb: number }> {
+function runChild(
+  code: ServiceCode,
+  env: Record<string, string>,
+): Promise<{ seconds: number; checkSeconds: number; maxRssMb: number }> {
   return new Promise((resolve, reject) => {
-    // With this process's flags (`npm run bench` starts it as `npm start` starts the service).
-    const child = spawn(process.execPath, [...process.execArgv, path.join(import.meta.dirname, "letters-child.ts")], {
-      env: { ...process.env, ...env },
+    // With the flags `npm start` gives the service: the TypeScript loader for the sources only.
+    const flags = code === "sources" ? ["--max-semi-space-size=4", "--import", "tsx"] : ["--max-semi-space-size=4"];
+    const child = spawn(process.execPath, [...flags, path.join(import.meta.dirname, "letters-child.mjs")], {
+      env: { ...process.env, ...env, BENCH_CODE: code },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -124,8 +156,8 @@ function runChild(env: Record<string, string>): Promise<{ seconds: number; check
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
-    child.on("exit", (code) => {
-      if (code !== 0) return reject(new Error(`letters renderer exited ${code}: ${stderr.slice(-2000)}`));
+    child.on("exit", (status) => {
+      if (status !== 0) return reject(new Error(`letters renderer exited ${status}: ${stderr.slice(-2000)}`));
       resolve(JSON.parse(stdout.trim().split("\n").pop() as string));
     });
   });

@@ -28,10 +28,10 @@ export function kioskAdminPages(ctx: Context): Router {
 
   router.get("/kiosks", anyStaff, async (req, res) => {
     res.render("kiosks/list", {
-      title: "Kiosks",
+      title: req.t("titles:kiosks"),
       section: "/kiosks",
       kiosks: await kioskList(),
-      values: { language: "en" },
+      values: { language: (res.locals.settings as { defaultLanguage: string }).defaultLanguage },
       errors: {},
       languages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
       defaultRotate: ctx.config.kioskRotateSeconds,
@@ -61,7 +61,7 @@ export function kioskAdminPages(ctx: Context): Router {
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       res.status(400).render("kiosks/list", {
-        title: "Kiosks",
+        title: req.t("titles:kiosks"),
         section: "/kiosks",
         kiosks: await kioskList(),
         values: req.body ?? {},

@@ -1,15 +1,14 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
 import type { Context } from "../server/context.js";
 import { clearCookie, readCookie, setCookie } from "../server/http/cookies.js";
 import { translator } from "../server/i18n/index.js";
+import { PROJECT_ROOT } from "../server/root.js";
 import type { Settings } from "../server/settings.js";
 import { DEVICE_COOKIE, PAIRING_COOKIE } from "./kiosk-live.js";
 import { screenStrings } from "./kiosk-strings.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "..");
+const root = PROJECT_ROOT;
 // Browsers cap cookie lifetimes at 400 days; the page renews it on every load.
 const DEVICE_COOKIE_SECONDS = 400 * 24 * 60 * 60;
 
@@ -20,7 +19,7 @@ const DEVICE_COOKIE_SECONDS = 400 * 24 * 60 * 60;
 export function kioskScreenPages(ctx: Context): Router {
   const router = Router();
   const secure = ctx.config.secureCookies;
-  router.use("/kiosk/assets", express.static(path.join(here, "public"), { maxAge: "1h", index: false }));
+  router.use("/kiosk/assets", express.static(path.join(root, "kiosk/public"), { maxAge: "1h", index: false }));
   // The QR encoder the screen and the admin QR page draw codes with (MIT, no dependencies).
   router.get("/assets/vendor/uqr.mjs", (_req, res) => {
     res.type("text/javascript").sendFile(path.join(root, "node_modules/uqr/dist/index.mjs"), { maxAge: "1d" });
@@ -57,7 +56,7 @@ export function kioskScreenPages(ctx: Context): Router {
       const open = await ctx.kiosks.pairing(secret);
       if (open) return renderPairing(res, open.code, open.expiresAt);
     }
-    const fresh = await ctx.kiosks.startPairing();
+    const fresh = await ctx.kiosks.startPairing(req.ip ?? "unknown");
     setCookie(res, PAIRING_COOKIE, fresh.secret, { secure, maxAgeSeconds: 20 * 60, sameSite: "Strict" });
     renderPairing(res, fresh.code, fresh.expiresAt);
   });

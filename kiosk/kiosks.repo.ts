@@ -226,3 +226,9 @@ export async function removeEntriesOfUser(db: Knex, userId: number): Promise<num
   if (kiosks.length) await db("kiosk_entries").where({ user_id: userId }).delete();
   return kiosks;
 }
+
+/** Pairing requests not yet expired (claimed or not). */
+export async function countOpenPairings(db: Knex, now: number): Promise<number> {
+  const row = await db("kiosk_pairings").where("expires_at", ">", now).count({ n: "*" }).first();
+  return Number(row?.n ?? 0);
+}

@@ -5,7 +5,7 @@ import { digest, newSecret } from "../server/auth/tokens.js";
 import type { Config } from "../server/config.js";
 import { Batcher } from "../server/db/batcher.js";
 import { fromDbTime, nowMs } from "../server/db/convert.js";
-import { ConflictError, NotFoundError, ValidationError } from "../server/errors.js";
+import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from "../server/errors.js";
 import type { Actor, EventBus } from "../server/events.js";
 import { groupBy } from "../server/group-by.js";
 import { isLanguage, LANGUAGES } from "../server/i18n/index.js";
@@ -24,6 +24,11 @@ import * as repo from "./kiosks.repo.js";
 export const MAX_TILES = 4;
 const ENROLL_MS = 24 * 60 * 60 * 1000;
 const PAIRING_MS = 15 * 60 * 1000;
+/** New pairing requests per address (unpaired screens reloading keep theirs: their cookie). */
+export const PAIRINGS_PER_ADDRESS = 20;
+const PAIRINGS_WINDOW_MS = 15 * 60 * 1000;
+/** Open pairing requests at once, whoever made them: the table stays small under any flood. */
+export const MAX_OPEN_PAIRINGS = 500;
 const WELCOME_MS = 6_000;
 
 export type Kiosk = {
@@ -120,6 +125,7 @@ export function parseKioskInput(raw: unknown): z.output<typeof kioskSchema> {
  */
 export class KiosksService {
   private pairingLimiter: GuessLimiter;
+  private screenLimiter: GuessLimiter;
 
   // Many people join at once at a busy entrance: one look-up for their screens.
   private welcomes = new Batcher<number, number[]>(async (userIds) => {
@@ -138,6 +144,13 @@ export class KiosksService {
   ) {
     // A 6-digit code is guessable in principle: a few wrong ones a minute per admin address.
     this.pairingLimiter = new GuessLimiter(db, "kiosk-pair", 10, 60_000);
+    this.screenLimiter = new GuessLimiter(
+      db,
+      "kiosk-screen",
+      PAIRINGS_PER_ADDRESS,
+      PAIRINGS_WINDOW_MS,
+      (retryAfter) => `Too many new screens from this address. Try again in ${Math.ceil(retryAfter / 60)} minutes.`,
+    );
   }
 
   async list(): Promise<Kiosk[]> {
@@ -267,9 +280,18 @@ export class KiosksService {
 
   /**
    * An unpaired screen asks to be paired: its secret (for its cookie) and the code it shows.
-   * The code is derived from the secret, so a reloaded screen shows the same one.
+   * The code is derived from the secret, so a reloaded screen shows the same one. Anyone
+   * may ask (the page is public), so each address gets a few and all of them together a
+   * bounded number of open requests (429 beyond); they expire after 15 minutes.
    */
-  async startPairing(): Promise<{ secret: string; code: string; expiresAt: number }> {
+  async startPairing(client: string): Promise<{ secret: string; code: string; expiresAt: number }> {
+    await this.screenLimiter.reserve(client);
+    if ((await repo.countOpenPairings(this.db, nowMs())) >= MAX_OPEN_PAIRINGS) {
+      await repo.prunePairings(this.db, nowMs());
+      if ((await repo.countOpenPairings(this.db, nowMs())) >= MAX_OPEN_PAIRINGS) {
+        throw new RateLimitedError("Too many screens are waiting to be paired. Try again in a few minutes.", 60);
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       const secret = newSecret(32);
       const code = this.pairingCode(secret);
@@ -476,6 +498,7 @@ export class KiosksService {
   async prune(): Promise<void> {
     await repo.prunePairings(this.db, nowMs());
     await this.pairingLimiter.prune();
+    await this.screenLimiter.prune();
   }
 
   private async announcePaired(row: KioskRow, actor: Actor, how: string, pairingId?: number): Promise<void> {

@@ -9,6 +9,9 @@ import * as m007 from "./007_printing.js";
 import * as m008 from "./008_branding.js";
 import * as m009 from "./009_status_count_shards.js";
 import * as m010 from "./010_bulk_invites.js";
+import * as m011 from "./011_work_queue.js";
+import * as m012 from "./012_limit_locks.js";
+import * as m013 from "./013_consent_history.js";
 import * as m014 from "./014_admin_language.js";
 import * as m015 from "./015_invitation_opened.js";
 
@@ -28,7 +31,10 @@ const migrations: Record<string, Knex.Migration> = {
   "006_kiosks": m006,
   "007_printing": m007,
   "010_bulk_invites": m010,
+  "011_work_queue": m011,
   "014_admin_language": m014,
+  "012_limit_locks": m012,
+  "013_consent_history": m013,
   "015_invitation_opened": m015,
 };
 

@@ -17,7 +17,7 @@ export type Print = {
 
 type Deps = Pick<
   Context,
-  "config" | "log" | "db" | "events" | "users" | "admins" | "jobs" | "notify" | "live" | "invitations" | "settings"
+  "config" | "log" | "db" | "events" | "users" | "admins" | "jobs" | "notify" | "live" | "invitations" | "settings" | "addresses"
 > & {
   letters: () => LetterRenderer;
 };
@@ -34,6 +34,7 @@ export function createPrint(deps: Deps): Print {
     events,
     secretKey: config.secretKey,
     drivers,
+    addresses: deps.addresses,
     activeJobs: (id) => (jobs as PrintJobsService).activeForPrinter(id),
   });
   let worker: PrintWorker | null = null;

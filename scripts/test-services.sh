@@ -17,7 +17,7 @@
 # `why`), then add NAME to DEFAULT_COMPONENTS.
 set -uo pipefail
 
-DEFAULT_COMPONENTS="mariadb redis chromium poppler zbar cups ipp"
+DEFAULT_COMPONENTS="mariadb redis chromium poppler zbar cups ipp nginx prometheus"
 
 # ---------------------------------------------------------------- components
 # MariaDB on 127.0.0.1:3306 (or the host/port of TEST_DATABASE_URL when that is local),
@@ -132,6 +132,12 @@ start_ipp() {
   fi
 }
 
+# nginx and Prometheus: the suites start their own (a generated config, a free loopback
+# port, a child process), so only the binaries are needed; the packages' own services are
+# kept from starting during the install (see policy-rc.d below) and never started here.
+packages_nginx="nginx=/usr/sbin/nginx"
+packages_prometheus="prometheus=/usr/bin/prometheus"
+
 # ---------------------------------------------------------------- machinery
 loud() { printf '\n*** %s ***\n\n' "$*" >&2; }
 
@@ -178,7 +184,7 @@ missing_pkgs=()
 for c in "${components[@]}"; do
   var="packages_$c"
   if [[ -z "${!var+x}" ]]; then
-    loud "test-services: unknown component '$c' (known: mariadb redis chromium poppler zbar cups ipp)"
+    loud "test-services: unknown component '$c' (known: $DEFAULT_COMPONENTS)"
     exit 2
   fi
   for entry in ${!var}; do
@@ -194,6 +200,14 @@ if ((${#missing_pkgs[@]})); then
     echo "test-services: installing ${missing_pkgs[*]} (Debian packages) ..." >&2
     apt_opts=(-y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
     log="${TMPDIR:-/tmp}/invite-station-apt.$(id -u).log"
+    # A package's own scripts must not start its system service (nginx would take port 80):
+    # policy-rc.d answering 101 forbids it during this install; the daemons the suites need
+    # are started by start_NAME below. An existing policy file is left alone.
+    policy=/usr/sbin/policy-rc.d
+    own_policy=0
+    if [[ ! -e $policy ]] && printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null 2>&1 && as_root chmod 755 "$policy"; then
+      own_policy=1
+    fi
     # 9>&-: a package's own scripts may start its daemon, which must not inherit the lock.
     if as_root apt-get -q -o DPkg::Lock::Timeout=600 update </dev/null >"$log" 2>&1 9>&- &&
       as_root env DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" --no-install-recommends "${missing_pkgs[@]}" </dev/null >>"$log" 2>&1 9>&-; then
@@ -201,6 +215,7 @@ if ((${#missing_pkgs[@]})); then
     else
       install_error="apt-get failed (log: $log): $(tail -n 1 "$log")"
     fi
+    ((own_policy)) && as_root rm -f "$policy"
   else
     install_error="cannot install Debian packages here (not root, no password-less sudo, or no apt-get)"
   fi

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import cron from "node-cron";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./http/trust-proxy.js";
 import { isLanguage, LANGUAGES } from "./i18n/index.js";
 
 /** Raised for any invalid variable; the process entry prints it and exits. */
@@ -59,11 +60,19 @@ const schema = z.object({
   PRINT_RETRY_SECONDS: intIn(1, 86400).default("300"),
   PRINT_RETRY_LIMIT: intIn(0, 100).default("5"),
   OUTBOX_RETRY_SECONDS: intIn(1, 86400).default("60"),
+  LETTERS_WARM_UP: z.enum(["true", "false"], { message: "must be true or false" }).default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // A hop count or the proxies' addresses (server/http/trust-proxy.ts), never "true".
   TRUST_PROXY: z
-    .enum(["true", "false"])
-    .default("false")
-    .transform((v) => v === "true"),
+    .string()
+    .optional()
+    .transform((v, c) => {
+      const parsed = parseTrustProxy(v);
+      if ("value" in parsed) return parsed.value;
+      c.addIssue({ code: z.ZodIssueCode.custom, message: parsed.error });
+      return z.NEVER;
+    }),
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   DEFAULT_COUNTRY: z
     .string()
     .regex(/^[A-Z]{2}$/, "must be a two-letter country code such as ES")
@@ -118,14 +127,19 @@ export type Config = {
   printRetrySeconds: number;
   printRetryLimit: number;
   outboxRetrySeconds: number;
+  /** Start a render worker at start (about 50 MB more at rest) so that the first letters download is not a cold one. */
+  lettersWarmUp: boolean;
   logLevel: string;
-  trustProxy: boolean;
+  /** Express's "trust proxy": false, a hop count or the proxies' addresses. */
+  trustProxy: TrustProxy;
   defaultCountry: string;
   /** First-start values of the organization set-up; Settings changes them later. */
   organizationName?: string;
   appName?: string;
   /** First-start default language; without it, the language of DEFAULT_COUNTRY. */
   defaultLanguage?: string;
+  /** Bearer token for GET /metrics; without it only a scraper on this machine gets them. */
+  metricsToken?: string;
 };
 
 /**
@@ -159,9 +173,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const dataDir = path.resolve(e.DATA_DIR);
   try {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw new ConfigError(`Invalid configuration:\n  DATA_DIR: cannot create ${dataDir} (${(err as Error).message})`);
+  }
+  try {
+    // People's data lives here (database, outbox, uploads, the secret): the service's user only.
+    chmodSync(dataDir, 0o700);
+  } catch {
+    // Not ours to change (a directory the operator owns and shares): their permissions stand.
   }
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   return {
@@ -189,12 +209,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     printRetrySeconds: e.PRINT_RETRY_SECONDS,
     printRetryLimit: e.PRINT_RETRY_LIMIT,
     outboxRetrySeconds: e.OUTBOX_RETRY_SECONDS,
+    lettersWarmUp: e.LETTERS_WARM_UP === "true",
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     defaultCountry: e.DEFAULT_COUNTRY,
     organizationName: e.ORGANIZATION_NAME,
     appName: e.APP_NAME,
     defaultLanguage: e.DEFAULT_LANGUAGE,
+    metricsToken: e.METRICS_TOKEN,
   };
 }
 

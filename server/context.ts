@@ -17,16 +17,22 @@ import { InvitationsService } from "./invitations/invitations.service.js";
 import { JobRegistry } from "./jobs/registry.js";
 import { Live } from "./live/live.js";
 import type { Logger } from "./log.js";
+import { AppMetrics } from "./metrics/app-metrics.js";
+import { recordJobRun, recordLeaseTakeover } from "./metrics/registry.js";
 import { createNotify, type Notify } from "./notify/index.js";
 import { Reminders } from "./notify/reminders.js";
 import { Facets } from "./people/facets.js";
 import { GroupsService } from "./people/groups.service.js";
 import { ImportsService } from "./people/import/imports.service.js";
 import { UsersService } from "./people/users.service.js";
+import { PrivacyService } from "./privacy/privacy.service.js";
+import { PrivacySettingsService } from "./privacy/privacy-settings.js";
 import { PhoneMatchService } from "./registrations/phone-match.service.js";
 import { PhoneOtpService } from "./registrations/phone-otp.service.js";
+import { AddressPolicy } from "./security/address-policy.js";
 import { SettingsService } from "./settings.js";
 import { WebhooksService } from "./webhooks/webhooks.service.js";
+import { onLeaseTakeover } from "./work/work-queue.js";
 
 /** Every service of the process, built once; routes, the CLI and jobs take what they need. */
 export type Context = {
@@ -56,6 +62,14 @@ export type Context = {
   kioskLive: KioskLive;
   letters: LetterService;
   print: Print;
+  /** Retention and address rules (Administration › Privacy). */
+  privacySettings: PrivacySettingsService;
+  /** Which network addresses printers and webhooks may have. */
+  addresses: AddressPolicy;
+  /** Erasure, the export of a person's data, consent history and retention. */
+  privacy: PrivacyService;
+  /** The figures behind GET /metrics (server/metrics). */
+  metrics: AppMetrics;
 };
 
 export function createContext(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Context {
@@ -79,9 +93,13 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     reminderLimit: 2,
   });
   const users = new UsersService(db, events);
+  const privacySettings = new PrivacySettingsService(db, events);
+  const addresses = new AddressPolicy(async () => (await privacySettings.get()).allowInternalAddresses);
   const groups = new GroupsService(db, events);
   const sessions = new SessionStore(db);
+  const loginLimiter = new LoginLimiter(db);
   const jobs = new JobRegistry(db, log);
+  jobs.register({ name: "login-limits.prune", schedule: "27 * * * *", leaseSeconds: 120, run: () => loginLimiter.prune() });
   jobs.register({ name: "sessions.prune", schedule: "17 * * * *", leaseSeconds: 300, run: () => sessions.prune() });
   const imports = new ImportsService(db, events, settings, config);
   const invitations = new InvitationsService(db, events, users, settings, config);
@@ -123,7 +141,17 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
   });
   kioskLive.register(events);
-  const context: Omit<Context, "print"> = {
+  const privacy = new PrivacyService({ config, log, db, events, users, audit, notify, settings, privacySettings });
+  jobs.register({
+    name: "privacy.retention",
+    schedule: "37 4 * * *",
+    leaseSeconds: 1800,
+    run: () => privacy.applyRetention(),
+  });
+  const context: Omit<Context, "print" | "metrics"> = {
+    privacy,
+    privacySettings,
+    addresses,
     live,
     kiosks,
     kioskLive,
@@ -141,15 +169,35 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     groups,
     imports,
     invitations,
-    admins: new AdminsService(db, events, new LoginLimiter(db)),
+    admins: new AdminsService(db, events, loginLimiter),
     sessions,
     apiKeys: new ApiKeysService(db, events),
     audit,
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
-    webhooks: new WebhooksService({ db, events, outbox: notify.outbox, worker: notify.worker, secretKey: config.secretKey }),
+    webhooks: new WebhooksService({
+      db,
+      events,
+      outbox: notify.outbox,
+      worker: notify.worker,
+      secretKey: config.secretKey,
+      addresses,
+    }),
     letters: new LetterService({ users, invitations, settings, branding }),
   };
   const print = createPrint({ ...context, letters: () => context.letters });
-  return { ...context, print };
+  const metrics = new AppMetrics({
+    db,
+    events,
+    live,
+    printers: {
+      list: () => print.printers.list(),
+      state: async (id) => (await print.printers.status(id)).state,
+    },
+  });
+  metrics.listen(events);
+  // Job runs and lease take-overs, from the core's job registry and work queue.
+  jobs.onRun((name, outcome) => recordJobRun(name, outcome));
+  onLeaseTakeover((queue) => recordLeaseTakeover(queue));
+  return { ...context, print, metrics };
 }

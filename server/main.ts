@@ -18,6 +18,9 @@ async function main() {
   const log = createLogger(config.logLevel);
   const ctx = createContext(config, log);
   const running = await startServer(ctx);
+  // In the background: the service answers meanwhile, and a failure here only means the
+  // first letter download starts the renderer itself, as it always could.
+  if (config.lettersWarmUp) ctx.letters.warmUp().catch((err) => log.warn({ err }, "warming up the letter renderer failed"));
   log.info(
     { url: config.publicUrl, listen: `${config.host}:${config.port}`, database: config.database.client },
     "Invite Station is running",
@@ -54,6 +57,8 @@ async function main() {
   process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
+// Whatever the process writes (database, outbox, uploads, backups) is private to its user.
+process.umask(0o077);
 main().catch((err) => {
   process.stderr.write(`Invite Station could not start: ${(err as Error).stack ?? err}\n`);
   process.exit(1);

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
+import { markRunning } from "./backup/running-lock.js";
 import type { Context } from "./context.js";
 import { closeDb } from "./db/knex.js";
 import { migrateLatest } from "./db/migrate.js";
@@ -21,6 +22,7 @@ export async function startServer(
   if (applied.length) ctx.log.info({ migrations: applied }, "migrations applied");
   await recountStatuses(ctx.db);
   const { database } = ctx.config;
+  const unmark = markRunning(ctx.config.dataDir);
   const checkpointer = database.client === "sqlite" ? startCheckpointer(database.filename, ctx.log) : null;
   const app = createApp(ctx);
   const server = createServer(app);
@@ -63,6 +65,7 @@ export async function startServer(
       await ctx.letters.stop();
       await checkpointer?.stop();
       await closeDb(ctx.db);
+      unmark();
     })();
     return stopping;
   };

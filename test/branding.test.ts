@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import jpegJs from "jpeg-js";
 import { PNG } from "pngjs";
 import { cliActor } from "../server/events.js";
 import { ADMIN_PASSWORD, createStaff, startTestApp, type TestApp } from "./support/app.js";
@@ -14,30 +15,14 @@ function png(width: number, height: number): Buffer {
   return PNG.sync.write(image);
 }
 
-/** The smallest JPEG header that carries a size: SOI, then a baseline start-of-frame. */
-const jpeg = (width: number, height: number) =>
-  Buffer.from([
-    0xff,
-    0xd8,
-    0xff,
-    0xc0,
-    0x00,
-    0x11,
-    0x08,
-    height >> 8,
-    height & 255,
-    width >> 8,
-    width & 255,
-    3,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-  ]);
+/** A real JPEG of the given size (baseline, as cameras and design tools write them). */
+function jpeg(width: number, height: number): Buffer {
+  const data = Buffer.alloc(width * height * 4, 0x5a);
+  return jpegJs.encode({ data, width, height }, 80).data;
+}
+
+/** The first half of a file, as an interrupted download or copy leaves it. */
+const truncated = (file: Buffer) => file.subarray(0, Math.floor(file.length / 2));
 
 for (const dialect of await dialects()) {
   describe(`organization logo on ${dialect}`, () => {
@@ -96,6 +81,9 @@ for (const dialect of await dialects()) {
         [png(8, 8), "tiny.png", /8×8 pixels/],
         [Buffer.alloc(1024 * 1024 + 10, 1), "huge.png", /larger than 1 MB/],
         [Buffer.alloc(0), "empty.png", /Choose a PNG or JPEG/],
+        // The header is whole and says 320×120; the pixel data stops half-way.
+        [truncated(png(320, 120)), "cut.png", /PNG image is damaged or incomplete/],
+        [truncated(jpeg(320, 120)), "cut.jpg", /JPEG image is damaged or incomplete/],
       ];
       for (const [content, name, message] of cases) {
         const res = await upload(content, name);

@@ -285,6 +285,7 @@ for (const dialect of await dialects()) {
           state: "running",
           owner: "a process that died",
           heartbeat_at: Date.now() - 5 * 60_000,
+          lease_expires_at: Date.now() - 5 * 60_000,
           created_at: Date.now() - 5 * 60_000,
         });
         for (const id of people.slice(0, 20)) await app.notify.invitations.send(id, "email", actor);

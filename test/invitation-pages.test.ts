@@ -47,7 +47,7 @@ for (const dialect of await dialects()) {
       assert.ok(!qr.text.includes(invitation.token), "the page never carries the personal link");
       const rotating = await desk.get(`/users/${userId}/invitation/rotating.json`);
       const code = JSON.parse(rotating.text);
-      assert.match(code.url, new RegExp(`^${app.url}/i/k[0-9a-z]+\\.[0-9a-z]+\\.[\\w-]{22}$`));
+      assert.match(code.url, new RegExp(`^${app.url}/i/k[0-9a-z]+\\.[0-9a-z]+\\.[0-9a-z]+\\.[\\w-]{22}$`));
       assert.ok(code.rotatesAt > code.serverNow);
     });
 

@@ -47,7 +47,7 @@ for (const dialect of await dialects()) {
       const state = await screenA.waitFor((s) => Boolean(tileOf(s, person.id)?.url), "Marta's tile");
       const tile = tileOf(state, person.id);
       assert.equal(tile?.label, "Marta S.");
-      assert.match(tile?.url ?? "", new RegExp(`^${app.url}/i/k[0-9a-z]+\\.5\\.[\\w-]{22}$`));
+      assert.match(tile?.url ?? "", new RegExp(`^${app.url}/i/k[0-9a-z]+\\.5\\.[0-9a-z]+\\.[\\w-]{22}$`));
       const text = JSON.stringify(state);
       assert.doesNotMatch(text, /Soler|Vidal|@/, "no full name or email on the screen");
       const invitation = await app.ctx.invitations.current(person.id);

@@ -20,6 +20,7 @@ import { PageClient } from "./support/browser-client.js";
 import { dialects, freshDatabase, type TestDatabase } from "./support/databases.js";
 import { HttpCapture } from "./support/http-capture.js";
 import { type NotifyTestApp, startNotifyApp, waitFor } from "./support/notify-app.js";
+import { assertMatchesOpenApi } from "./support/openapi-check.js";
 import { personInput } from "./support/people.js";
 import { freePort, SmtpCapture } from "./support/smtp-capture.js";
 
@@ -38,8 +39,10 @@ async function api(app: NotifyTestApp, key: string, method: string, url: string,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
+  const parsed = text ? JSON.parse(text) : null;
+  assertMatchesOpenApi(method, url, res.status, res.headers.get("content-type"), parsed);
   // biome-ignore lint/suspicious/noExplicitAny: a JSON reply, checked field by field
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
+  return { status: res.status, body: parsed as any };
 }
 
 /** Polls the outbox until the delivery reaches `state` (or fails the test after 15 s). */

@@ -46,7 +46,7 @@ for (const dialect of await dialects()) {
         stdio: ["ignore", "pipe", "pipe"],
       });
       app = await startTestApp(dialect, { PRINT_RETRY_SECONDS: "1", PRINT_RETRY_LIMIT: "5", PRINT_BATCH_SIZE: "2" });
-      key = await createApiKey(app.ctx, ["printers"]);
+      key = await createApiKey(app.ctx, ["printers", "invitations"]);
     });
     after(async () => {
       await app?.stop();

@@ -44,7 +44,7 @@ for (const dialect of await dialects()) {
       cleanup.push(() => printer.stop());
       const app = await startTestApp(dialect, env);
       cleanup.push(() => app.stop());
-      const key = await createApiKey(app.ctx, ["printers"]);
+      const key = await createApiKey(app.ctx, ["printers", "invitations"]);
       return { printer, app, key, printerId: await addPrinter(app, key, printer) };
     }
 
@@ -94,7 +94,7 @@ for (const dialect of await dialects()) {
       cleanup.push(() => printer.stop());
       const app = await startTestApp(dialect, FAST_RETRY);
       cleanup.push(() => app.stop());
-      const key = await createApiKey(app.ctx, ["printers"]);
+      const key = await createApiKey(app.ctx, ["printers", "invitations"]);
       const printerId = await addPrinter(app, key, printer);
       // Someone else's long job keeps the printer busy.
       const target = await app.ctx.print.printers.target(printerId);
@@ -173,7 +173,7 @@ for (const dialect of await dialects()) {
       cleanup.push(() => database.drop());
       const env = { ...FAST_RETRY, PRINT_BATCH_SIZE: "2" };
       let app = await startOn(database, env);
-      const key = await createApiKey(app.ctx, ["printers"]);
+      const key = await createApiKey(app.ctx, ["printers", "invitations"]);
       const printerId = await addPrinter(app, key, printer);
       const ids = await registerPeople(app, 6);
       await app.ctx.print.jobs.queueTonight(printerId, ids, cliActor());

@@ -9,6 +9,7 @@ import type { Outbox } from "../../server/notify/outbox.js";
 import type { User } from "../../server/people/users.repo.js";
 import type { UsersService } from "../../server/people/users.service.js";
 import type { SettingsService } from "../../server/settings.js";
+import type { WorkQueue } from "../../server/work/work-queue.js";
 import type { Printer, PrintersService } from "../printers/printers.service.js";
 import type { PrintJob } from "../queue/jobs.repo.js";
 import * as jobsRepo from "../queue/jobs.repo.js";
@@ -77,8 +78,14 @@ const toBatch = (r: BatchRow): Batch => ({
  * a cover sheet. The PrintWorker prints them; when the last job of a batch is final, the
  * admins get a summary email (once, whichever instance sees it).
  */
+/** How long a run may hold the people it plans; planning takes seconds even for thousands. */
+const PLAN_LEASE_MS = 10 * 60_000;
+
 export class PrintBatch {
+  private readonly waiting: WorkQueue;
+
   constructor(private deps: Deps) {
+    this.waiting = queue.overnightQueue(deps.db);
     for (const name of ["print.job.completed", "print.job.failed", "print.job.canceled"]) {
       deps.events.on(name, (e) => this.onJobFinal(e));
     }
@@ -94,11 +101,32 @@ export class PrintBatch {
     return (await this.deps.db("print_batches").orderBy("id", "desc").limit(limit)).map(toBatch);
   }
 
-  /** Plans the batch now and hands its jobs to the worker; returns the jobs it started. */
+  /**
+   * Plans the batch now and hands its jobs to the worker; returns the jobs it started.
+   * The people it plans are claimed first (see overnight.repo.ts): a second run at the same
+   * time, on this instance or another, finds them taken and plans nobody twice.
+   */
   async run(trigger: "schedule" | "button" | "api" | "cli", actor: Actor): Promise<BatchRun> {
     // Before anything is recorded: the queue waits, untouched, until the set-up is done.
     await this.deps.settings.requireSetup();
     const now = nowMs();
+    const claimed = await queue.claimWaiting(this.waiting, PLAN_LEASE_MS);
+    try {
+      return await this.plan(claimed, trigger, actor, now);
+    } finally {
+      // Whoever the plan left waiting (no printer, a dead link) is free for the next run.
+      await this.waiting
+        .release(claimed.token)
+        .catch((err) => this.deps.log.warn({ err }, "could not let go of the people a batch left waiting"));
+    }
+  }
+
+  private async plan(
+    claimed: { token: string; entries: queue.QueueEntry[] },
+    trigger: string,
+    actor: Actor,
+    now: number,
+  ): Promise<BatchRun> {
     const [batchIdRaw] = await this.deps
       .db("print_batches")
       .insert({ trigger, started_by: actor.label.slice(0, 191), jobs: 0, letters: 0, started_at: now });
@@ -107,18 +135,12 @@ export class PrintBatch {
     const byPrinter = new Map<number, { printer: Printer; users: User[] }>();
     const gone: number[] = [];
     let noPrinter = 0;
-    for (const entry of await queue.waiting(this.deps.db)) {
-      let user: User;
-      try {
-        user = await this.deps.users.get(entry.userId);
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
+    const users = await this.deps.users.getMany(claimed.entries.map((e) => e.userId));
+    for (const entry of claimed.entries) {
+      const user = users.get(entry.userId);
+      // Erased, joined or deactivated since they were queued: no letter needed.
+      if (user?.status !== "pending") {
         gone.push(entry.userId);
-        continue;
-      }
-      // Joined or deactivated since they were queued: no letter needed.
-      if (user.status !== "pending") {
-        gone.push(user.id);
         continue;
       }
       const printer =
@@ -152,7 +174,9 @@ export class PrintBatch {
             createdBy: actor.label,
             now,
           });
-          await queue.attach(trx, ids, jobId);
+          // Only while the claim still holds them all; else nothing of this printer's plan stays.
+          if (!(await queue.attachClaimed(this.waiting, trx, claimed.token, ids, jobId)))
+            throw new Error("The batch's hold on the print queue ran out while planning; nothing was printed twice.");
           jobIds.push(jobId);
           letters += ids.length;
         }
@@ -203,11 +227,11 @@ export class PrintBatch {
     return left;
   }
 
-  /** Waits until every job of the batch is final (the CLI does, so that its worker prints them). */
+  /** Waits until every job of the batch is final or waits for the front desk (the CLI does, so that its worker prints them). */
   async waitFor(batchId: number, pollMs = 500): Promise<PrintJob[]> {
     for (;;) {
       const jobs = (await jobsRepo.listJobs(this.deps.db, { batchId, limit: 10_000 })).map(jobsRepo.toJob).reverse();
-      if (jobs.every((j) => jobsRepo.FINAL_STATUSES.includes(j.status))) return jobs;
+      if (jobs.every((j) => jobsRepo.SETTLED_STATUSES.includes(j.status))) return jobs;
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }

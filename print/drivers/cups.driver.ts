@@ -6,6 +6,7 @@ import {
   type JobState,
   MEDIA_OF,
   type PrinterDriver,
+  type PrinterMemory,
   type PrinterStatus,
   type PrinterTarget,
   type Submission,
@@ -105,6 +106,11 @@ export class CupsDriver implements PrinterDriver {
     const { queue } = cupsQueueOf(printer.uri);
     const id = await this.ipp.findJob(printer, jobName);
     return id === null ? null : `${queue}-${id}`;
+  }
+
+  /** cupsd's own memory (it keeps job history across its restarts). */
+  memory(printer: PrinterTarget): Promise<PrinterMemory> {
+    return this.ipp.memory(printer);
   }
 }
 

@@ -47,6 +47,13 @@ export type JobState = {
 
 export type Submission = { pdf: Buffer; jobName: string; userName: string };
 
+/**
+ * What a printer says of its own memory, for reconciling an attempt it no longer lists:
+ * when it last started (from printer-up-time) and when the oldest job it still lists was
+ * made. null where the printer (or driver) cannot tell.
+ */
+export type PrinterMemory = { bootAt: number | null; oldestJobAt: number | null };
+
 export interface PrinterDriver {
   status(printer: PrinterTarget): Promise<PrinterStatus>;
   /** Sends the document; returns the printer's id for the job. Throws a PrintError. */
@@ -55,9 +62,9 @@ export interface PrinterDriver {
   jobState(printer: PrinterTarget, printerJobId: string, jobName: string): Promise<JobState>;
   /** The printer's id of a job with this (unique) name, when it has one: for reconciling after a crash. */
   findJob(printer: PrinterTarget, jobName: string): Promise<string | null>;
+  /** The printer's memory (see PrinterMemory); asked before each attempt and when reconciling. */
+  memory(printer: PrinterTarget): Promise<PrinterMemory>;
 }
 
 /** The IPP media keyword for the letter's paper size. */
 export const MEDIA_OF: Record<PrinterTarget["paper"], string> = { A4: "iso_a4_210x297mm", Letter: "na_letter_8.5x11in" };
-
-export const FINAL_JOB_STATES: ReadonlySet<JobState["state"]> = new Set(["completed", "canceled", "aborted", "gone"]);

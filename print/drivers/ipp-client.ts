@@ -1,4 +1,5 @@
-import type { RequestOptions } from "node:http";
+import { request as httpRequest, type RequestOptions } from "node:http";
+import { request as httpsRequest } from "node:https";
 import ipp from "ipp";
 import { PrintError, RETRIABLE_IPP_STATUS } from "./print-error.js";
 
@@ -72,15 +73,38 @@ export async function ippRequest(
       controller.abort();
       reject(new PrintError(`The printer at ${where} did not answer within ${target.timeoutMs / 1000} s`, "timeout", true));
     }, target.timeoutMs);
-    try {
-      ipp.request(options as never, body, (err, res) => {
-        clearTimeout(timer);
-        if (err) reject(transportError(err, where));
-        else resolve(res as unknown as Record<string, unknown>);
-      });
-    } catch (err) {
+    const done = (err: unknown, res?: Record<string, unknown>) => {
       clearTimeout(timer);
-      reject(transportError(err, where));
+      if (err) reject(transportError(err, where));
+      else resolve(res as Record<string, unknown>);
+    };
+    // The request is sent here rather than through ipp.request, which parses the answer in
+    // an event handler: an answer that is not IPP (a web page) threw there, uncaught, and
+    // ended the process. ipp.parse is called where its error can be caught.
+    try {
+      const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+      options.method = "POST";
+      options.headers = { ...options.headers, "content-type": "application/ipp" };
+      const req = send(options, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return done({ statusCode: res.statusCode });
+        }
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", done);
+        res.on("end", () => {
+          try {
+            done(null, ipp.parse(Buffer.concat(chunks)) as unknown as Record<string, unknown>);
+          } catch {
+            done({ statusCode: 200, notIpp: true });
+          }
+        });
+      });
+      req.on("error", done);
+      req.end(body);
+    } catch (err) {
+      done(err);
     }
   });
 
@@ -109,8 +133,10 @@ function transportError(err: unknown, where: string): PrintError {
   if (e.statusCode === 401 || e.statusCode === 403) {
     return new PrintError(`The printer at ${where} refused the credentials (HTTP ${e.statusCode})`, "not-authorized", false);
   }
+  // Not the remote status itself: the status check must not become a probe that tells
+  // which internal web services answer what.
   if (typeof e.statusCode === "number") {
-    return new PrintError(`The printer at ${where} answered HTTP ${e.statusCode}`, `http-${e.statusCode}`, e.statusCode >= 500);
+    return new PrintError(`The device at ${where} did not answer as an IPP printer`, "not-ipp", true);
   }
   const code = e.code ?? "error";
   const words: Record<string, string> = {
@@ -122,7 +148,9 @@ function transportError(err: unknown, where: string): PrintError {
     ECONNRESET: "dropped the connection",
     ETIMEDOUT: "did not answer",
   };
-  return new PrintError(`The printer at ${where} ${words[code] ?? `failed: ${e.message ?? code}`}`, "unreachable", true);
+  const why = words[code] ?? (/CERT|TLS|SSL/.test(code) ? `has a TLS certificate this server does not accept (${code})` : null);
+  if (!why) return new PrintError(`The device at ${where} did not answer as an IPP printer`, "not-ipp", true);
+  return new PrintError(`The printer at ${where} ${why}`, "unreachable", true);
 }
 
 /** The `ipp` package returns a one-value set as a scalar: every list attribute goes through here. */

@@ -2,6 +2,7 @@ import {
   type JobState,
   MEDIA_OF,
   type PrinterDriver,
+  type PrinterMemory,
   type PrinterStatus,
   type PrinterTarget,
   type Submission,
@@ -110,5 +111,33 @@ export class IppDriver implements PrinterDriver {
       }
     }
     return null;
+  }
+
+  /**
+   * printer-up-time is seconds since the printer started (CUPS answers the current Unix time
+   * instead, which reads as a start in 1970 that never moves: CUPS keeps its jobs across
+   * restarts anyway). time-at-creation is on the same clock.
+   */
+  async memory(printer: PrinterTarget): Promise<PrinterMemory> {
+    const asked = Date.now();
+    const res = await ippRequest(this.target(printer), "Get-Printer-Attributes", {
+      "requested-attributes": ["printer-up-time"],
+    });
+    const upTime = (res.groups["printer-attributes-tag"] as IppAttributes | undefined)?.["printer-up-time"];
+    if (typeof upTime !== "number") return { bootAt: null, oldestJobAt: null };
+    const bootAt = asked - upTime * 1000;
+    let oldest: number | null = null;
+    for (const which of ["not-completed", "completed"]) {
+      const jobs = await ippRequest(this.target(printer), "Get-Jobs", {
+        "requesting-user-name": "invite-station",
+        "which-jobs": which,
+        "requested-attributes": ["job-id", "time-at-creation"],
+      });
+      for (const job of asList(jobs.groups["job-attributes-tag"]) as IppAttributes[]) {
+        const created = job["time-at-creation"];
+        if (typeof created === "number" && (oldest === null || created < oldest)) oldest = created;
+      }
+    }
+    return { bootAt, oldestJobAt: oldest === null ? null : bootAt + oldest * 1000 };
   }
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { JobState, PrinterDriver, PrinterStatus, PrinterTarget, Submission } from "./driver.js";
+import type { JobState, PrinterDriver, PrinterMemory, PrinterStatus, PrinterTarget, Submission } from "./driver.js";
 import { PrintError } from "./print-error.js";
 import { unreachableStatus } from "./printer-status.js";
 
@@ -58,6 +58,11 @@ export class WindowsDriver implements PrinterDriver {
 
   async findJob(): Promise<string | null> {
     return null;
+  }
+
+  /** The spooler tells nothing of the kind: a lost attempt goes to the front desk. */
+  async memory(): Promise<PrinterMemory> {
+    return { bootAt: null, oldestJobAt: null };
   }
 }
 

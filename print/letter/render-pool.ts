@@ -45,6 +45,7 @@ export class RenderPool {
   private waiting: Array<{ resolve: (t: Thread) => void; reject: (err: Error) => void }> = [];
   private nextId = 0;
   private starting = 0;
+  private warming: Promise<void> | null = null;
 
   constructor(private max = MAX_WORKERS) {}
 
@@ -131,7 +132,26 @@ export class RenderPool {
     );
   }
 
-  private acquire(): Promise<Thread> {
+  /**
+   * Renders a sample document nobody reads (LetterService.warmUp) on a new worker. Until it
+   * is done, documents wait for that worker instead of starting a second, cold one.
+   */
+  async warm(sample: LetterJob): Promise<void> {
+    // Asks for its worker now, before `warming` is set: it is the one the others wait for.
+    const pdf = this.render(sample);
+    const done = (async () => {
+      for await (const _ of pdf);
+    })();
+    this.warming = done.catch(() => {});
+    try {
+      await done;
+    } finally {
+      this.warming = null;
+    }
+  }
+
+  private async acquire(): Promise<Thread> {
+    if (this.warming && !this.idle.length) await this.warming;
     const idle = this.idle.pop();
     if (idle) {
       idle.worker.ref();

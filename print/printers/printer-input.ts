@@ -16,7 +16,10 @@ export const PRINTER_INPUT_KEYS = [
   "password",
 ];
 
-/** Credentials as given: a password of undefined keeps the stored one, null removes it. */
+/**
+ * Credentials as given: a password of undefined keeps the stored one, null removes it (also
+ * when the address or driver changes and no password comes with the change).
+ */
 export type ParsedPrinter = { values: PrinterValues; password: string | null | undefined };
 
 const text = (v: unknown) => (typeof v === "string" ? v.trim() : typeof v === "number" ? String(v) : "");
@@ -74,6 +77,10 @@ export function parsePrinterInput(
   }
   // No user name, no credentials: a password alone is never sent.
   if (username === "") password = null;
+  // A stored password belongs to the address it was entered for: whoever may point the
+  // printer elsewhere must not be able to have it sent there (it goes out as HTTP Basic auth).
+  const moved = current !== undefined && (uri !== current.uri || driver !== current.driver);
+  if (moved && password === undefined) password = null;
 
   if (Object.keys(errors).length) return { ok: false, errors };
   return {

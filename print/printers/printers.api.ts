@@ -1,16 +1,23 @@
 import { Router } from "express";
 import { jsonObjectBody, pathId } from "../../server/api/params.js";
 import type { Context } from "../../server/context.js";
+import { ForbiddenError } from "../../server/errors.js";
 import { requireApiKey } from "../../server/http/auth-middleware.js";
 import { PRINTER_INPUT_KEYS } from "./printer-input.js";
 
-/** Printers through the JSON API (scope "printers"); the password is write-only. */
+/**
+ * Printers through the JSON API (scope "printers"; adding one or changing its address needs
+ * "invitations" too); the password is write-only.
+ */
 export function printersApi(ctx: Context): Router {
   const router = Router();
   const auth = requireApiKey(ctx, "printers");
+  // Where letters go: registering a printer or moving one needs `invitations` too, or a key
+  // could send the overnight batch's codes to an address it listens on.
+  const routesLetters = requireApiKey(ctx, "printers", "invitations");
   const explain = { id: "is set by the server and cannot be given", hasPassword: "is set by the server: send password instead" };
 
-  router.post("/printers", auth, async (req, res) => {
+  router.post("/printers", routesLetters, async (req, res) => {
     const printer = await ctx.print.printers.create(jsonObjectBody(req, PRINTER_INPUT_KEYS, explain), req.actor);
     res.status(201).location(`${req.baseUrl}/printers/${printer.id}`).json(printer);
   });
@@ -26,7 +33,16 @@ export function printersApi(ctx: Context): Router {
 
   router.patch("/printers/:id", auth, async (req, res) => {
     const id = pathId(req, "id", "Printer");
-    res.json(await ctx.print.printers.update(id, jsonObjectBody(req, PRINTER_INPUT_KEYS, explain), req.actor));
+    const body = jsonObjectBody(req, PRINTER_INPUT_KEYS, explain);
+    const current = await ctx.print.printers.get(id);
+    const moves =
+      (body.uri !== undefined && body.uri !== current.uri) || (body.driver !== undefined && body.driver !== current.driver);
+    if (moves && !req.apiKey?.scopes.includes("invitations")) {
+      throw new ForbiddenError(
+        'This API key lacks the scope "invitations" (changing a printer\'s address needs printers + invitations).',
+      );
+    }
+    res.json(await ctx.print.printers.update(id, body, req.actor));
   });
 
   router.delete("/printers/:id", auth, async (req, res) => {

@@ -56,7 +56,7 @@ export function printerPages(ctx: Context): Router {
       ctx.print.batch.recent(1),
     ]);
     res.render("printers/list", {
-      title: "Printers",
+      title: req.t("titles:printers"),
       section: "/printers",
       printers,
       waiting,

@@ -3,6 +3,7 @@ import { Sealer } from "../../server/auth/sealer.js";
 import { nowMs } from "../../server/db/convert.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../server/errors.js";
 import type { Actor, EventBus } from "../../server/events.js";
+import type { AddressPolicy } from "../../server/security/address-policy.js";
 import type { DriverName, PrinterDriver, PrinterStatus, PrinterTarget } from "../drivers/driver.js";
 import { PrintError } from "../drivers/print-error.js";
 import { unreachableStatus } from "../drivers/printer-status.js";
@@ -17,6 +18,7 @@ type Deps = {
   events: EventBus;
   secretKey: string;
   drivers: Record<DriverName, PrinterDriver>;
+  addresses: AddressPolicy;
   /** Whether a printer still has jobs waiting or printing (deleting it then is refused). */
   activeJobs: (printerId: number) => Promise<number>;
 };
@@ -43,6 +45,7 @@ export class PrintersService {
     const parsed = parsePrinterInput(input);
     if (!parsed.ok) throw new ValidationError(parsed.errors);
     const { values, password } = parsed.value;
+    await this.checkAddress(values);
     const id = await this.deps.db.transaction(async (trx) => {
       await this.checkUnique(trx, values.name);
       const id = await repo.insertPrinter(trx, values, password ? this.sealer.seal(password) : null, nowMs());
@@ -58,6 +61,7 @@ export class PrintersService {
     const parsed = parsePrinterInput(input, current);
     if (!parsed.ok) throw new ValidationError(parsed.errors);
     const { values, password } = parsed.value;
+    await this.checkAddress(values);
     await this.deps.db.transaction(async (trx) => {
       await this.checkUnique(trx, values.name, id);
       const sealed = password === undefined ? undefined : password === null ? null : this.sealer.seal(password);
@@ -85,6 +89,9 @@ export class PrintersService {
     const row = await repo.findPrinter(this.deps.db, id);
     if (!row) throw new NotFoundError(`Printer #${id} does not exist.`);
     const p = repo.toPrinter(row);
+    // Checked again at each use: a name resolves anew, and the admin setting may have changed.
+    const refused = await this.refusal(p);
+    if (refused) throw new PrintError(`The printer's address ${refused}`, "address-refused", false);
     return { ...p, password: row.password_sealed ? this.sealer.unseal(row.password_sealed) : null };
   }
 
@@ -94,8 +101,8 @@ export class PrintersService {
 
   /** Get-Printer-Attributes (or the driver's equivalent): state, reasons, formats, media, markers. */
   async status(id: number): Promise<PrinterStatus> {
-    const target = await this.target(id);
     try {
+      const target = await this.target(id);
       return await this.driverOf(target).status(target);
     } catch (err) {
       if (err instanceof PrintError)
@@ -118,6 +125,16 @@ export class PrintersService {
       (all.length === 1 ? all[0] : undefined) ??
       null
     );
+  }
+
+  private refusal(printer: Pick<Printer, "driver" | "uri">): Promise<string | null> {
+    if (printer.driver === "windows") return Promise.resolve(null); // a printer name, not an address
+    return this.deps.addresses.refusal(printer.uri, printer.driver === "cups" ? "cups" : "printer");
+  }
+
+  private async checkAddress(values: Pick<Printer, "driver" | "uri">) {
+    const refused = await this.refusal(values);
+    if (refused) throw new ValidationError({ uri: refused });
   }
 
   private async checkUnique(db: Knex, name: string, exceptId?: number) {

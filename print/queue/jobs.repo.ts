@@ -1,9 +1,17 @@
 import type { Knex } from "knex";
-import { fromDbTime } from "../../server/db/convert.js";
+import { fromDbJson, fromDbTime, nowMs, toDbJson } from "../../server/db/convert.js";
+import { WorkQueue } from "../../server/work/work-queue.js";
 
-export const JOB_STATUSES = ["queued", "processing", "completed", "failed", "canceled"] as const;
+/**
+ * `unconfirmed`: the printer took the document and can no longer say whether it printed
+ * (it restarted, or forgot the job): the front desk decides ("Print again" or "Mark as
+ * printed"); nothing is sent again on its own.
+ */
+export const JOB_STATUSES = ["queued", "processing", "completed", "failed", "canceled", "unconfirmed"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const FINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "canceled"];
+/** Nothing more happens to these without someone: final, or waiting for the front desk. */
+export const SETTLED_STATUSES: readonly JobStatus[] = [...FINAL_STATUSES, "unconfirmed"];
 export type JobKind = "now" | "batch";
 
 export type JobRow = {
@@ -29,6 +37,9 @@ export type JobRow = {
   created_at: number | string;
   updated_at: number | string;
   completed_at: number | string | null;
+  attempt_sent_at: number | string | null;
+  printer_seen_at: number | string | null;
+  printer_boot_at: number | string | null;
 };
 
 /** A print job as the API and the pages show it. */
@@ -143,25 +154,74 @@ export async function countActiveForPrinter(db: Knex, printerId: number): Promis
   return Number(row?.n ?? 0);
 }
 
-/** Takes the job when it is due (queued) or its claim has run out (an instance died or stopped). */
-export async function claim(db: Knex, id: number, token: string, now: number, leaseMs: number): Promise<boolean> {
-  const n = await db("print_jobs")
-    .where({ id })
-    .andWhere((w) =>
-      w
-        .where((q) => q.where({ status: "queued" }).andWhere("next_attempt_at", "<=", now))
-        .orWhere((q) => q.where({ status: "processing" }).andWhere("claim_expires_at", "<", now)),
-    )
-    .update({ status: "processing", claimed_by: token, claim_expires_at: now + leaseMs, updated_at: now });
-  return Number(n) === 1;
+/** The print jobs as a work queue: a job being handled is held by the instance sending or following it. */
+export const jobsQueue = (db: Knex) =>
+  new WorkQueue(db, { name: "print-jobs", table: "print_jobs", key: "id", owner: "claimed_by", expires: "claim_expires_at" });
+
+/**
+ * Takes the job when it is due (queued) or unfinished and nobody holds it any more (an
+ * instance died or stopped: it is reconciled with the printer). The claim's token, or null.
+ */
+export async function claim(queue: WorkQueue, id: number, leaseMs: number): Promise<string | null> {
+  const now = nowMs();
+  const claimed = await queue.claim({
+    keys: [id],
+    leaseMs,
+    ready: (q) =>
+      void q.where((w) =>
+        w.where((d) => d.where({ status: "queued" }).andWhere("next_attempt_at", "<=", now)).orWhere({ status: "processing" }),
+      ),
+    set: { status: "processing", updated_at: now },
+  });
+  return claimed.rows.length ? claimed.token : null;
 }
 
 /** Updates the job only while this claim holds it; false when it was taken over. */
-export async function updateClaimed(db: Knex, id: number, token: string, changes: Record<string, unknown>): Promise<boolean> {
-  return Number(await db("print_jobs").where({ id, claimed_by: token }).update(changes)) === 1;
+export function updateClaimed(
+  queue: WorkQueue,
+  id: number,
+  token: string,
+  changes: Record<string, unknown>,
+  trx?: Knex,
+): Promise<boolean> {
+  return queue.update(token, id, changes, trx);
 }
 
-/** Hands this instance's claims back (a graceful stop): another instance, or the next start, reconciles them. */
-export async function releaseClaims(db: Knex, token: string): Promise<void> {
-  await db("print_jobs").where({ claimed_by: token, status: "processing" }).update({ claim_expires_at: 0 });
+/** One entry of a job's history: what was decided and on what evidence. */
+export type HistoryEntry = {
+  at: string;
+  kind: string;
+  summary: string;
+  evidence: Record<string, unknown> | null;
+  actor: string | null;
+};
+
+export async function addHistory(
+  db: Knex,
+  jobId: number,
+  entry: { kind: string; summary: string; evidence?: Record<string, unknown>; actor?: string | null },
+): Promise<void> {
+  await db("print_job_history").insert({
+    job_id: jobId,
+    at: nowMs(),
+    kind: entry.kind.slice(0, 32),
+    summary: entry.summary.slice(0, 500),
+    evidence: entry.evidence ? toDbJson(entry.evidence) : null,
+    actor: entry.actor?.slice(0, 191) ?? null,
+  });
 }
+
+export async function history(db: Knex, jobId: number): Promise<HistoryEntry[]> {
+  const rows: Array<Record<string, unknown>> = await db("print_job_history").where({ job_id: jobId }).orderBy("id");
+  return rows.map((r) => ({
+    at: fromDbTime(r.at) as string,
+    kind: String(r.kind),
+    summary: String(r.summary),
+    evidence: fromDbJson<Record<string, unknown> | null>(r.evidence, null),
+    actor: (r.actor as string | null) ?? null,
+  }));
+}
+
+/** The jobs waiting for the front desk's decision (the printer could not tell whether they printed). */
+export const unconfirmedJobs = (db: Knex): Promise<JobRow[]> =>
+  db("print_jobs").where({ status: "unconfirmed" }).orderBy("id", "asc").limit(200);

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { fromDbTime } from "../../server/db/convert.js";
+import { WorkQueue } from "../../server/work/work-queue.js";
 
 /** One person waiting for the overnight batch. */
 export type QueueEntry = {
@@ -42,6 +43,34 @@ export async function remove(db: Knex, userId: number): Promise<boolean> {
 export async function entryFor(db: Knex, userId: number): Promise<QueueEntry | null> {
   const row = await db("print_queue").where({ user_id: userId }).first();
   return row ? toEntry(row) : null;
+}
+
+/** The print queue as a work queue: a batch run holds the people it is planning. */
+export const overnightQueue = (db: Knex) =>
+  new WorkQueue(db, {
+    name: "print-queue",
+    table: "print_queue",
+    key: "user_id",
+    owner: "lease_owner",
+    expires: "lease_expires_at",
+  });
+
+/**
+ * Claims everyone waiting that no batch job and no other run holds, oldest first: two runs
+ * at once (instances, the schedule and the button) never plan the same person.
+ */
+export async function claimWaiting(q: WorkQueue, leaseMs: number): Promise<{ token: string; entries: QueueEntry[] }> {
+  const claim = await q.claim({
+    ready: (w) => void w.whereNull("job_id"),
+    orderBy: [{ column: "queued_at" }, { column: "user_id" }],
+    leaseMs,
+  });
+  return { token: claim.token, entries: (claim.rows as Row[]).map(toEntry) };
+}
+
+/** Ties claimed people to the batch job that prints them and lets go of them; false when the claim lost one. */
+export async function attachClaimed(q: WorkQueue, trx: Knex, token: string, userIds: number[], jobId: number): Promise<boolean> {
+  return (await q.finishMany(token, userIds, { job_id: jobId }, trx)) === userIds.length;
 }
 
 /** The people no batch job holds yet, oldest first. */

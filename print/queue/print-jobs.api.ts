@@ -6,14 +6,16 @@ import { requireApiKey } from "../../server/http/auth-middleware.js";
 import { parsePrintRequest } from "./print-request.js";
 
 /**
- * Print jobs through the JSON API (scope "printers"): print now (a job to follow by its
+ * Print jobs through the JSON API (scope "printers"; printing needs "invitations" too): print now (a job to follow by its
  * id), queue for tonight (the batch makes the jobs), and run the batch now.
  */
 export function printJobsApi(ctx: Context): Router {
   const router = Router();
   const auth = requireApiKey(ctx, "printers");
+  // Printing puts people's codes on paper: only with `invitations` too.
+  const prints = requireApiKey(ctx, "printers", "invitations");
 
-  router.post("/print-jobs", auth, async (req, res) => {
+  router.post("/print-jobs", prints, async (req, res) => {
     const { printerId, userIds, when } = parsePrintRequest(jsonObjectBody(req, ["printerId", "userIds", "when"]));
     if (when === "tonight") {
       const { queued } = await ctx.print.jobs.queueTonight(printerId, userIds, req.actor);
@@ -40,7 +42,20 @@ export function printJobsApi(ctx: Context): Router {
     res.json(await ctx.print.jobs.cancel(pathId(req, "id", "Print job"), req.actor));
   });
 
-  router.post("/print-batches/run", auth, async (req, res) => {
+  router.post("/print-jobs/:id/decision", prints, async (req, res) => {
+    const decision = (req.body as { decision?: unknown } | undefined)?.decision;
+    if (decision !== "reprint" && decision !== "printed")
+      throw new ValidationError({ decision: "is required: 'reprint' (print it again) or 'printed' (mark as printed)" });
+    res.json(await ctx.print.jobs.decide(pathId(req, "id", "Print job"), decision, req.actor));
+  });
+
+  router.get("/print-jobs/:id/history", auth, async (req, res) => {
+    const id = pathId(req, "id", "Print job");
+    await ctx.print.jobs.get(id);
+    res.json({ items: await ctx.print.jobs.history(id) });
+  });
+
+  router.post("/print-batches/run", prints, async (req, res) => {
     const run = await ctx.print.batch.run("api", req.actor);
     res.status(201).json({ batch: run.batch, jobs: run.jobs, noPrinter: run.noPrinter, deadLinks: run.deadLinks });
   });

@@ -156,6 +156,60 @@ export class PrintJobsService {
     return job;
   }
 
+  /**
+   * The front desk's decision on a job the printer could not account for: "reprint" sends
+   * it again as a new attempt (whoever joined since is left out then); "printed" records it
+   * as printed and takes its people out of the queue. Written to the job's history.
+   */
+  async decide(id: number, decision: "reprint" | "printed", actor: Actor): Promise<PrintJob> {
+    if (decision !== "reprint" && decision !== "printed")
+      throw new ValidationError({ decision: "must be 'reprint' or 'printed'" });
+    const now = nowMs();
+    const done = await this.deps.db.transaction(async (trx) => {
+      const changes =
+        decision === "reprint"
+          ? {
+              status: "queued",
+              phase: null,
+              printer_job_id: null,
+              printer_state: null,
+              attempts: 0,
+              next_attempt_at: now,
+              error: null,
+            }
+          : { status: "completed", completed_at: now, next_attempt_at: null, error: null };
+      const n = await trx("print_jobs")
+        .where({ id, status: "unconfirmed" })
+        .update({ ...changes, updated_at: now });
+      if (Number(n) !== 1) return false;
+      if (decision === "printed") await queue.removeUsers(trx, await jobsRepo.jobPeople(trx, id));
+      await jobsRepo.addHistory(trx, id, {
+        kind: decision === "reprint" ? "decided-reprint" : "decided-printed",
+        summary: decision === "reprint" ? `${actor.label} chose to print it again.` : `${actor.label} marked it as printed.`,
+        actor: actor.label,
+      });
+      return true;
+    });
+    const job = await this.get(id);
+    if (!done) throw new ConflictError(`Print job #${id} is ${job.status}: there is nothing to decide.`);
+    const summary = decision === "reprint" ? `Print job #${id} is to be printed again` : `Print job #${id} was marked as printed`;
+    await this.announce(decision === "reprint" ? "print.job.reprint" : "print.job.completed", job, actor, summary);
+    if (decision === "reprint") this.deps.wake();
+    return job;
+  }
+
+  history(id: number): Promise<jobsRepo.HistoryEntry[]> {
+    return jobsRepo.history(this.deps.db, id);
+  }
+
+  /** The jobs waiting for the front desk's decision, newest last, with their people's ids. */
+  async unconfirmed(): Promise<Array<{ job: PrintJob; userIds: number[] }>> {
+    const rows = await jobsRepo.unconfirmedJobs(this.deps.db);
+    return Promise.all(
+      rows.map(async (r) => ({ job: jobsRepo.toJob(r), userIds: await jobsRepo.jobPeople(this.deps.db, r.id) })),
+    );
+  }
+
   activeForPrinter(printerId: number): Promise<number> {
     return jobsRepo.countActiveForPrinter(this.deps.db, printerId);
   }

@@ -1,18 +1,19 @@
 import { createHash, randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import type { Knex } from "knex";
 import { nowMs } from "../../server/db/convert.js";
 import { AppError, NotFoundError } from "../../server/errors.js";
 import { type EventBus, systemActor } from "../../server/events.js";
 import type { Logger } from "../../server/log.js";
 import type { UsersService } from "../../server/people/users.service.js";
-import type { JobState, PrinterDriver, PrinterTarget } from "../drivers/driver.js";
+import type { WorkQueue } from "../../server/work/work-queue.js";
+import type { JobState, PrinterDriver, PrinterMemory, PrinterTarget } from "../drivers/driver.js";
 import { PrintError } from "../drivers/print-error.js";
 import type { PrintersService } from "../printers/printers.service.js";
 import type { JobRow, PrintJob } from "./jobs.repo.js";
 import * as jobsRepo from "./jobs.repo.js";
 import type { CoverSheet, LetterRenderer } from "./letters.js";
 import * as queue from "./overnight.repo.js";
+import { judgeMissingJob, type Verdict } from "./reconcile.js";
 
 export type WorkerOptions = {
   /** PRINT_RETRY_SECONDS and PRINT_RETRY_LIMIT. */
@@ -43,20 +44,23 @@ class Stopping extends Error {}
  * Sends print jobs to their printers, in this process, one job at a time per printer, in
  * the order they were made.
  *
- * What makes it safe against crashes and several instances: a job is claimed with a lease
- * (a conditional UPDATE) before anything is done with it; before each send the attempt's
- * unique job-name is saved (phase "sending"), and once the printer accepts the document
- * its job id (phase "sent"). A job found claimed-but-abandoned (its lease ran out, or a
- * stop handed it back) is reconciled with the printer first: a job in "sent" is followed
- * by its id; one in "sending" is looked for by name (Get-Jobs) and only sent again when
- * the printer has no job of that name. So a letter is sent again only when the printer
- * itself lost it.
+ * What makes it safe against crashes and several instances: a job is claimed through the
+ * work queue before anything is done with it; before each send the attempt's unique
+ * job-name is saved with what the printer said of its own start (phase "sending"), and
+ * once the printer accepts the document its job id (phase "sent"). A job found abandoned
+ * (its lease ran out, or a stop let go of it) is reconciled on the printer's evidence,
+ * never by guess (see reconcile.ts): a job in "sent" is followed by its id; one in
+ * "sending" is looked for by name in the printer's lists. A job the printer no longer
+ * knows is judged from whether the printer restarted since and how far back it remembers:
+ * printed, never received (sent again), or — when the evidence cannot decide —
+ * "unconfirmed", for the front desk to print again or mark as printed. Every verdict and
+ * its evidence go to the job's history.
  *
  * A busy, stopped or unreachable printer is retried `retryLimit` times `retrySeconds`
  * apart; then the job fails with the printer's reason (a batch job's people stay queued).
  */
 export class PrintWorker {
-  private readonly token = `${hostname().slice(0, 30)}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  private readonly queue: WorkQueue;
   private readonly pollMs: number;
   private readonly monitorMs: number;
   private readonly leaseMs: number;
@@ -75,6 +79,7 @@ export class PrintWorker {
     this.pollMs = opts.pollMs ?? 5_000;
     this.monitorMs = opts.monitorMs ?? 1_000;
     this.leaseMs = opts.leaseMs ?? 120_000;
+    this.queue = jobsRepo.jobsQueue(deps.db);
   }
 
   start(): void {
@@ -102,9 +107,7 @@ export class PrintWorker {
       Promise.allSettled([this.scanning, ...this.inFlight.values()]),
       new Promise((r) => setTimeout(r, ms).unref()),
     ]);
-    await jobsRepo
-      .releaseClaims(this.deps.db, this.token)
-      .catch((err) => this.deps.log.warn({ err }, "could not hand back print jobs"));
+    await this.queue.releaseAll().catch((err) => this.deps.log.warn({ err }, "could not hand back print jobs"));
   }
 
   private schedule(ms: number) {
@@ -150,11 +153,12 @@ export class PrintWorker {
       if (printerId !== null && this.busyPrinters.has(printerId)) continue;
       const due =
         (row.status === "queued" && Number(row.next_attempt_at) <= now) ||
-        (row.status === "processing" && Number(row.claim_expires_at ?? 0) < now);
+        (row.status === "processing" && (row.claimed_by === null || Number(row.claim_expires_at ?? 0) < now));
       if (!due) continue;
-      if (!(await jobsRepo.claim(this.deps.db, row.id, this.token, now, this.leaseMs))) continue;
+      const token = await jobsRepo.claim(this.queue, Number(row.id), this.leaseMs);
+      if (!token) continue;
       if (printerId !== null) this.busyPrinters.add(printerId);
-      const run = this.handle(Number(row.id)).finally(() => {
+      const run = this.handle(Number(row.id), token).finally(() => {
         if (printerId !== null) this.busyPrinters.delete(printerId);
         this.inFlight.delete(Number(row.id));
         this.kick();
@@ -163,11 +167,11 @@ export class PrintWorker {
     }
   }
 
-  private async handle(id: number): Promise<void> {
+  private async handle(id: number, token: string): Promise<void> {
     const heartbeat = setInterval(
       () => {
-        void jobsRepo
-          .updateClaimed(this.deps.db, id, this.token, { claim_expires_at: nowMs() + this.leaseMs })
+        void this.queue
+          .renew(token, this.leaseMs, [id])
           .catch((err) => this.deps.log.warn({ err, printJobId: id }, "could not renew a print job's claim"));
       },
       Math.max(1_000, this.leaseMs / 3),
@@ -175,7 +179,7 @@ export class PrintWorker {
     heartbeat.unref?.();
     try {
       const row = await jobsRepo.findJob(this.deps.db, id);
-      if (!row || row.claimed_by !== this.token) return;
+      if (!row || row.claimed_by !== token) return;
       await this.announce(row, null);
       if (row.printer_id === null) return await this.finish(row, "failed", "The printer was deleted before the job was printed.");
       let target: PrinterTarget;
@@ -191,7 +195,7 @@ export class PrintWorker {
     } catch (err) {
       if (err instanceof Stopping) return;
       const row = await jobsRepo.findJob(this.deps.db, id).catch(() => undefined);
-      if (!row || row.claimed_by !== this.token) return;
+      if (!row || row.claimed_by !== token) return;
       if (err instanceof PrintError) {
         if (err.retriable) await this.retryLater(row, err.message);
         else await this.finish(row, "failed", err.message);
@@ -220,9 +224,15 @@ export class PrintWorker {
       const found = await driver.findJob(target, row.attempt_name);
       if (found) {
         this.deps.log.info({ printJobId: row.id, printerJobId: found }, "print job was sent before a restart; following it");
+        await this.history(row, "adopted", `The printer has the attempt ${row.attempt_name} as its job ${found}: following it.`, {
+          attemptName: row.attempt_name,
+          printerJobId: found,
+        });
         await this.save(row, { phase: "sent", printer_job_id: found });
         return this.follow(row, target, driver, found, row.attempt_name);
       }
+      const verdict = await this.judge(row, target, driver, "sending");
+      if (verdict.verdict !== "not-received") return this.unconfirmed(row, verdict);
     }
     if (this.stopping) throw new Stopping();
 
@@ -244,10 +254,28 @@ export class PrintWorker {
     if (this.stopping) throw new Stopping();
 
     const jobName = `invite-station-job-${row.id}-a${attempt}-${randomBytes(3).toString("hex")}`;
-    // Saved before the document goes out: after a crash, the printer is asked for this name.
-    await this.save(row, { phase: "sending", attempt_name: jobName, letters: userIds.length });
+    // Saved before the document goes out, with when the printer last started: after a
+    // crash, the printer is asked for this name, and whether it restarted since.
+    const memory = await this.memoryOf(target, driver);
+    const sentAt = nowMs();
+    await this.save(row, {
+      phase: "sending",
+      attempt_name: jobName,
+      letters: userIds.length,
+      attempt_sent_at: sentAt,
+      printer_boot_at: memory.bootAt,
+    });
+    row.attempt_sent_at = sentAt;
+    row.printer_boot_at = memory.bootAt;
     const { printerJobId } = await driver.submit(target, { pdf, jobName, userName: "invite-station" });
     await this.save(row, { phase: "sent", printer_job_id: printerJobId, printer_state: "pending", error: null });
+    const documentSha256 = createHash("sha256").update(pdf).digest("hex");
+    await this.history(row, "sent", `Attempt ${attempt} sent as printer job ${printerJobId} (${userIds.length} letters).`, {
+      attemptName: jobName,
+      printerJobId,
+      printerBootAt: memory.bootAt,
+      documentSha256,
+    });
     row.printer_job_id = printerJobId;
     row.attempt_name = jobName;
     row.printer_state = "pending";
@@ -260,7 +288,7 @@ export class PrintWorker {
       printerJobId,
       jobName,
       // What was sent, to compare with what the printer received.
-      documentSha256: createHash("sha256").update(pdf).digest("hex"),
+      documentSha256,
       bytes: pdf.length,
     });
     await this.announce(row, null);
@@ -292,7 +320,7 @@ export class PrintWorker {
       }
       if (state.state !== last) {
         last = state.state;
-        await this.save(row, { printer_state: state.state });
+        await this.save(row, { printer_state: state.state, printer_seen_at: nowMs() });
         row.printer_state = state.state;
         await this.announce(row, null);
       }
@@ -301,10 +329,13 @@ export class PrintWorker {
       if (state.state === "canceled") return this.finish(row, "canceled", `Canceled at the printer${why ? ` (${why})` : ""}`);
       if (state.state === "aborted") return this.finish(row, "failed", `The printer aborted the job${why ? ` (${why})` : ""}`);
       if (state.state === "gone") {
-        // The printer has no such job any more (it restarted and lost its queue): send it again.
-        return this.retryLater({ ...row, phase: null }, "The printer lost the job (did it restart?); it will be sent again", {
-          clearPhase: true,
-        });
+        // The printer no longer knows the job: printed and forgotten, or lost in a restart.
+        const verdict = await this.judge({ ...row, printer_state: last }, target, driver, "sent");
+        if (verdict.verdict === "printed") {
+          await this.history(row, "printed", verdict.reason, this.lastEvidence);
+          return this.finish(row, "completed", null);
+        }
+        return this.unconfirmed(row, verdict);
       }
       if (this.stopping) throw new Stopping();
       await new Promise((r) => setTimeout(r, wait));
@@ -333,7 +364,7 @@ export class PrintWorker {
     return keep;
   }
 
-  private async retryLater(row: JobRow, reason: string, opts: { clearPhase?: boolean } = {}): Promise<void> {
+  private async retryLater(row: JobRow, reason: string): Promise<void> {
     const tries = Number(row.attempts);
     if (tries > this.opts.retryLimit) {
       const note =
@@ -348,10 +379,9 @@ export class PrintWorker {
       error: `${reason} — attempt ${tries} of ${this.opts.retryLimit + 1}, next try in ${this.opts.retrySeconds} s`.slice(0, 500),
       updated_at: nowMs(),
     };
-    if (opts.clearPhase) Object.assign(changes, { phase: null, printer_job_id: null });
-    else if (row.phase === "sent")
+    if (row.phase === "sent")
       Object.assign(changes, { phase: "sent", printer_job_id: row.printer_job_id, attempt_name: row.attempt_name });
-    if (!(await jobsRepo.updateClaimed(this.deps.db, row.id, this.token, changes))) return;
+    if (!(await jobsRepo.updateClaimed(this.queue, row.id, this.tokenOf(row), changes))) return;
     this.deps.log.info({ printJobId: row.id, attempt: tries, reason }, "print job will be retried");
     const fresh = await jobsRepo.findJob(this.deps.db, row.id);
     if (fresh) await this.announce(fresh, null);
@@ -362,15 +392,21 @@ export class PrintWorker {
     // One transaction: whoever sees the job final also sees its people out of the queue
     // (printed) or back in it for the next night (failed, canceled).
     const ok = await this.deps.db.transaction(async (trx) => {
-      const claimed = await jobsRepo.updateClaimed(trx, row.id, this.token, {
-        status,
-        error: error?.slice(0, 500) ?? null,
-        claimed_by: null,
-        claim_expires_at: null,
-        next_attempt_at: null,
-        completed_at: now,
-        updated_at: now,
-      });
+      const claimed = await jobsRepo.updateClaimed(
+        this.queue,
+        row.id,
+        this.tokenOf(row),
+        {
+          status,
+          error: error?.slice(0, 500) ?? null,
+          claimed_by: null,
+          claim_expires_at: null,
+          next_attempt_at: null,
+          completed_at: now,
+          updated_at: now,
+        },
+        trx,
+      );
       if (!claimed) return false;
       const userIds = await jobsRepo.jobPeople(trx, row.id);
       if (status === "completed") await queue.removeUsers(trx, userIds);
@@ -378,6 +414,7 @@ export class PrintWorker {
       return true;
     });
     if (!ok) return;
+    await this.history(row, status, error ?? "Printed.", {});
     const fresh = (await jobsRepo.findJob(this.deps.db, row.id)) as JobRow;
     const job = jobsRepo.toJob(fresh);
     const words = { completed: "printed", failed: "failed", canceled: "was canceled" }[status];
@@ -394,10 +431,80 @@ export class PrintWorker {
   }
 
   private async save(row: JobRow, changes: Record<string, unknown>): Promise<void> {
-    if (!(await jobsRepo.updateClaimed(this.deps.db, row.id, this.token, { ...changes, updated_at: nowMs() }))) {
+    if (!(await jobsRepo.updateClaimed(this.queue, row.id, this.tokenOf(row), { ...changes, updated_at: nowMs() }))) {
       // Another instance took the job over (this one stalled past its lease): leave it to them.
       throw new Stopping();
     }
+  }
+
+  /** The claim that holds the row in this handling (read back right after the claim). */
+  private tokenOf(row: JobRow): string {
+    return row.claimed_by ?? "";
+  }
+
+  private async memoryOf(target: PrinterTarget, driver: PrinterDriver): Promise<PrinterMemory> {
+    try {
+      return await driver.memory(target);
+    } catch (err) {
+      // A printer that cannot say is no reason not to print; reconciling will know less.
+      this.deps.log.warn({ err, printerId: target.id }, "the printer did not say when it started");
+      return { bootAt: null, oldestJobAt: null };
+    }
+  }
+
+  /** The evidence of the last judgement, for the history. */
+  private lastEvidence: Record<string, unknown> = {};
+
+  /** Asks the printer what it remembers and judges an attempt it no longer lists (see reconcile.ts). */
+  private async judge(row: JobRow, target: PrinterTarget, driver: PrinterDriver, phase: "sending" | "sent"): Promise<Verdict> {
+    const now = await driver.memory(target);
+    const evidence = {
+      phase,
+      attemptName: row.attempt_name,
+      printerJobId: row.printer_job_id,
+      attemptSentAt: row.attempt_sent_at === null ? null : Number(row.attempt_sent_at),
+      bootAtAttempt: row.printer_boot_at === null ? null : Number(row.printer_boot_at),
+      bootNow: now.bootAt,
+      oldestJobAt: now.oldestJobAt,
+      lastPrinterState: row.printer_state,
+    };
+    const verdict = judgeMissingJob(evidence);
+    this.lastEvidence = { ...evidence, verdict: verdict.verdict };
+    this.deps.log.info({ printJobId: row.id, ...this.lastEvidence }, "print job reconciled with the printer");
+    if (verdict.verdict === "not-received") await this.history(row, "not-received", verdict.reason, this.lastEvidence);
+    return verdict;
+  }
+
+  /** The evidence cannot decide whether the job printed: it waits for the front desk, its people held by it. */
+  private async unconfirmed(row: JobRow, verdict: Verdict): Promise<void> {
+    const now = nowMs();
+    const ok = await jobsRepo.updateClaimed(this.queue, row.id, this.tokenOf(row), {
+      status: "unconfirmed",
+      error: verdict.reason.slice(0, 500),
+      claimed_by: null,
+      claim_expires_at: null,
+      next_attempt_at: null,
+      updated_at: now,
+    });
+    if (!ok) return;
+    await this.history(row, "unconfirmed", verdict.reason, this.lastEvidence);
+    const fresh = (await jobsRepo.findJob(this.deps.db, row.id)) as JobRow;
+    const job = jobsRepo.toJob(fresh);
+    await this.deps.events.emit("print.job.unconfirmed", {
+      actor: systemActor,
+      summary: `Print job #${job.id} may or may not have printed; it waits for the front desk's decision`,
+      target: { type: "print_job", id: job.id },
+      printJobId: job.id,
+      printerId: job.printerId,
+      batchId: job.batchId,
+    });
+    await this.announce(fresh, job);
+  }
+
+  private async history(row: JobRow, kind: string, summary: string, evidence: Record<string, unknown>): Promise<void> {
+    await jobsRepo
+      .addHistory(this.deps.db, Number(row.id), { kind, summary, evidence })
+      .catch((err) => this.deps.log.warn({ err, printJobId: row.id }, "could not write a print job's history"));
   }
 
   private async announce(row: JobRow, job: PrintJob | null): Promise<void> {

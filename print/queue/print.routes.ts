@@ -51,7 +51,7 @@ export function printPages(ctx: Context): Router {
     const suggested = await ctx.print.printers.defaultFor(firstSite, printers);
     const groupInfo = group ? await ctx.groups.get(group) : null;
     res.render("print/choose", {
-      title: "Print invitations",
+      title: req.t("titles:printInvitations"),
       section: "/users",
       people: pending,
       skipped: ids.length - pending.length,
@@ -87,7 +87,9 @@ export function printPages(ctx: Context): Router {
     } catch (err) {
       if (err instanceof ConflictError || err instanceof ValidationError) {
         const detail = err instanceof ValidationError ? Object.values(err.fields).join("; ") : err.message;
-        return res.status(err.status).render("errors/error", { title: "Cannot print", status: err.status, detail, fields: null });
+        return res
+          .status(err.status)
+          .render("errors/error", { title: req.t("titles:cannotPrint"), status: err.status, detail, fields: null });
       }
       throw err;
     }
@@ -120,19 +122,30 @@ export function printPages(ctx: Context): Router {
 
   router.get("/print-jobs", async (req, res) => {
     const batchId = idParam(req.query.batch) ?? undefined;
-    const [jobs, waiting, batches, deadLinks] = await Promise.all([
+    const [jobs, waiting, batches, deadLinks, unconfirmed] = await Promise.all([
       ctx.print.jobs.list({ batchId, limit: 100 }),
       ctx.print.jobs.waitingCount(),
       ctx.print.batch.recent(5),
       ctx.print.batch.waitingWithDeadLinks(),
+      ctx.print.jobs.unconfirmed(),
     ]);
+    const names = await ctx.users.getMany(unconfirmed.flatMap((u) => u.userIds.slice(0, 50)));
+    const toDecide = unconfirmed.map(({ job, userIds }) => ({
+      job,
+      more: Math.max(0, userIds.length - 50),
+      people: userIds.slice(0, 50).flatMap((id) => {
+        const u = names.get(id);
+        return u ? [{ id, name: `${u.firstName} ${u.lastName}`.trim() }] : [];
+      }),
+    }));
     res.render("print/jobs", {
-      title: "Print jobs",
+      title: req.t("titles:printJobs"),
       section: "/printers",
       jobs,
       waiting,
       batches,
       deadLinks,
+      toDecide,
       batchId: batchId ?? null,
       cron: ctx.config.printBatchCron,
       batchSize: ctx.config.printBatchSize,
@@ -170,7 +183,21 @@ export function printPages(ctx: Context): Router {
       const u = await ctx.users.get(id).catch(() => null);
       if (u) people.push(u);
     }
-    res.render("print/job", { title: `Print job #${job.id}`, section: "/printers", job, people, flash: flashFrom(req) });
+    const history = await ctx.print.jobs.history(job.id);
+    res.render("print/job", { title: `Print job #${job.id}`, section: "/printers", job, people, history, flash: flashFrom(req) });
+  });
+
+  router.post("/print-jobs/:id/decision", async (req, res, next) => {
+    const id = idParam(req.params.id);
+    if (!id) return next();
+    const decision = (req.body as { decision?: string }).decision;
+    try {
+      await ctx.print.jobs.decide(id, decision === "printed" ? "printed" : "reprint", req.actor);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      return res.redirect(303, `/print-jobs/${id}?done=print-nothing-to-decide`);
+    }
+    res.redirect(303, `/print-jobs/${id}?done=${decision === "printed" ? "print-marked-printed" : "print-again"}`);
   });
 
   router.post("/print-jobs/:id/cancel", async (req, res, next) => {

@@ -7,7 +7,8 @@ import { jsonObjectBody, pathId } from "./params.js";
 
 export const MAX_BULK_MEMBERS = 5000;
 
-const userIdsSchema = z
+/** The body's `userIds` of POST /groups/:id/members (also what the API description shows). */
+export const userIdsSchema = z
   .array(
     z
       .number({ invalid_type_error: "must contain person ids (whole numbers)" })

@@ -9,13 +9,15 @@ import { jsonObjectBody, pathId } from "./params.js";
 const KIOSK_FIELDS = ["name", "site", "language", "rotateSeconds", "idleMessage"] as const;
 
 /**
- * Kiosks through the JSON API (scope `kiosks`): create one (its answer carries the one-time
+ * Kiosks through the JSON API (scope `kiosks`; with `invitations` too for what makes a screen show codes): create one (its answer carries the one-time
  * `enrollUrl` to open on the screen), list them with who they show and whether a screen is
  * connected, change, unpair, delete, and put people on them.
  */
 export function kiosksApi(ctx: Context): Router {
   const router = Router();
   const auth = requireApiKey(ctx, "kiosks");
+  // What makes a screen show people's codes (a new kiosk's enrolment link, pairing, displaying).
+  const showsCodes = requireApiKey(ctx, "kiosks", "invitations");
 
   const json = async (kiosks: Kiosk[]) => {
     const [online, showing] = await Promise.all([ctx.kioskLive.online(), ctx.kiosks.showing(kiosks.map((k) => k.id))]);
@@ -33,7 +35,7 @@ export function kiosksApi(ctx: Context): Router {
   };
   const one = async (id: number) => (await json([await ctx.kiosks.get(id)]))[0];
 
-  router.post("/kiosks", auth, async (req, res) => {
+  router.post("/kiosks", showsCodes, async (req, res) => {
     const body = jsonObjectBody(req, KIOSK_FIELDS);
     const { kiosk, enrollUrl } = await ctx.kiosks.create(body, req.actor);
     res
@@ -49,7 +51,9 @@ export function kiosksApi(ctx: Context): Router {
 
   router.get("/kiosks/:id", auth, async (req, res) => {
     const id = pathId(req, "id", "Kiosk");
-    res.json({ ...(await one(id)), enrollUrl: await ctx.kiosks.enrollUrl(id) });
+    // The enrolment link pairs a screen: only for keys that may see codes.
+    const mayEnroll = req.apiKey?.scopes.includes("invitations");
+    res.json({ ...(await one(id)), ...(mayEnroll ? { enrollUrl: await ctx.kiosks.enrollUrl(id) } : {}) });
   });
 
   router.patch("/kiosks/:id", auth, async (req, res) => {
@@ -73,11 +77,11 @@ export function kiosksApi(ctx: Context): Router {
     res.status(204).end();
   });
 
-  router.post("/kiosks/:id/enroll-link", auth, async (req, res) => {
+  router.post("/kiosks/:id/enroll-link", showsCodes, async (req, res) => {
     res.json({ enrollUrl: await ctx.kiosks.newEnrollLink(pathId(req, "id", "Kiosk"), req.actor) });
   });
 
-  router.post("/kiosks/:id/pair", auth, async (req, res) => {
+  router.post("/kiosks/:id/pair", showsCodes, async (req, res) => {
     const id = pathId(req, "id", "Kiosk");
     const body = jsonObjectBody(req, ["code"]);
     await ctx.kiosks.pairWithCode(id, body.code, req.actor);
@@ -90,7 +94,7 @@ export function kiosksApi(ctx: Context): Router {
     res.json(await one(id));
   });
 
-  router.post("/kiosks/:id/display", auth, async (req, res) => {
+  router.post("/kiosks/:id/display", showsCodes, async (req, res) => {
     const id = pathId(req, "id", "Kiosk");
     const body = jsonObjectBody(req, ["userId"]);
     const userId = body.userId;

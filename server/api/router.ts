@@ -7,6 +7,7 @@ import { groupsApi } from "./groups.api.js";
 import { invitationSendApi } from "./invitation-send.api.js";
 import { invitationRedeemApi, invitationsApi } from "./invitations.api.js";
 import { kiosksApi } from "./kiosks.api.js";
+import { openApiRoute } from "./openapi.api.js";
 import { registrationsApi } from "./registrations.api.js";
 import { usersApi } from "./users.api.js";
 
@@ -27,5 +28,6 @@ export function apiRouter(ctx: Context): Router {
   router.use(kiosksApi(ctx));
   router.use(printersApi(ctx));
   router.use(printJobsApi(ctx));
+  router.use(openApiRoute());
   return router;
 }

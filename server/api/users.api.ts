@@ -6,6 +6,7 @@ import { parseListQuery } from "../people/list-query.js";
 import { parseUserInput, type Status, USER_INPUT_KEYS } from "../people/user.schema.js";
 import type { User } from "../people/users.repo.js";
 import { inputOf } from "../people/users.service.js";
+import { sendExport } from "../privacy/privacy.routes.js";
 import { jsonObjectBody, pathId } from "./params.js";
 
 /** Keys of the user JSON that the server sets; naming them in a body says why they are refused. */
@@ -65,8 +66,13 @@ export function usersApi(ctx: Context): Router {
   });
 
   router.delete("/users/:id", auth, async (req, res) => {
-    await ctx.users.erase(pathId(req, "id", "Person"), req.actor);
+    await ctx.privacy.erase(pathId(req, "id", "Person"), req.actor);
     res.status(204).end();
+  });
+
+  // Everything kept about the person, for an access request (the audit trail records who asked).
+  router.get("/users/:id/export", auth, async (req, res) => {
+    await sendExport(ctx, res, pathId(req, "id", "Person"), req.actor, false);
   });
 
   return router;

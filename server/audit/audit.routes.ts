@@ -41,7 +41,7 @@ export function auditPages(ctx: Context): Router {
     res.render("audit/list", {
       names,
       personName,
-      title: "Audit log",
+      title: req.t("titles:auditLog"),
       section: "/audit",
       result,
       actions,

@@ -17,7 +17,7 @@ export function adminPages(ctx: Context): Router {
 
   const renderAccounts = async (res: Response, status: number, locals: Record<string, unknown>) => {
     res.status(status).render("admin/accounts", {
-      title: "Accounts",
+      title: res.locals.t("titles:accounts"),
       section: "/admin",
       tab: "accounts",
       accounts: await ctx.admins.list(),
@@ -69,7 +69,7 @@ export function adminPages(ctx: Context): Router {
 
   const renderKeys = async (res: Response, status: number, locals: Record<string, unknown>) => {
     res.status(status).render("admin/api-keys", {
-      title: "API keys",
+      title: res.locals.t("titles:apiKeys"),
       section: "/admin",
       tab: "keys",
       keys: await ctx.apiKeys.list(),
@@ -115,6 +115,7 @@ export function adminPages(ctx: Context): Router {
     const values = {
       organizationName: String(req.body?.organizationName ?? ""),
       defaultCountry: String(req.body?.defaultCountry ?? ""),
+      defaultLanguage: String(req.body?.defaultLanguage ?? ""),
       frontDeskContact: String(req.body?.frontDeskContact ?? ""),
       inviteTtlDays: String(req.body?.inviteTtlDays ?? ""),
       reminderDays: String(req.body?.reminderDays ?? ""),
@@ -139,7 +140,9 @@ export function adminPages(ctx: Context): Router {
         ).filter(([key]) => values[key].trim() === ""),
       );
       if (Object.keys(blank).length) throw new ValidationError(blank);
-      await ctx.settings.update(values, req.actor);
+      // A form from before the language menu (or a script) keeps the stored language.
+      const { defaultLanguage, ...rest } = values;
+      await ctx.settings.update(defaultLanguage ? values : rest, req.actor);
       res.redirect(303, "/admin/settings?done=settings-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -154,7 +157,7 @@ export function adminPages(ctx: Context): Router {
 export async function renderSettings(ctx: Context, res: Response, status: number, locals: Record<string, unknown>) {
   const logo = await ctx.branding.logo();
   res.status(status).render("admin/settings", {
-    title: "Settings",
+    title: res.locals.t("titles:settings"),
     section: "/admin",
     tab: "settings",
     values: await ctx.settings.get(),

@@ -84,16 +84,19 @@ export class AdminsService {
     });
   }
 
-  /** Checks the password under the rate limit; the same message whether the account exists or not. */
-  async authenticate(email: string, password: string, ip: string): Promise<Admin> {
+  /**
+   * Checks the password under the rate limit; the same message whether the account exists
+   * or not. `failedSince`: wrong passwords for this account from anywhere since its
+   * previous sign-in, for the notice the admin sees.
+   */
+  async authenticate(email: string, password: string, ip: string): Promise<Admin & { failedSince: number }> {
     const emailNormalized = email.trim().toLowerCase();
-    await this.limiter.check(emailNormalized, ip);
+    const attempt = await this.limiter.begin(emailNormalized, ip);
     const row = await repo.findByEmail(this.db, emailNormalized);
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
-    const succeeded = Boolean(row && ok && !row.disabled_at);
-    await this.limiter.record(emailNormalized, ip, succeeded);
-    if (!succeeded || !row) throw new UnauthorizedError("Email or password is not right.");
-    return repo.toAdmin(row);
+    if (!row || !ok || row.disabled_at) throw new UnauthorizedError("Email or password is not right.");
+    const failedSince = await this.limiter.succeeded(attempt);
+    return { ...repo.toAdmin(row), failedSince };
   }
 
   async setRole(id: number, role: Role, actor: Actor): Promise<Admin> {

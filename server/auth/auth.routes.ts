@@ -8,6 +8,8 @@ import { clearCookie, readCookie, setCookie } from "../http/cookies.js";
 const safeNext = (next: unknown): string =>
   typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
 
+const withNotice = (path: string, code: string): string => `${path}${path.includes("?") ? "&" : "?"}done=${code}`;
+
 export function authRoutes(ctx: Context): Router {
   const router = Router();
   const secure = ctx.config.secureCookies;
@@ -46,10 +48,14 @@ export function authRoutes(ctx: Context): Router {
       await startSession(req, res, admin.id);
       await ctx.events.emit("admin.signed_in", {
         actor: { type: "admin", id: String(admin.id), label: admin.email, ip: req.ip ?? null },
-        summary: "Signed in",
+        summary: admin.failedSince
+          ? `Signed in; ${admin.failedSince} wrong password${admin.failedSince === 1 ? "" : "s"} for this account since the previous sign-in`
+          : "Signed in",
         target: { type: "admin", id: admin.id },
       });
-      res.redirect(303, await afterSignIn(admin.role, next));
+      // The admin is told of wrong passwords tried meanwhile, wherever they came from.
+      const after = await afterSignIn(admin.role, next);
+      res.redirect(303, admin.failedSince ? withNotice(after === "/" ? "/dashboard" : after, "sign-in-failures") : after);
     } catch (err) {
       if (!(err instanceof UnauthorizedError || err instanceof RateLimitedError || err instanceof ValidationError)) throw err;
       if (err instanceof RateLimitedError) res.setHeader("Retry-After", String(err.retryAfterSeconds));
@@ -76,9 +82,13 @@ export function authRoutes(ctx: Context): Router {
 
   router.get("/setup/:token", async (req, res) => {
     const valid = await ctx.admins.isSetupTokenValid(req.params.token);
-    res
-      .status(valid ? 200 : 410)
-      .render("auth/setup", { title: "Set up Invite Station", valid, values: {}, errors: {}, token: req.params.token });
+    res.status(valid ? 200 : 410).render("auth/setup", {
+      title: req.t("titles:setUpInviteStation"),
+      valid,
+      values: {},
+      errors: {},
+      token: req.params.token,
+    });
   });
 
   router.post("/setup/:token", async (req, res) => {
@@ -99,7 +109,7 @@ export function authRoutes(ctx: Context): Router {
     } catch (err) {
       if (err instanceof ValidationError) {
         return res.status(400).render("auth/setup", {
-          title: "Set up Invite Station",
+          title: req.t("titles:setUpInviteStation"),
           valid: true,
           values,
           errors: err.fields,
@@ -107,9 +117,13 @@ export function authRoutes(ctx: Context): Router {
         });
       }
       if (err instanceof AppError && err.status === 409) {
-        return res
-          .status(410)
-          .render("auth/setup", { title: "Set up Invite Station", valid: false, values, errors: {}, token: req.params.token });
+        return res.status(410).render("auth/setup", {
+          title: req.t("titles:setUpInviteStation"),
+          valid: false,
+          values,
+          errors: {},
+          token: req.params.token,
+        });
       }
       throw err;
     }

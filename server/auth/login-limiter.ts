@@ -1,57 +1,181 @@
 import type { Knex } from "knex";
 import { nowMs, toDbBool } from "../db/convert.js";
+import { KeyedQueue, pruneClientLocks, withClientLock } from "../db/limit-lock.js";
 import { RateLimitedError } from "../errors.js";
 
-const WINDOW_MS = 15 * 60 * 1000;
-const MAX_PER_ACCOUNT = 5;
+const MINUTE_MS = 60_000;
+/** Wrong passwords for one account from one address before each next try must wait. */
+const FREE_PER_PAIR = 5;
+/** The wait doubles with every further wrong password (1, 2, 4, 8 minutes), up to this. */
+const FIRST_DELAY_MS = MINUTE_MS;
+const MAX_DELAY_MS = 15 * MINUTE_MS;
+/** Wrong passwords of one address are counted this long for its growing delay. */
+const PAIR_WINDOW_MS = 60 * MINUTE_MS;
+/** Wrong passwords from one address, whatever the accounts, in IP_WINDOW_MS. */
 const MAX_PER_IP = 20;
+const IP_WINDOW_MS = 15 * MINUTE_MS;
+/**
+ * Wrong passwords for one account from everywhere in IP_WINDOW_MS beyond which only
+ * addresses it signed in from within a day may try (many addresses guessing at once).
+ */
+const MAX_PER_ACCOUNT = 50;
+const KNOWN_ADDRESS_MS = 24 * 60 * MINUTE_MS;
+
+/** A sign-in attempt counted before its password is checked. */
+export type LoginAttempt = { id: number; email: string; ip: string };
 
 /**
- * Counts failed sign-ins in the database (so the limit holds across instances and
- * restarts): 5 per account or 20 per address in 15 minutes, then wait.
+ * Slows password guessing without locking the real admin out. Every attempt is counted
+ * before its password is checked, one at a time per address under that address's lock
+ * row in the database, so a burst of any size on any number of instances gets at most
+ * the allowed tries checked:
+ * - per account and address: 5 wrong passwords, then a wait after each further one that
+ *   doubles from 1 up to 15 minutes; a success from that address starts again;
+ * - per address: 20 wrong passwords in 15 minutes, whatever the accounts;
+ * - per account from everywhere: past 50 wrong passwords in 15 minutes, only addresses the
+ *   account signed in from within a day may try.
+ * Wrong passwords from elsewhere never stop the admin at their own address; they are told
+ * how many there were at their next sign-in.
  */
 export class LoginLimiter {
+  /** Attempts of one address, one at a time here (see KeyedQueue). */
+  private queue = new KeyedQueue();
+  /** Refusals known here, until their wait is over: a burst is then refused from memory. */
+  private waits = new Map<string, { until: number; error: RateLimitedError }>();
+
   constructor(private db: Knex) {}
 
-  async check(emailNormalized: string, ip: string): Promise<void> {
-    const since = nowMs() - WINDOW_MS;
-    const [byAccount, byIp] = await Promise.all([
-      this.failures("email_normalized", emailNormalized, since),
-      this.failures("ip", ip, since),
-    ]);
-    const blocking = byAccount.count >= MAX_PER_ACCOUNT ? byAccount : byIp.count >= MAX_PER_IP ? byIp : null;
-    if (!blocking) return;
-    const retryAfter = Math.max(1, Math.ceil((blocking.oldest + WINDOW_MS - nowMs()) / 1000));
-    const minutes = Math.ceil(retryAfter / 60);
-    throw new RateLimitedError(
-      `Too many failed sign-in attempts. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again, or ask another admin to reset your password.`,
-      retryAfter,
-    );
+  /** Counts the attempt before its password is checked; 429 (not counted) when it must wait. */
+  async begin(rawEmail: string, rawIp: string): Promise<LoginAttempt> {
+    const attempt = { id: 0, email: rawEmail.slice(0, 191), ip: rawIp.slice(0, 64) };
+    this.refuseFromMemory(attempt);
+    return this.queue.run(attempt.ip, async () => {
+      this.refuseFromMemory(attempt);
+      const outcome = await withClientLock(this.db, "login", attempt.ip, async (trx, now) => {
+        const wait = await this.waitFor(trx, attempt, now);
+        if (wait) return wait;
+        const [id] = await trx("login_attempts").insert({
+          email_normalized: attempt.email,
+          ip: attempt.ip,
+          succeeded: toDbBool(false),
+          at: now,
+        });
+        return Number(id);
+      });
+      if (typeof outcome === "number") return { ...attempt, id: outcome };
+      this.remember(outcome.key === "ip" ? attempt.ip : pairKey(attempt), outcome.error);
+      throw outcome.error;
+    });
   }
 
-  async record(emailNormalized: string, ip: string, succeeded: boolean): Promise<void> {
-    await this.db("login_attempts").insert({
-      email_normalized: emailNormalized.slice(0, 191),
-      ip,
-      succeeded: toDbBool(succeeded),
-      at: nowMs(),
-    });
-    if (succeeded) {
-      // A successful sign-in clears the account's failures, not the address's.
-      await this.db("login_attempts")
-        .where({ email_normalized: emailNormalized, succeeded: toDbBool(false) })
-        .delete();
+  /**
+   * Marks the attempt as a success. Returns how many wrong passwords the account had from
+   * anywhere since its previous successful sign-in (within a day), for the notice.
+   */
+  async succeeded(attempt: LoginAttempt): Promise<number> {
+    await this.db("login_attempts")
+      .where({ id: attempt.id })
+      .update({ succeeded: toDbBool(true) });
+    const previous = await this.db("login_attempts")
+      .where({ email_normalized: attempt.email, succeeded: toDbBool(true) })
+      .where("id", "<", attempt.id)
+      .max({ id: "id" })
+      .first();
+    const failed = await this.db("login_attempts")
+      .where({ email_normalized: attempt.email, succeeded: toDbBool(false) })
+      .where("id", ">", Number(previous?.id ?? 0))
+      .where("id", "<", attempt.id)
+      .count({ n: "*" })
+      .first();
+    return Number(failed?.n ?? 0);
+  }
+
+  /** Forgets the address locks of quiet addresses (the attempts themselves: sessions.prune). */
+  prune(): Promise<void> {
+    return pruneClientLocks(this.db, "login", nowMs() - PAIR_WINDOW_MS);
+  }
+
+  private refuseFromMemory(attempt: LoginAttempt): void {
+    const now = nowMs();
+    for (const key of [attempt.ip, pairKey(attempt)]) {
+      const known = this.waits.get(key);
+      if (known && known.until > now) throw known.error;
+      if (known) this.waits.delete(key);
     }
   }
 
-  private async failures(column: "email_normalized" | "ip", value: string, since: number) {
-    const row = await this.db("login_attempts")
-      .where(column, value)
-      .where("succeeded", toDbBool(false))
-      .where("at", ">", since)
+  private remember(key: string, error: RateLimitedError): void {
+    this.waits.delete(key);
+    if (this.waits.size >= 10_000) this.waits.delete(this.waits.keys().next().value as string);
+    this.waits.set(key, { until: nowMs() + error.retryAfterSeconds * 1000, error });
+  }
+
+  /** Why this attempt must wait, if it must, counting every earlier attempt of its address. */
+  private async waitFor(
+    trx: Knex.Transaction,
+    attempt: LoginAttempt,
+    now: number,
+  ): Promise<{ key: "ip" | "pair"; error: RateLimitedError } | null> {
+    const lastSuccess = await trx("login_attempts")
+      .where({ email_normalized: attempt.email, ip: attempt.ip, succeeded: toDbBool(true) })
+      .max({ id: "id", at: "at" })
+      .first();
+    // Failed attempts or ones still being checked (written as failed until they succeed).
+    const pair = await trx("login_attempts")
+      .where({ email_normalized: attempt.email, ip: attempt.ip, succeeded: toDbBool(false) })
+      .where("id", ">", Number(lastSuccess?.id ?? 0))
+      .where("at", ">", now - PAIR_WINDOW_MS)
+      .count({ n: "*" })
+      .max({ latest: "at" })
+      .first();
+    const byIp = await trx("login_attempts")
+      .where({ ip: attempt.ip, succeeded: toDbBool(false) })
+      .where("at", ">", now - IP_WINDOW_MS)
       .count({ n: "*" })
       .min({ oldest: "at" })
       .first();
-    return { count: Number(row?.n ?? 0), oldest: Number(row?.oldest ?? nowMs()) };
+    const byAccount = await trx("login_attempts")
+      .where({ email_normalized: attempt.email, succeeded: toDbBool(false) })
+      .where("at", ">", now - IP_WINDOW_MS)
+      .count({ n: "*" })
+      .first();
+    if (Number(byIp?.n ?? 0) >= MAX_PER_IP) {
+      const wait = Number(byIp?.oldest ?? now) + IP_WINDOW_MS - now;
+      return {
+        key: "ip",
+        error: refusal(wait, (w) => `Too many failed sign-in attempts from this address. Wait ${w} and try again.`),
+      };
+    }
+    const knownAddress = Number(lastSuccess?.at ?? 0) > now - KNOWN_ADDRESS_MS;
+    if (Number(byAccount?.n ?? 0) >= MAX_PER_ACCOUNT && !knownAddress) {
+      return {
+        key: "pair",
+        error: refusal(
+          IP_WINDOW_MS,
+          (w) =>
+            `This account is getting many failed sign-in attempts from many places. Sign in from an address you used before, or wait ${w}.`,
+        ),
+      };
+    }
+    const failed = Number(pair?.n ?? 0);
+    if (failed < FREE_PER_PAIR) return null;
+    const delay = Math.min(FIRST_DELAY_MS * 2 ** (failed - FREE_PER_PAIR), MAX_DELAY_MS);
+    const wait = Number(pair?.latest ?? now) + delay - now;
+    if (wait <= 0) return null;
+    return {
+      key: "pair",
+      error: refusal(
+        wait,
+        (w) => `Too many failed sign-in attempts. Wait ${w} and try again, or ask another admin to reset your password.`,
+      ),
+    };
   }
+}
+
+const pairKey = (attempt: LoginAttempt) => `${attempt.ip}\n${attempt.email}`;
+
+function refusal(waitMs: number, message: (wait: string) => string): RateLimitedError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  return new RateLimitedError(message(`${minutes} minute${minutes === 1 ? "" : "s"}`), seconds);
 }

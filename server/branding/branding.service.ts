@@ -3,6 +3,7 @@ import { nowMs } from "../db/convert.js";
 import { ValidationError } from "../errors.js";
 import type { Actor, EventBus } from "../events.js";
 import * as repo from "./branding.repo.js";
+import { decodeFailure } from "./image-decode.js";
 import { type ImageInfo, imageInfo } from "./image-info.js";
 
 export type Logo = ImageInfo & { data: Buffer; updatedAt: number };
@@ -49,6 +50,13 @@ export class BrandingService {
     if (info.width < 16 || info.height < 16 || info.width > LOGO_MAX_SIDE || info.height > LOGO_MAX_SIDE) {
       throw new ValidationError({
         logo: `The image is ${info.width}×${info.height} pixels; use one between 16 and ${LOGO_MAX_SIDE} pixels on each side.`,
+      });
+    }
+    const broken = decodeFailure(data, info);
+    if (broken) {
+      const kind = info.mime === "image/png" ? "PNG" : "JPEG";
+      throw new ValidationError({
+        logo: `The ${kind} image is damaged or incomplete (${broken}); export it again and upload the new file.`,
       });
     }
     const updatedAt = nowMs();

@@ -1,8 +1,12 @@
+import path from "node:path";
 import { printBatchCommand } from "../../print/batch/batch-command.js";
+import { backup } from "../backup/backup.js";
+import { restore } from "../backup/restore.js";
 import type { Context } from "../context.js";
+import { closeDb } from "../db/knex.js";
 import { migrationStatus } from "../db/migrate.js";
 import { cliActor } from "../events.js";
-import { type Args, requireOption } from "./args.js";
+import { type Args, requireOption, UsageError } from "./args.js";
 import { promptSecret } from "./prompt.js";
 import { usersExportCommand, usersImportCommand } from "./users-commands.js";
 
@@ -34,6 +38,20 @@ export const commands: Record<string, Command> = {
   "users import": usersImportCommand,
   "users export": usersExportCommand,
   "print batch": printBatchCommand,
+  backup: async (ctx, args) => {
+    const dir = args.positional[0];
+    if (!dir) throw new UsageError("backup needs a directory: cli backup DIR");
+    const manifest = await backup(ctx.config, path.resolve(dir));
+    out(`backup of the ${manifest.database} database written to ${path.resolve(dir)} (${manifest.files.join(", ")})`);
+    return 0;
+  },
+  restore: async (ctx, args) => {
+    const dir = args.positional[0];
+    if (!dir) throw new UsageError("restore needs a directory: cli restore DIR");
+    const manifest = await restore(ctx.config, path.resolve(dir), () => closeDb(ctx.db));
+    out(`restored the backup of ${manifest.createdAt} (${manifest.files.join(", ")})`);
+    return 0;
+  },
   migrate: async (ctx) => {
     // main() has applied them already; report what is there.
     const { applied } = await migrationStatus(ctx.db);

@@ -17,13 +17,17 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   users export [--status S] [--group ID] [--q TEXT]           CSV on stdout
   print batch                                                 prints the queued invitations now, one line per job
   migrate                                                     applies pending migrations
+  backup DIR                                                  a consistent snapshot (database, secret key, uploads) while the service runs
+  restore DIR                                                 puts a backup back; refused while a service runs on this DATA_DIR
 `;
 
 /** `cli <command>`: on success it prints only its result; errors go to stderr with exit 1 (2 for usage). */
 async function main(argv: string[]): Promise<number> {
   const args: Args = parseArgs(argv);
-  const name = args.positional.slice(0, 2).join(" ");
-  const command = commands[name] ?? commands[args.positional[0] ?? ""];
+  const two = args.positional.slice(0, 2).join(" ");
+  // Two-word commands (`admin create`) first, then one-word ones whose argument follows (`backup DIR`).
+  const name = commands[two] ? two : (args.positional[0] ?? "");
+  const command = commands[name];
   if (!command || args.options.help) {
     process.stderr.write(USAGE);
     return args.options.help ? 0 : 2;
@@ -40,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Whatever the process writes (database, outbox, uploads, backups) is private to its user.
+process.umask(0o077);
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {

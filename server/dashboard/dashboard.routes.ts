@@ -1,31 +1,22 @@
 import { Router } from "express";
 import type { Context } from "../context.js";
 import { anyStaff } from "../http/auth-middleware.js";
+import { flashFrom } from "../http/flash.js";
 import { channelStatus } from "../notify/channels.js";
 import { DashboardService } from "./dashboard.service.js";
 import { joinsChart } from "./joins-chart.js";
 
-const CHANNEL_LABELS: Record<string, string> = {
-  link: "Personal link",
-  qr: "QR code",
-  code: "Typed code",
-  kiosk: "Lobby kiosk",
-  phone: "Phone match",
-  app: "In the app",
-  unknown: "Not recorded",
-};
-
 /** The admins' home page: where things stand, at a glance. */
 export function dashboardPages(ctx: Context, service = new DashboardService(ctx.db)): Router {
   const router = Router();
-  router.get("/dashboard", anyStaff, async (_req, res) => {
+  router.get("/dashboard", anyStaff, async (req, res) => {
     const summary = await service.summary();
     res.render("dashboard/index", {
-      title: "Dashboard",
+      title: req.t("dashboard:title"),
       section: "/dashboard",
+      flash: flashFrom(req),
       summary,
-      chart: joinsChart(summary.joinsByDay),
-      channelLabels: CHANNEL_LABELS,
+      chart: joinsChart(summary.joinsByDay, req.lang),
       channels: channelStatus(ctx.config),
     });
   });

@@ -1,3 +1,4 @@
+import { intlLocale, translator } from "../i18n/index.js";
 /**
  * Geometry of the joins-over-time bar chart, drawn by the template as inline SVG (no
  * script, no style attributes: the CSP allows neither). Kept out of the template so the
@@ -23,14 +24,26 @@ const WIDTH = 760;
 const HEIGHT = 200;
 const PAD = { left: 36, right: 8, top: 12, bottom: 28 };
 
-const DAY = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
-const LONG_DAY = new Intl.DateTimeFormat("en-GB", {
-  weekday: "short",
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  timeZone: "UTC",
-});
+/** The chart's day formats in one language, made once per language. */
+const formatters = new Map<string, { day: Intl.DateTimeFormat; long: Intl.DateTimeFormat }>();
+function dayFormats(language: string) {
+  let f = formatters.get(language);
+  if (!f) {
+    const locale = intlLocale(language);
+    f = {
+      day: new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone: "UTC" }),
+      long: new Intl.DateTimeFormat(locale, {
+        weekday: "short",
+        day: "numeric",
+        month: "short",
+        year: "numeric",
+        timeZone: "UTC",
+      }),
+    };
+    formatters.set(language, f);
+  }
+  return f;
+}
 
 /**
  * A round, even axis maximum at or above `n` (4, 6, 8, 10, 20, 30…), so the middle grid line
@@ -46,7 +59,9 @@ export function niceMax(n: number): number {
   return 10 * magnitude;
 }
 
-export function joinsChart(days: Array<{ day: string; n: number }>): JoinsChart {
+export function joinsChart(days: Array<{ day: string; n: number }>, language = "en"): JoinsChart {
+  const t = translator(language);
+  const { day: DAY, long: LONG_DAY } = dayFormats(language);
   const plot = { left: PAD.left, right: WIDTH - PAD.right, top: PAD.top, bottom: HEIGHT - PAD.bottom };
   const plotHeight = plot.bottom - plot.top;
   const slot = (plot.right - plot.left) / Math.max(1, days.length);
@@ -64,7 +79,7 @@ export function joinsChart(days: Array<{ day: string; n: number }>): JoinsChart 
       height: round(h),
       n: d.n,
       day: d.day,
-      label: `${LONG_DAY.format(date)}: ${d.n} ${d.n === 1 ? "join" : "joins"}`,
+      label: t("dashboard:barLabel", { day: LONG_DAY.format(date), n: d.n }),
     };
   });
 

@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from "knex";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
+import { privateSqliteFiles } from "./private-files.js";
 
 /** Knex's own warnings (lost connections, pool errors) go to the structured log, not the console. */
 const knexLog = (log?: Logger) =>
@@ -48,6 +49,7 @@ export type Dialect = "sqlite" | "mysql";
  */
 export function createDb(database: Config["database"], log?: Logger): Db {
   if (database.client === "sqlite") {
+    privateSqliteFiles(database.filename);
     return knexFactory({
       client: "better-sqlite3",
       log: knexLog(log),
@@ -62,6 +64,8 @@ export function createDb(database: Config["database"], log?: Logger): Db {
           cachePreparedStatements(conn);
           conn.pragma("journal_mode = WAL");
           conn.pragma("foreign_keys = ON");
+          // Deleted rows are overwritten with zeros, not left readable in free pages (erasure).
+          conn.pragma("secure_delete = ON");
           conn.pragma("busy_timeout = 5000");
           conn.pragma("synchronous = NORMAL");
           // The server checkpoints on a thread of its own (sqlite-checkpointer.ts); this

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { kioskAdminPages, kioskChoices } from "../../kiosk/kiosk-admin.routes.js";
@@ -8,6 +7,7 @@ import { letterPages } from "../../print/letter/letter-pages.routes.js";
 import { printerPages } from "../../print/printers/printers.routes.js";
 import { printPages } from "../../print/queue/print.routes.js";
 import { printingProfileExtras } from "../../print/queue/profile-extras.js";
+import { apiDocsPages } from "../api/api-docs.routes.js";
 import { apiRouter } from "../api/router.js";
 import { auditPages } from "../audit/audit.routes.js";
 import { accountRoutes } from "../auth/account.routes.js";
@@ -17,15 +17,20 @@ import { brandingAdmin, brandingPublic } from "../branding/branding.routes.js";
 import type { Context } from "../context.js";
 import { dashboardPages } from "../dashboard/dashboard.routes.js";
 import { translator } from "../i18n/index.js";
+import { refuseKnownGuessers } from "../invitations/front-door.js";
 import { invitationPages, invitationProfileExtras } from "../invitations/invitation-pages.routes.js";
 import { joinPages } from "../invitations/join.routes.js";
+import { routeBase } from "../metrics/app-metrics.js";
+import { metricsRoutes } from "../metrics/metrics.routes.js";
 import { bulkInvitePages } from "../notify/bulk-invite.routes.js";
 import { deliveryPages } from "../notify/deliveries.routes.js";
 import { deliveryProfileExtras } from "../notify/profile-extras.js";
 import { groupPages } from "../people/groups.routes.js";
 import { importPages } from "../people/import/import.routes.js";
 import { userPages } from "../people/users.routes.js";
+import { privacyPages, privacyProfileExtras } from "../privacy/privacy.routes.js";
 import { phoneJoinPages } from "../registrations/phone-join.routes.js";
+import { PROJECT_ROOT } from "../root.js";
 import { orgSetupPages } from "../setup/org-setup.routes.js";
 import { webhookPages } from "../webhooks/webhooks.routes.js";
 import { loadSession } from "./auth-middleware.js";
@@ -33,10 +38,11 @@ import { csrfProtection } from "./csrf.js";
 import { errorHandler, notFound } from "./errors.js";
 import { healthRoutes } from "./health.js";
 import { pageLanguage } from "./locale.js";
+import { noStore } from "./no-store.js";
 import { requestLog } from "./request-log.js";
 import { viewHelpers } from "./view-helpers.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const root = PROJECT_ROOT;
 
 export function createApp(ctx: Context): Express {
   const { config } = ctx;
@@ -54,7 +60,9 @@ export function createApp(ctx: Context): Express {
   // English until a request's language is known (pages rendered before it, such as a CSRF refusal).
   Object.assign(app.locals, viewHelpers, { t: translator("en"), lang: "en", languages: [] });
 
-  app.use(requestLog(ctx.log, (req) => req.url === "/healthz" || req.url === "/readyz"));
+  app.use(refuseKnownGuessers(ctx.invitations));
+  app.use(ctx.metrics.middleware());
+  app.use(requestLog(ctx.log, (req) => req.url === "/healthz" || req.url === "/readyz" || req.url === "/metrics"));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -79,12 +87,14 @@ export function createApp(ctx: Context): Express {
   );
   app.use("/assets", express.static(path.join(root, "server/http/public"), { maxAge: "1h", index: false }));
   app.use(healthRoutes(ctx));
+  app.use(metricsRoutes(ctx.metrics, config.metricsToken));
   app.use(brandingPublic(ctx));
+  app.use(noStore);
 
   app.use(express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }));
   app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 5000 }));
 
-  app.use("/api/v1", apiRouter(ctx));
+  app.use("/api/v1", routeBase(), apiRouter(ctx));
   // API paths nothing answered end here, before the page middleware (CSRF, sessions).
   app.use("/api", notFound);
 
@@ -110,13 +120,21 @@ export function createApp(ctx: Context): Express {
   app.use(letterPages(ctx));
   app.use(deliveryPages(ctx));
   app.use(bulkInvitePages(ctx));
+  // Before userPages: its /users/:id would otherwise be asked for /users/:id/export.json first.
+  app.use(privacyPages(ctx));
   app.use(["/users", "/groups"], kioskChoices(ctx));
   const invitationCard = invitationProfileExtras(ctx);
   const deliveries = deliveryProfileExtras(ctx);
   const printing = printingProfileExtras(ctx);
+  const privacy = privacyProfileExtras(ctx);
   app.use(printPages(ctx));
   app.use(
-    userPages(ctx, async (user) => ({ ...(await invitationCard(user)), ...(await deliveries(user)), ...(await printing(user)) })),
+    userPages(ctx, async (user) => ({
+      ...(await invitationCard(user)),
+      ...(await deliveries(user)),
+      ...(await printing(user)),
+      ...(await privacy(user)),
+    })),
   );
   app.use(groupPages(ctx));
   app.use(importPages(ctx));
@@ -127,6 +145,7 @@ export function createApp(ctx: Context): Express {
   app.use(kioskAdminPages(ctx));
   app.use(orgSetupPages(ctx));
   app.use(adminPages(ctx));
+  app.use(apiDocsPages());
 
   app.use(notFound);
   app.use(errorHandler(ctx.log));

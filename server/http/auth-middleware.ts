@@ -49,14 +49,26 @@ export function requireRole(...roles: Role[]) {
 export const anyStaff = requireRole("admin", "frontdesk");
 export const adminOnly = requireRole("admin");
 
-/** API: `Authorization: Bearer <key>` with the scope the route needs. */
-export function requireApiKey(ctx: Context, scope: Scope) {
+/**
+ * API: `Authorization: Bearer <key>` with every scope the route needs. A route that can put a
+ * person's working code on paper or a screen (printing, kiosks) needs `invitations` besides
+ * its own scope: only `invitations` yields codes.
+ */
+export function requireApiKey(ctx: Context, ...scopes: [Scope, ...Scope[]]) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get("authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const key = match ? await ctx.apiKeys.authenticate(match[1] as string) : undefined;
     if (!key) return next(new UnauthorizedError("A valid API key is required: Authorization: Bearer <key>."));
-    if (!key.scopes.includes(scope)) return next(new ForbiddenError(`This API key lacks the scope "${scope}".`));
+    const missing = scopes.filter((s) => !key.scopes.includes(s));
+    if (missing.length) {
+      const what = missing.map((s) => `"${s}"`).join(" and ");
+      return next(
+        new ForbiddenError(
+          `This API key lacks the scope ${what}${scopes.length > 1 ? ` (this needs ${scopes.join(" + ")})` : ""}.`,
+        ),
+      );
+    }
     req.apiKey = key;
     req.actor = { type: "apikey", id: String(key.id), label: `API key ${key.name} (${key.prefix})`, ip: req.ip ?? null };
     next();

@@ -14,8 +14,10 @@ const ERRORS = new Set([
   "printer-busy",
   "print-nobody",
   "print-not-cancelable",
+  "print-nothing-to-decide",
   "batch-empty",
   "batch-dead-links",
+  "sign-in-failures",
 ]);
 
 export function flashFrom(req: Request): { text: string; kind?: string } | null {

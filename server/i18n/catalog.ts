@@ -6,7 +6,10 @@ import { fileURLToPath } from "node:url";
  * The translations on disk: `locales/<language>/<namespace>.json`. A language is a folder,
  * so adding one is adding files; the folder name is the language tag people are stored with.
  */
-export const LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../locales");
+// Two folders up from here: the project (sources, or the render worker's bundle, which keeps
+// this module's depth), or dist/ when compiled, whose locales are the project's.
+const up = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const LOCALES_DIR = path.join(path.basename(up) === "dist" ? path.dirname(up) : up, "locales");
 
 export type Resources = Record<string, Record<string, Record<string, unknown>>>;
 

@@ -1,27 +1,44 @@
 import type { Knex } from "knex";
 import { Batcher } from "../db/batcher.js";
 import { nowMs } from "../db/convert.js";
+import { KeyedQueue, pruneClientLocks, withClientLock } from "../db/limit-lock.js";
 import { RateLimitedError } from "../errors.js";
 
 /** How long a client the database knew no failure of is let through without asking again. */
 const CLEAN_MS = 10_000;
-const CLEAN_CLIENTS_KEPT = 10_000;
+const CLIENTS_KEPT = 10_000;
+
+/** An attempt counted before it was evaluated: `release` takes it back when it succeeded. */
+export type Attempt = { release: () => Promise<void> };
 
 /**
- * Limits guessing of links and codes: a client (IP address) with `max` failed attempts
- * within `windowMs` is refused (429) until the oldest one ages out. Kept in the database
- * so the limit holds across instances and restarts.
+ * Limits guessing of links and codes: a client (IP address, phone number, …) with `max`
+ * counted attempts within `windowMs` is refused (429) until the oldest one ages out. Kept
+ * in the database so the limit holds across instances and restarts.
+ *
+ * Every attempt is counted before its answer, so a burst of any size gets at most `max`
+ * evaluated answers: attempts of one client are counted and written one at a time under
+ * a lock row of theirs in the database, so each counts all those before it, on every
+ * instance alike.
+ * - `reserve` counts an attempt before it is evaluated (guessable secrets: typed codes);
+ *   a success releases it.
+ * - `fail` counts a failure before it is answered, and answers 429 instead when it is
+ *   beyond the limit. For secrets of 128 bits and more, whose look-up reveals nothing
+ *   unless answered, and where a success cannot be a guess.
  *
  * A client the database had no failure of is remembered as clean for a few seconds, and
- * its next requests (a lobby or an office behind one address redeeming one after another)
- * skip the look-up. That lets no guess through unchecked: a failure here forgets the
- * client at once, so its next attempt asks the database again, where the failures other
- * instances saw are counted too.
+ * its `check` skips the look-up (a lobby or an office behind one address redeeming one
+ * link after another); a client over the limit is remembered as blocked until its oldest
+ * attempt ages out, so that refusing it costs nothing. Neither lets an attempt through
+ * uncounted: `fail` and `reserve` always ask the database.
  */
 export class GuessLimiter {
   // Busy front doors check many clients at once: one statement for all of them.
   private checks = new Batcher<string, void>((clients) => this.checkMany(clients), { concurrency: 2 });
   private clean = new Map<string, number>();
+  private blocked = new Map<string, number>();
+  /** Counting one client's attempts, one at a time here (see KeyedQueue). */
+  private queue = new KeyedQueue();
   /** Counts failures here, so that a look-up that raced one does not mark anyone clean. */
   private failures = 0;
 
@@ -30,26 +47,83 @@ export class GuessLimiter {
     private bucket: string,
     private max: number,
     private windowMs: number,
+    private message = (retryAfter: number) =>
+      `Too many invalid invitation links or codes from here. Try again in ${retryAfter} seconds.`,
   ) {}
 
+  /** The refusal of a client this instance already knows to be over the limit, without asking the database. */
+  refusalFromMemory(rawClient: string): RateLimitedError | null {
+    const until = this.blocked.get(rawClient.slice(0, 64));
+    return until !== undefined && until > nowMs() ? this.refusal(until) : null;
+  }
+
+  /** Refuses a client over the limit; counts nothing. */
   check(rawClient: string): Promise<void> {
     const client = rawClient.slice(0, 64);
-    if ((this.clean.get(client) ?? 0) > nowMs()) return Promise.resolve();
+    const now = nowMs();
+    const until = this.blocked.get(client);
+    if (until !== undefined) {
+      if (until > now) return Promise.reject(this.refusal(until));
+      this.blocked.delete(client);
+    }
+    if ((this.clean.get(client) ?? 0) > now) return Promise.resolve();
     return this.checks.call(client);
   }
 
-  async fail(rawClient: string): Promise<void> {
+  /** Counts an attempt before it is evaluated; 429 (and not counted) when it is beyond the limit. */
+  async reserve(rawClient: string): Promise<Attempt> {
     const client = rawClient.slice(0, 64);
-    this.failures++;
-    this.clean.delete(client);
-    await this.db("guess_failures").insert({ bucket: this.bucket, client, at: nowMs() });
+    await this.check(client);
+    const id = await this.count(client);
+    return {
+      release: async () => {
+        await this.db("guess_failures").where({ id }).delete();
+      },
+    };
   }
 
-  /** Forgets failures older than the window (run by the job scheduler). */
+  /** Counts a failure before it is answered: 429 when it is beyond the limit. */
+  async fail(rawClient: string): Promise<void> {
+    await this.count(rawClient.slice(0, 64), { keep: true });
+  }
+
+  /** Forgets attempts older than the window, and the locks of clients gone quiet (run by the job scheduler). */
   async prune(): Promise<void> {
-    await this.db("guess_failures")
-      .where("at", "<=", nowMs() - this.windowMs)
-      .delete();
+    const before = nowMs() - this.windowMs;
+    await this.db("guess_failures").where("bucket", this.bucket).where("at", "<=", before).delete();
+    await pruneClientLocks(this.db, this.bucket, before);
+  }
+
+  /**
+   * Counts the client's attempts in the window and writes this one, holding the client's
+   * lock row (so each attempt counts all the ones before it, on any instance). Beyond the
+   * limit: refused, and not written unless `keep` (a failure evaluated already stays counted).
+   */
+  private count(client: string, opts: { keep?: boolean } = {}): Promise<number> {
+    this.failures++;
+    this.clean.delete(client);
+    return this.queue.run(client, () => this.countNow(client, opts));
+  }
+
+  private async countNow(client: string, opts: { keep?: boolean }): Promise<number> {
+    const until = this.blocked.get(client);
+    if (until !== undefined && until > nowMs()) throw this.refusal(until);
+    const key = { bucket: this.bucket, client };
+    const outcome = await withClientLock(this.db, this.bucket, client, async (trx, now) => {
+      const row = await trx("guess_failures")
+        .where(key)
+        .where("at", ">", now - this.windowMs)
+        .count({ n: "*" })
+        .min({ oldest: "at" })
+        .first();
+      const over = Number(row?.n ?? 0) >= this.max;
+      const oldest = Number(row?.oldest ?? now);
+      if (over && !opts.keep) return { over, oldest, id: 0 };
+      const [id] = await trx("guess_failures").insert({ ...key, at: now });
+      return { over, oldest, id: Number(id) };
+    });
+    if (outcome.over) throw this.block(client, outcome.oldest + this.windowMs);
+    return outcome.id;
   }
 
   private async checkMany(clients: string[]): Promise<Array<undefined | Error>> {
@@ -66,23 +140,28 @@ export class GuessLimiter {
     const over = new Map(rows.filter((r) => Number(r.n) >= this.max).map((r) => [r.client, Number(r.oldest)]));
     if (this.failures === failuresBefore) {
       const failed = new Set(rows.map((r) => r.client));
-      for (const client of clients) if (!failed.has(client)) this.markClean(client, now);
+      for (const client of clients) if (!failed.has(client)) remember(this.clean, client, now + CLEAN_MS);
     }
     return clients.map((client) => {
       const oldest = over.get(client);
-      if (oldest === undefined) return undefined;
-      const retryAfter = Math.max(1, Math.ceil((oldest + this.windowMs - nowMs()) / 1000));
-      return new RateLimitedError(
-        `Too many invalid invitation links or codes from here. Try again in ${retryAfter} seconds.`,
-        retryAfter,
-      );
+      return oldest === undefined ? undefined : this.block(client, oldest + this.windowMs);
     });
   }
 
-  private markClean(client: string, now: number): void {
-    this.clean.delete(client);
-    // Oldest out first (insertion order): many one-off clients must not grow it forever.
-    if (this.clean.size >= CLEAN_CLIENTS_KEPT) this.clean.delete(this.clean.keys().next().value as string);
-    this.clean.set(client, now + CLEAN_MS);
+  private block(client: string, until: number): RateLimitedError {
+    remember(this.blocked, client, until);
+    return this.refusal(until);
   }
+
+  private refusal(until: number): RateLimitedError {
+    const retryAfter = Math.max(1, Math.ceil((until - nowMs()) / 1000));
+    return new RateLimitedError(this.message(retryAfter), retryAfter);
+  }
+}
+
+/** Oldest out first (insertion order): many one-off clients must not grow a map forever. */
+function remember(map: Map<string, number>, client: string, until: number): void {
+  map.delete(client);
+  if (map.size >= CLIENTS_KEPT) map.delete(map.keys().next().value as string);
+  map.set(client, until);
 }

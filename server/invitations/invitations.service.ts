@@ -170,14 +170,24 @@ export class InvitationsService {
    * live one, and redeeming reads them while the person joins.
    */
   private async usable(tokenOrCode: string, client: string): Promise<{ row: InvitationRow; via: InvitationVia }> {
-    // Side by side: the look-up has no effect of its own, and a client over the limit is
-    // refused whatever it finds (on MySQL the two take separate connections).
-    const [, found] = await Promise.all([this.limiter.check(client), this.find(tokenOrCode)]);
-    if (found === "stale") throw new InvitationGoneError("stale");
-    if (!found) {
-      await this.limiter.fail(client);
-      throw new NotFoundError("This invitation link is not valid. Check it, or ask the front desk for a new one.");
+    // A client over the limit is refused before any look-up or HMAC: refusing costs nothing.
+    await this.limiter.check(client);
+    const value = tokenOrCode.trim();
+    let found: Awaited<ReturnType<InvitationsService["find"]>>;
+    if (looksLikeCode(value)) {
+      // A typed code is short enough to guess: counted before it is looked up, so a burst
+      // of any size gets at most the limit looked up; a real one is taken back.
+      const attempt = await this.limiter.reserve(client);
+      found = await this.find(value);
+      if (found) await attempt.release();
+    } else {
+      // Links and screen codes carry 128 bits and more: no guess finds one, and a failure
+      // is counted before its 404 is answered (429 instead when beyond the limit).
+      found = await this.find(value);
+      if (!found) await this.limiter.fail(client);
     }
+    if (found === "stale") throw new InvitationGoneError("stale");
+    if (!found) throw new NotFoundError("This invitation link is not valid. Check it, or ask the front desk for a new one.");
     const state = stateOf(found.row);
     if (state !== "active") {
       // A deactivated person's dead link answers as "deactivated", whatever its state, as
@@ -294,17 +304,23 @@ export class InvitationsService {
     }
   }
 
+  /** A 429 for a client this instance knows to be over the guessing limit, or null (nothing asked). */
+  refusalFromMemory(client: string) {
+    return this.limiter.refusalFromMemory(client);
+  }
+
   /** Forgets old failed guesses; registered as a job. */
   pruneGuesses(): Promise<void> {
     return this.limiter.prune();
   }
 
-  private async find(tokenOrCode: string): Promise<{ row: InvitationRow; via: InvitationVia } | "stale" | undefined> {
-    const value = tokenOrCode.trim();
+  private async find(value: string): Promise<{ row: InvitationRow; via: InvitationVia } | "stale" | undefined> {
     const as = (via: InvitationVia) => (row: InvitationRow | undefined) => row && { row, via };
     if (/^[\w-]{43}$/.test(value)) return this.linkLookups.call(this.secrets.tokenHash(value)).then(as("link"));
     const rotating = this.rotating.parse(value);
     if (rotating) {
+      // A code of a future or long-gone window is refused before any look-up or HMAC.
+      if (!this.rotating.plausible(rotating, nowMs())) return undefined;
       const row = await repo.byId(this.db, rotating.invitationId);
       const checked = row ? this.rotating.check(rotating, row.nonce, nowMs()) : null;
       if (checked === "stale") return "stale";

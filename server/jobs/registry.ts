@@ -1,8 +1,7 @@
-import { hostname } from "node:os";
 import type { Knex } from "knex";
 import cron, { type ScheduledTask } from "node-cron";
-import { nowMs } from "../db/convert.js";
 import type { Logger } from "../log.js";
+import { WorkQueue } from "../work/work-queue.js";
 
 export type Job = {
   name: string;
@@ -13,20 +12,33 @@ export type Job = {
   run: () => Promise<unknown>;
 };
 
+/** Heard of each job run (metrics). */
+export type JobRunListener = (name: string, outcome: "ok" | "failed" | "skipped", ms: number) => void;
+
 /**
- * Scheduled jobs. Several instances may share one database: each run first takes a lease
- * row for the job, so that a job runs once per schedule tick across all instances.
+ * Scheduled jobs. Several instances may share one database: a run first claims the job's
+ * row in `job_leases` through the work queue, so a job runs once per schedule tick across
+ * all instances (the row remembers the scheduled minute last run) and never twice at once.
  */
 export class JobRegistry {
   private jobs = new Map<string, Job>();
   private tasks: ScheduledTask[] = [];
   private running = new Set<Promise<unknown>>();
-  private readonly holder = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  private listeners: JobRunListener[] = [];
+  private readonly leases: WorkQueue;
 
   constructor(
     private db: Knex,
     private log: Logger,
-  ) {}
+  ) {
+    this.leases = new WorkQueue(db, {
+      name: "jobs",
+      table: "job_leases",
+      key: "name",
+      owner: "lease_owner",
+      expires: "lease_expires_at",
+    });
+  }
 
   register(job: Job): void {
     if (!cron.validate(job.schedule)) throw new Error(`job ${job.name}: invalid schedule ${job.schedule}`);
@@ -37,6 +49,10 @@ export class JobRegistry {
     return [...this.jobs.values()];
   }
 
+  onRun(listener: JobRunListener): void {
+    this.listeners.push(listener);
+  }
+
   start(): void {
     for (const job of this.jobs.values()) {
       this.tasks.push(cron.schedule(job.schedule, () => void this.runNow(job.name, Math.floor(Date.now() / 60_000))));
@@ -44,22 +60,29 @@ export class JobRegistry {
   }
 
   /**
-   * Runs a job now unless another instance holds its lease or already ran this scheduled
+   * Runs a job now unless another run holds its lease or one already ran this scheduled
    * minute (`slot`; none for a run asked for by hand). Returns false when it was skipped.
    */
   async runNow(name: string, slot: number | null = null): Promise<boolean> {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`no job named ${name}`);
-    if (!(await this.acquire(job, slot))) return false;
+    const token = await this.acquire(job, slot);
+    if (!token) {
+      for (const l of this.listeners) l(name, "skipped", 0);
+      return false;
+    }
     const run = (async () => {
       const started = Date.now();
+      let outcome: "ok" | "failed" = "ok";
       try {
         await job.run();
         this.log.info({ job: name, ms: Date.now() - started }, "job finished");
       } catch (err) {
+        outcome = "failed";
         this.log.error({ job: name, err }, "job failed");
       } finally {
-        await this.release(name).catch((err) => this.log.warn({ job: name, err }, "could not release job lease"));
+        await this.leases.finish(token, name).catch((err) => this.log.warn({ job: name, err }, "could not release job lease"));
+        for (const l of this.listeners) l(name, outcome, Date.now() - started);
       }
     })();
     this.running.add(run);
@@ -75,29 +98,15 @@ export class JobRegistry {
     await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, ms).unref())]);
   }
 
-  private async acquire(job: Job, slot: number | null): Promise<boolean> {
-    const now = nowMs();
-    const expires = now + job.leaseSeconds * 1000;
-    return this.db.transaction(async (trx) => {
-      const row = await trx("job_leases").where({ name: job.name }).forUpdate().first();
-      if (!row) {
-        try {
-          await trx("job_leases").insert({ name: job.name, holder: this.holder, expires_at: expires, last_slot: slot });
-          return true;
-        } catch {
-          return false; // another instance inserted it first
-        }
-      }
-      if (Number(row.expires_at) > now && row.holder !== this.holder) return false;
-      if (slot !== null && row.last_slot !== null && Number(row.last_slot) >= slot) return false;
-      await trx("job_leases")
-        .where({ name: job.name })
-        .update({ holder: this.holder, expires_at: expires, ...(slot !== null ? { last_slot: slot } : {}) });
-      return true;
+  /** The claim token of this run, or null when another run holds the job or ran this minute. */
+  private async acquire(job: Job, slot: number | null): Promise<string | null> {
+    await this.db("job_leases").insert({ name: job.name, last_slot: null }).onConflict("name").ignore();
+    const claim = await this.leases.claim({
+      keys: [job.name],
+      leaseMs: job.leaseSeconds * 1000,
+      ready: slot === null ? undefined : (q) => void q.where((w) => w.whereNull("last_slot").orWhere("last_slot", "<", slot)),
+      set: slot === null ? undefined : { last_slot: slot },
     });
-  }
-
-  private async release(name: string): Promise<void> {
-    await this.db("job_leases").where({ name, holder: this.holder }).update({ expires_at: 0 });
+    return claim.rows.length ? claim.token : null;
   }
 }

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Server as HttpServer, IncomingMessage } from "node:http";
-import { createAdapter } from "@socket.io/redis-adapter";
-import { createClient } from "redis";
+import type { createClient } from "redis";
 import { type Namespace, Server } from "socket.io";
 import type { SessionStore } from "../auth/sessions.js";
 import type { Config } from "../config.js";
@@ -57,6 +56,15 @@ export class Live {
     return this.redis.length > 0;
   }
 
+  /** Null without REDIS_URL; otherwise whether the adapter's connection answers a PING. */
+  async pingRedis(): Promise<null | "ok"> {
+    const pub = this.redis[0];
+    if (!this.config.redisUrl) return null;
+    if (!pub?.isReady) throw new Error("not connected");
+    await pub.ping();
+    return "ok";
+  }
+
   toAdmins(event: string, payload: unknown): void {
     this.io?.of("/admin").emit(event, payload);
   }
@@ -73,6 +81,8 @@ export class Live {
       // Connection-state recovery is off: every client asks for its state on connect instead.
     });
     if (this.config.redisUrl) {
+      // Loaded only here: the Redis client is a fifth of an idle single instance's memory.
+      const [{ createClient }, { createAdapter }] = await Promise.all([import("redis"), import("@socket.io/redis-adapter")]);
       const pub = createClient({ url: this.config.redisUrl });
       const sub = pub.duplicate();
       for (const c of [pub, sub]) c.on("error", (err: unknown) => this.log.warn({ err }, "redis adapter connection error"));

@@ -41,7 +41,7 @@ export function bulkInvitePages(ctx: Context): Router {
           ? `the pending members of ${group.name}`
           : "everyone who has not joined yet";
     res.render("invite/preview", {
-      title: "Invite pending people",
+      title: req.t("titles:invitePendingPeople"),
       section: "/users",
       target,
       group,

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { nowMs } from "../db/convert.js";
 import { ConflictError, NotFoundError } from "../errors.js";
@@ -7,6 +6,7 @@ import type { Logger } from "../log.js";
 import { iterateUsers, type User } from "../people/users.repo.js";
 import type { UsersService } from "../people/users.service.js";
 import type { SettingsService } from "../settings.js";
+import type { WorkQueue } from "../work/work-queue.js";
 import type { BulkRun, BulkTarget } from "./bulk-invites.repo.js";
 import * as runs from "./bulk-invites.repo.js";
 import { INVITATION_KIND, type InvitationChannel, type InvitationSender } from "./invitation-sender.js";
@@ -33,8 +33,8 @@ export type BulkResult = { queued: number; refused: number };
 export const MAX_SELECTION = 1000;
 /** People queued per batch; the batches yield to the event loop so that pages stay quick. */
 const BATCH = 50;
-/** A run whose instance has not reported progress for this long is taken over by another. */
-const STALE_MS = 60_000;
+/** A run's lease, renewed at each batch: a run whose instance stops reporting progress for this long is taken over. */
+const LEASE_MS = 60_000;
 /** A run that failed this many times (the database gone, …) is given up, with the reason. */
 const MAX_ATTEMPTS = 5;
 const NEITHER_SHOWN = 200;
@@ -56,8 +56,7 @@ export function channelFor(user: Pick<User, "email" | "phone" | "phoneConsent">)
  * already got an invitation since the run began is not sent a second one.
  */
 export class BulkInvite {
-  /** This process, as the owner of the runs it works on. */
-  private readonly owner = randomUUID();
+  private readonly queue: WorkQueue;
   private active = new Map<number, Promise<BulkResult>>();
   private stopping = false;
 
@@ -69,7 +68,9 @@ export class BulkInvite {
       settings: Pick<SettingsService, "requireSetup">;
       log: Logger;
     },
-  ) {}
+  ) {
+    this.queue = runs.runsQueue(deps.db);
+  }
 
   /** The pending people of the target after `afterId`, in id order, in batches. */
   private async *pending(target: BulkTarget, afterId = 0): AsyncGenerator<{ users: User[]; skipped: number }> {
@@ -134,8 +135,9 @@ export class BulkInvite {
    */
   async start(target: BulkTarget, actor: Actor): Promise<{ id: number; done: Promise<BulkResult> }> {
     await this.deps.settings.requireSetup();
-    const run = await runs.insertRun(this.deps.db, target, actor, this.owner, nowMs());
-    return { id: run.id, done: this.launch(run) };
+    const token = this.queue.newToken();
+    const run = await runs.insertRun(this.deps.db, target, actor, token, LEASE_MS, nowMs());
+    return { id: run.id, done: this.launch(run, token) };
   }
 
   /**
@@ -144,13 +146,12 @@ export class BulkInvite {
    */
   async resumeStale(): Promise<number> {
     if (this.stopping) return 0;
-    const now = nowMs();
-    const claimed = await runs.claimStale(this.deps.db, this.owner, now - STALE_MS, now);
-    for (const run of claimed) {
+    const claimed = await runs.claimStale(this.queue, LEASE_MS);
+    for (const run of claimed.runs) {
       this.deps.log.info({ bulkInvite: run.id, afterUserId: run.afterUserId }, "resuming a bulk invitation");
     }
-    await Promise.all(claimed.map((run) => this.launch(run).catch(() => undefined)));
-    return claimed.length;
+    await Promise.all(claimed.runs.map((run) => this.launch(run, claimed.token).catch(() => undefined)));
+    return claimed.runs.length;
   }
 
   /** The newest runs and their progress, for the Deliveries page. */
@@ -167,14 +168,14 @@ export class BulkInvite {
     await Promise.all([...this.active.values()].map((p) => p.catch(() => undefined)));
   }
 
-  private launch(run: BulkRun): Promise<BulkResult> {
-    const done = this.run(run).finally(() => this.active.delete(run.id));
+  private launch(run: BulkRun, token: string): Promise<BulkResult> {
+    const done = this.run(run, token).finally(() => this.active.delete(run.id));
     this.active.set(run.id, done);
     done.catch((err) => this.deps.log.error({ err, bulkInvite: run.id }, "bulk invitation stopped"));
     return done;
   }
 
-  private async run(run: BulkRun): Promise<BulkResult> {
+  private async run(run: BulkRun, token: string): Promise<BulkResult> {
     const { db } = this.deps;
     const result: BulkResult = { queued: run.queued, refused: run.refused };
     try {
@@ -182,7 +183,7 @@ export class BulkInvite {
       await new Promise((r) => setImmediate(r));
       for await (const { users } of this.pending(run.target, run.afterUserId)) {
         if (this.stopping) {
-          await runs.release(db, run.id, this.owner, null);
+          await runs.release(this.queue, run.id, token, null);
           return result;
         }
         // After a restart the batch it stopped in comes again: who already has a message
@@ -210,13 +211,13 @@ export class BulkInvite {
           }
         }
         const last = users.at(-1);
-        if (last && !(await runs.advance(db, run.id, this.owner, { afterUserId: last.id, ...result }, nowMs()))) {
+        if (last && !(await runs.advance(this.queue, run.id, token, { afterUserId: last.id, ...result }, LEASE_MS, nowMs()))) {
           this.deps.log.warn({ bulkInvite: run.id }, "bulk invitation taken over by another instance");
           return result;
         }
         await new Promise((r) => setImmediate(r));
       }
-      await runs.finish(db, run.id, this.owner, "done", null, nowMs());
+      await runs.finish(this.queue, run.id, token, "done", null, nowMs());
       this.deps.log.info({ bulkInvite: run.id, ...result }, "bulk invitation queued");
       return result;
     } catch (err) {
@@ -224,8 +225,8 @@ export class BulkInvite {
       // Tried often enough: give up with the reason; otherwise another go in a minute.
       const outcome =
         run.attempts >= MAX_ATTEMPTS
-          ? runs.finish(db, run.id, this.owner, "failed", reason, nowMs())
-          : runs.release(db, run.id, this.owner, reason);
+          ? runs.finish(this.queue, run.id, token, "failed", reason, nowMs())
+          : runs.release(this.queue, run.id, token, reason);
       await outcome.catch(() => undefined);
       throw err;
     }

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { fromDbJson, toDbJson } from "../db/convert.js";
 import type { Actor } from "../events.js";
+import { WorkQueue } from "../work/work-queue.js";
 
 export type BulkTarget = { ids: number[] } | { groupId: number } | { all: true };
 export type BulkState = "running" | "done" | "failed";
@@ -35,8 +36,19 @@ const toRun = (r: Row): BulkRun => ({
   finishedAt: r.finished_at === null || r.finished_at === undefined ? null : Number(r.finished_at),
 });
 
-/** A new run, owned by `owner` from the start. */
-export async function insertRun(db: Knex, target: BulkTarget, actor: Actor, owner: string, now: number): Promise<BulkRun> {
+/** The runs as a work queue: a running run is held by the instance working on it. */
+export const runsQueue = (db: Knex) =>
+  new WorkQueue(db, { name: "bulk-invites", table: "bulk_invites", key: "id", owner: "owner", expires: "lease_expires_at" });
+
+/** A new run, held by the claim `token` from the start (the run's first claim is its start). */
+export async function insertRun(
+  db: Knex,
+  target: BulkTarget,
+  actor: Actor,
+  token: string,
+  leaseMs: number,
+  now: number,
+): Promise<BulkRun> {
   const row = {
     target: toDbJson(target),
     actor: toDbJson(actor),
@@ -45,7 +57,8 @@ export async function insertRun(db: Knex, target: BulkTarget, actor: Actor, owne
     queued: 0,
     refused: 0,
     attempts: 1,
-    owner,
+    owner: token,
+    lease_expires_at: now + leaseMs,
     heartbeat_at: now,
     last_error: null,
     created_at: now,
@@ -56,47 +69,51 @@ export async function insertRun(db: Knex, target: BulkTarget, actor: Actor, owne
 }
 
 /**
- * Takes over the running runs whose owner has not been heard of since `staleBefore` (it
- * stopped or died), one conditional update each, so that of several instances one gets each.
+ * Takes over the running runs nobody holds (let go of by a stop) or whose holder's lease ran
+ * out (it died): of several instances, one gets each.
  */
-export async function claimStale(db: Knex, owner: string, staleBefore: number, now: number): Promise<BulkRun[]> {
-  const candidates: Row[] = await db("bulk_invites").where({ state: "running" }).where("heartbeat_at", "<", staleBefore);
-  const claimed: BulkRun[] = [];
-  for (const row of candidates) {
-    const n = await db("bulk_invites")
-      .where({ id: row.id, state: "running", heartbeat_at: row.heartbeat_at })
-      .update({ owner, heartbeat_at: now, attempts: Number(row.attempts) + 1 });
-    if (Number(n) === 1) claimed.push(toRun({ ...row, attempts: Number(row.attempts) + 1 }));
-  }
-  return claimed;
+export async function claimStale(queue: WorkQueue, leaseMs: number): Promise<{ token: string; runs: BulkRun[] }> {
+  const claim = await queue.claim({
+    ready: (q) => void q.where({ state: "running" }),
+    orderBy: [{ column: "id" }],
+    leaseMs,
+    set: { attempts: queue.raw("?? + 1", ["attempts"]) },
+  });
+  return { token: claim.token, runs: claim.rows.map(toRun) };
 }
 
-/** Records progress; false when another instance has taken the run over (this one then stops). */
-export async function advance(
-  db: Knex,
+/** Records progress and renews the lease; false when another instance has taken the run over (this one then stops). */
+export function advance(
+  queue: WorkQueue,
   id: number,
-  owner: string,
+  token: string,
   progress: { afterUserId: number; queued: number; refused: number },
+  leaseMs: number,
   now: number,
 ): Promise<boolean> {
-  const n = await db("bulk_invites").where({ id, owner, state: "running" }).update({
+  return queue.update(token, id, {
     after_user_id: progress.afterUserId,
     queued: progress.queued,
     refused: progress.refused,
     heartbeat_at: now,
+    lease_expires_at: now + leaseMs,
   });
-  return Number(n) === 1;
 }
 
-export async function finish(db: Knex, id: number, owner: string, state: "done" | "failed", error: string | null, now: number) {
-  await db("bulk_invites")
-    .where({ id, owner })
-    .update({ state, last_error: error, finished_at: now, heartbeat_at: now, owner: null });
+export async function finish(
+  queue: WorkQueue,
+  id: number,
+  token: string,
+  state: "done" | "failed",
+  error: string | null,
+  now: number,
+) {
+  await queue.finish(token, id, { state, last_error: error, finished_at: now, heartbeat_at: now });
 }
 
 /** Lets go of a run that is not finished: any instance may resume it at once. */
-export async function release(db: Knex, id: number, owner: string, error: string | null) {
-  await db("bulk_invites").where({ id, owner, state: "running" }).update({ owner: null, heartbeat_at: 0, last_error: error });
+export async function release(queue: WorkQueue, id: number, token: string, error: string | null) {
+  await queue.release(token, [id], { last_error: error });
 }
 
 /** The newest runs, for the Deliveries page. */

@@ -43,7 +43,7 @@ export function deliveryPages(ctx: Context): Router {
       names,
       bulkRuns,
       groupNames,
-      title: "Deliveries",
+      title: req.t("titles:deliveries"),
       section: "/deliveries",
       result,
       current,

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import ejs from "ejs";
 import QRCode from "qrcode";
 import type { Config } from "../config.js";
@@ -10,6 +9,7 @@ import { intlLocale, pickLanguage, type TFunction, translator } from "../i18n/in
 import type { InvitationsService, InvitationView } from "../invitations/invitations.service.js";
 import type { User } from "../people/users.repo.js";
 import type { UsersService } from "../people/users.service.js";
+import { PROJECT_ROOT } from "../root.js";
 import type { Settings, SettingsService } from "../settings.js";
 import { DeliveryError } from "./delivery-error.js";
 import type { Delivery, Outbox, OutboxMessage, Prepared } from "./outbox.js";
@@ -20,8 +20,7 @@ export type InvitationChannel = (typeof INVITATION_CHANNELS)[number];
 export const INVITATION_KIND = "invitation";
 
 const QR_CID = "invitation-qr@invite-station";
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const template = (name: string) => path.join(root, "views/emails", name);
+const template = (name: string) => path.join(PROJECT_ROOT, "views/emails", name);
 const CHANNEL_WORDS: Record<InvitationChannel, string> = { email: "by email", sms: "by SMS" };
 
 /**

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
 import type { Config } from "../config.js";
@@ -16,6 +16,14 @@ export interface Mailer {
 }
 
 /** SMTP_URL set: a pooled SMTP transport; otherwise `.eml` files in DATA_DIR/outbox. */
+/** Where the file outbox (no SMTP_URL) keeps a message. */
+export const emlFileOf = (dataDir: string, messageId: number) => path.join(dataDir, "outbox", `message-${messageId}.eml`);
+
+/** Removes the .eml files of these messages, where there are any (erasure, retention). */
+export async function removeEmlFiles(dataDir: string, messageIds: number[]): Promise<void> {
+  for (const id of messageIds) await rm(emlFileOf(dataDir, id), { force: true });
+}
+
 export function createMailer(config: Config, log: Logger): Mailer {
   return config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new EmlFileMailer(config, log);
 }
@@ -95,8 +103,8 @@ class EmlFileMailer implements Mailer {
   async send(mail: OutgoingEmail, messageId: number): Promise<{ providerId: string | null; kept: "saved" }> {
     try {
       const info = await this.transport.sendMail(message(mail, this.config.mailFrom, messageId));
-      await mkdir(this.dir, { recursive: true });
-      const file = path.join(this.dir, `message-${messageId}.eml`);
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const file = emlFileOf(this.config.dataDir, messageId);
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, info.message as Buffer, { mode: 0o600 });
       await rename(tmp, file);

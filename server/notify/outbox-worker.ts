@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import type { Knex } from "knex";
 import { nowMs } from "../db/convert.js";
 import type { Logger } from "../log.js";
+import type { WorkQueue } from "../work/work-queue.js";
 import { MAX_ATTEMPTS, retryDelayMs } from "./backoff.js";
 import { DeliveryError } from "./delivery-error.js";
 import { type Outbox, type OutboxMessage, type Outgoing, type Prepared, toMessage } from "./outbox.js";
@@ -28,8 +27,8 @@ export type WorkerOptions = {
 /**
  * Sends what the outbox holds, in this process, next to the HTTP server.
  *
- * Each cycle claims due messages with one conditional UPDATE (state 'sending', a lease in
- * next_attempt_at, this claim's token in claimed_by), so several instances on one database
+ * Each cycle claims due messages through the work queue (state 'sending', a lease in
+ * next_attempt_at, the claim's token in claimed_by), so several instances on one database
  * never take the same message, and a message claimed by an instance that died is due
  * again when its lease runs out. Outcomes are recorded only while the claim is still ours.
  *
@@ -43,8 +42,7 @@ export type WorkerOptions = {
  */
 export class OutboxWorker {
   private transports = new Map<string, Transport>();
-  private readonly instance = `${hostname().slice(0, 30)}:${process.pid}:${randomBytes(3).toString("hex")}`;
-  private seq = 0;
+  private readonly queue: WorkQueue;
   private started = false;
   private stopping = false;
   private timer: NodeJS.Timeout | null = null;
@@ -65,6 +63,7 @@ export class OutboxWorker {
     this.batchSize = opts.batchSize ?? 20;
     this.concurrency = opts.concurrency ?? 4;
     this.pollMs = opts.pollMs ?? 5_000;
+    this.queue = repo.outboxQueue(db);
     outbox.onQueued(() => this.kick());
   }
 
@@ -146,16 +145,9 @@ export class OutboxWorker {
   }
 
   private async claim(): Promise<{ rows: OutboxRow[]; token: string }> {
-    const token = `${this.instance}:${++this.seq}`;
-    const now = nowMs();
-    const rows = await repo.claimDue(this.db, {
-      now,
-      leaseUntil: now + this.leaseMs,
-      token,
-      channels: [...this.transports.keys()],
-      limit: this.batchSize,
-    });
-    return { rows, token };
+    const channels = [...this.transports.keys()];
+    if (!channels.length) return { rows: [], token: "" };
+    return repo.claimDue(this.queue, { leaseMs: this.leaseMs, channels, limit: this.batchSize });
   }
 
   private async deliverAll(rows: OutboxRow[], token: string) {
@@ -164,7 +156,7 @@ export class OutboxWorker {
       for (let row = queue.shift(); row; row = queue.shift()) {
         if (this.stopping) {
           await repo
-            .releaseClaim(this.db, row.id, token, nowMs())
+            .releaseClaim(this.queue, row.id, token, nowMs())
             .catch((err) =>
               this.log.warn({ err, outbox: row?.id }, "outbox: could not hand a claim back; it is retried when its lease ends"),
             );
@@ -189,7 +181,7 @@ export class OutboxWorker {
       if (prepared.rewrite) {
         message.recipient = prepared.rewrite.recipient;
         message.payload = prepared.rewrite.payload;
-        await repo.rewriteClaimed(this.db, row.id, token, {
+        await repo.rewriteClaimed(this.queue, row.id, token, {
           recipient: prepared.rewrite.recipient.slice(0, 500),
           payload: JSON.stringify(prepared.rewrite.payload),
           updated_at: nowMs(),
@@ -204,8 +196,9 @@ export class OutboxWorker {
     try {
       const now = nowMs();
       if (outcome.ok) {
+        // A message only written to a file or a log is recorded as such, never as "sent".
         const state = outcome.kept ?? "sent";
-        const mine = await repo.finishClaim(this.db, row.id, token, {
+        const mine = await repo.finishClaim(this.queue, row.id, token, {
           state,
           provider_id: outcome.providerId?.slice(0, 191) ?? null,
           sent_at: now,
@@ -224,7 +217,7 @@ export class OutboxWorker {
         "outbox: send failed",
       );
       if (delay !== null) {
-        const mine = await repo.finishClaim(this.db, row.id, token, {
+        const mine = await repo.finishClaim(this.queue, row.id, token, {
           state: "queued",
           next_attempt_at: now + delay,
           last_error: error,
@@ -233,7 +226,7 @@ export class OutboxWorker {
         if (!mine) this.lostClaim(row);
         return;
       }
-      const mine = await repo.finishClaim(this.db, row.id, token, { state: "failed", last_error: error, updated_at: now });
+      const mine = await repo.finishClaim(this.queue, row.id, token, { state: "failed", last_error: error, updated_at: now });
       if (!mine) return this.lostClaim(row);
       const reason = outcome.error.safe
         ? redact(outcome.error.message, secrets)

@@ -1,4 +1,6 @@
 import type { Knex } from "knex";
+import { nowMs } from "../db/convert.js";
+import { WorkQueue } from "../work/work-queue.js";
 
 /** An outbox row as stored: times in ms, payload as JSON text (see migrations/003_outbox.ts). */
 export type OutboxRow = {
@@ -72,40 +74,32 @@ export async function messagesForUser(db: Knex, userId: number, limit: number): 
   return rows.map(norm);
 }
 
-/**
- * Due messages: queued ones whose time has come, and claims whose lease ran out (the
- * instance that took them stopped answering). Oldest first.
- */
-function due(db: Knex, now: number, channels: readonly string[]) {
-  return db("outbox").whereIn("state", ["queued", "sending"]).where("next_attempt_at", "<=", now).whereIn("channel", channels);
-}
+/** The outbox as a work queue: while a message is `sending`, next_attempt_at is its lease's end. */
+export const outboxQueue = (db: Knex) =>
+  new WorkQueue(db, { name: "outbox", table: "outbox", key: "id", owner: "claimed_by", expires: "next_attempt_at" });
 
 /**
- * Claims up to `limit` due messages for `token` and returns them. The UPDATE repeats the
- * "due" condition, so when two instances pick the same ids only the first UPDATE changes
- * each row (its lease moves into the future); the other claims nothing for it. Each claim
+ * Claims up to `limit` due messages (queued ones whose time has come, and claims whose
+ * lease ran out: the instance that took them stopped answering), oldest first. Each claim
  * counts as an attempt, so a message whose sending kills the process is not retried forever.
  */
 export async function claimDue(
-  db: Knex,
-  opts: { now: number; leaseUntil: number; token: string; channels: readonly string[]; limit: number },
-): Promise<OutboxRow[]> {
-  if (!opts.channels.length) return [];
-  const ids = (
-    await due(db, opts.now, opts.channels).select("id").orderBy("next_attempt_at").orderBy("id").limit(opts.limit)
-  ).map((r: { id: number }) => Number(r.id));
-  if (!ids.length) return [];
-  await due(db, opts.now, opts.channels)
-    .whereIn("id", ids)
-    .update({
-      state: "sending",
-      claimed_by: opts.token,
-      next_attempt_at: opts.leaseUntil,
-      attempts: db.raw("?? + 1", ["attempts"]),
-      updated_at: opts.now,
-    });
-  const rows = await db("outbox").where({ claimed_by: opts.token, state: "sending" }).orderBy("id");
-  return rows.map(norm);
+  queue: WorkQueue,
+  opts: { leaseMs: number; channels: readonly string[]; limit: number },
+): Promise<{ token: string; rows: OutboxRow[] }> {
+  const now = nowMs();
+  const claim = await queue.claim({
+    ready: (q) =>
+      void q
+        .whereIn("state", ["queued", "sending"])
+        .where("next_attempt_at", "<=", now)
+        .whereIn("channel", opts.channels as string[]),
+    orderBy: [{ column: "next_attempt_at" }, { column: "id" }],
+    limit: opts.limit,
+    leaseMs: opts.leaseMs,
+    set: { state: "sending", attempts: queue.raw("?? + 1", ["attempts"]), updated_at: now },
+  });
+  return { token: claim.token, rows: claim.rows.map(norm) };
 }
 
 /** When the next message falls due (or a lease runs out), to sleep until then. */
@@ -123,34 +117,30 @@ export async function nextDueAt(db: Knex, channels: readonly string[]): Promise<
  * Records the outcome of a claim, only while the claim is still ours: if our lease ran out
  * and another instance took the message, its outcome wins and this returns false.
  */
-export async function finishClaim(db: Knex, id: number, token: string, patch: Partial<OutboxRow>): Promise<boolean> {
-  const n = await db("outbox")
-    .where({ id, claimed_by: token, state: "sending" })
-    .update({ ...patch, claimed_by: null });
-  return Number(n) === 1;
+export function finishClaim(queue: WorkQueue, id: number, token: string, patch: Partial<OutboxRow>): Promise<boolean> {
+  const { next_attempt_at, ...rest } = patch;
+  return queue.finish(token, id, rest, undefined, next_attempt_at ?? nowMs());
 }
 
 /** Gives back a claim that was never tried (the process is stopping): due again at once, attempt not counted. */
-export async function releaseClaim(db: Knex, id: number, token: string, now: number): Promise<void> {
-  await db("outbox")
-    .where({ id, claimed_by: token, state: "sending" })
-    .update({
-      state: "queued",
-      claimed_by: null,
-      next_attempt_at: now,
-      attempts: db.raw("?? - 1", ["attempts"]),
-      updated_at: now,
-    });
+export async function releaseClaim(queue: WorkQueue, id: number, token: string, now: number): Promise<void> {
+  await queue.finish(
+    token,
+    id,
+    { state: "queued", attempts: queue.raw("?? - 1", ["attempts"]), updated_at: now },
+    undefined,
+    now,
+  );
 }
 
 /** The content of a claimed message changed before it went out (a new link, a corrected address). */
 export async function rewriteClaimed(
-  db: Knex,
+  queue: WorkQueue,
   id: number,
   token: string,
   patch: { recipient: string; payload: string; updated_at: number },
 ): Promise<void> {
-  await db("outbox").where({ id, claimed_by: token, state: "sending" }).update(patch);
+  await queue.update(token, id, patch);
 }
 
 /** Puts a message back in the queue as new (the Deliveries page's Resend). */

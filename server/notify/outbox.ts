@@ -228,6 +228,33 @@ export class Outbox {
     return this.failings.call({ userId, kind, reason });
   }
 
+  /**
+   * Deletes every message to or about a person, whatever its kind and state (their erasure),
+   * and returns the ids, whose files (the .eml outbox) the caller removes.
+   */
+  async forgetPerson(userId: number): Promise<number[]> {
+    const rows: Array<{ id: number }> = await this.db("outbox").where({ user_id: userId }).select("id");
+    const ids = rows.map((r) => Number(r.id));
+    for (let i = 0; i < ids.length; i += 500)
+      await this.db("outbox")
+        .whereIn("id", ids.slice(i, i + 500))
+        .delete();
+    return ids;
+  }
+
+  /** Deletes up to `limit` sent and failed messages last changed before `before` (retention); their ids. */
+  async pruneFinished(before: number, limit = 1000): Promise<number[]> {
+    const rows: Array<{ id: number }> = await this.db("outbox")
+      .whereIn("state", ["sent", "failed"])
+      .where("updated_at", "<", before)
+      .orderBy("id", "asc")
+      .limit(limit)
+      .select("id");
+    const ids = rows.map((r) => Number(r.id));
+    if (ids.length) await this.db("outbox").whereIn("id", ids).delete();
+    return ids;
+  }
+
   /** Forgets the address and content of messages whose person was erased. */
   scrubErased(kind: string): Promise<number> {
     return repo.scrubOrphans(this.db, kind, nowMs());

@@ -12,7 +12,7 @@ export function groupPages(ctx: Context): Router {
 
   const renderList = async (res: import("express").Response, status: number, locals: Record<string, unknown>) => {
     res.status(status).render("groups/list", {
-      title: "Groups",
+      title: res.locals.t("titles:groups"),
       section: "/groups",
       groups: await ctx.groups.list(),
       errors: {},

@@ -58,7 +58,8 @@ const consent = z.preprocess(
   z.boolean({ invalid_type_error: "must be true or false" }),
 );
 
-const shape = z.object({
+/** A person's fields as a form, an API body or an import row gives them (parseUserInput checks the phone on top). */
+export const userInputSchema = z.object({
   firstName: requiredText("First name", 100),
   lastName: requiredText("Last name", 100),
   email: z.preprocess(
@@ -125,7 +126,7 @@ export function parseUserInput(
   defaultCountry: string,
   defaultLanguage = "en",
 ): ParseResult<UserInput> {
-  const result = shape.safeParse(raw);
+  const result = userInputSchema.safeParse(raw);
   const errors: FieldErrors = result.success ? {} : zodFieldErrors(result.error);
   let phone: string | null = null;
   if (result.success && result.data.phone) {
@@ -139,4 +140,4 @@ export function parseUserInput(
 }
 
 /** The editable keys, for merging a partial update (PATCH) onto the current values. */
-export const USER_INPUT_KEYS = Object.keys(shape.shape) as Array<keyof UserInput>;
+export const USER_INPUT_KEYS = Object.keys(userInputSchema.shape) as Array<keyof UserInput>;

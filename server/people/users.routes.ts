@@ -65,7 +65,7 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
       pageSize: query.pageSize === 50 ? undefined : query.pageSize,
     };
     res.render("users/list", {
-      title: "People",
+      title: req.t("titles:people"),
       section: "/users",
       result,
       query,
@@ -82,7 +82,7 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
   router.get("/users/new", async (req, res) => {
     const preset = idParam(req.query.group);
     await renderForm(res, 200, {
-      title: "Register a person",
+      title: req.t("titles:registerAPerson"),
       user: null,
       // The organization's language, until the admin picks the person's own.
       values: { language: (await ctx.settings.get()).defaultLanguage, groups: preset ? [String(preset)] : [] },
@@ -94,15 +94,16 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
     const values = formValues(body);
     const settings = await ctx.settings.get();
     const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry, settings.defaultLanguage);
-    if (!parsed.ok) return renderForm(res, 400, { title: "Register a person", user: null, values, errors: parsed.errors });
+    if (!parsed.ok)
+      return renderForm(res, 400, { title: req.t("titles:registerAPerson"), user: null, values, errors: parsed.errors });
     try {
       const user = await ctx.users.create(parsed.value, req.actor);
       res.redirect(303, `/users/${user.id}?done=created`);
     } catch (err) {
       if (err instanceof ValidationError)
-        return renderForm(res, 400, { title: "Register a person", user: null, values, errors: err.fields });
+        return renderForm(res, 400, { title: req.t("titles:registerAPerson"), user: null, values, errors: err.fields });
       if (err instanceof ConflictError)
-        return renderForm(res, 409, { title: "Register a person", user: null, values, conflict: err });
+        return renderForm(res, 409, { title: req.t("titles:registerAPerson"), user: null, values, conflict: err });
       throw err;
     }
   });
@@ -174,7 +175,7 @@ export function userPages(ctx: Context, profileExtras: ProfileExtras = async () 
       const id = idParam(req.params.id);
       if (!id) return next();
       if (action === "erase") {
-        await ctx.users.erase(id, req.actor);
+        await ctx.privacy.erase(id, req.actor);
         return res.redirect(303, "/users?done=erased");
       }
       await ctx.users[action](id, req.actor);

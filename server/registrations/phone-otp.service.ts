@@ -16,6 +16,9 @@ import { PHONE_CHANNEL, type PhoneMatchService } from "./phone-match.service.js"
 export const OTP_KIND = "phone-otp";
 export const OTP_TTL_MS = 10 * 60_000;
 export const OTP_MAX_TRIES = 5;
+/** Codes asked for one number (matching anyone or not, so that a 429 tells nothing) per window. */
+export const NUMBER_MAX_CODES = 3;
+export const NUMBER_WINDOW_MS = 15 * 60_000;
 
 type OtpRow = {
   id: number;
@@ -30,6 +33,7 @@ type OtpRow = {
 };
 
 export type VerifyOutcome = { ok: true; user: User } | { ok: false };
+const REFUSED: VerifyOutcome = { ok: false };
 
 type Deps = {
   db: Knex;
@@ -51,11 +55,21 @@ export class PhoneOtpService {
   readonly guesses: GuessLimiter;
   /** Code requests per client: each one may send an SMS, so all of them count. */
   readonly sends: GuessLimiter;
+  /** Code requests per number, whoever asks: one phone gets a few texts, not a flood. */
+  readonly numbers: GuessLimiter;
   private readonly sealer: Sealer;
 
   constructor(private deps: Deps) {
     this.guesses = new GuessLimiter(deps.db, "phone-otp-verify", 20, 10 * 60_000);
     this.sends = new GuessLimiter(deps.db, "phone-otp-send", 10, 15 * 60_000);
+    this.numbers = new GuessLimiter(
+      deps.db,
+      "phone-otp-number",
+      NUMBER_MAX_CODES,
+      NUMBER_WINDOW_MS,
+      (retryAfter) =>
+        `Codes were asked for this number too often. Wait ${Math.ceil(retryAfter / 60)} minutes, then ask for a new one.`,
+    );
     this.sealer = new Sealer(deps.secretKey, "phone-otp-seal");
     deps.outbox.registerKind(OTP_KIND, { prepare: (m) => this.prepare(m) });
   }
@@ -66,8 +80,9 @@ export class PhoneOtpService {
    * client asked too often.
    */
   async request(e164: string, client: string, actor: Actor): Promise<void> {
-    await this.sends.check(client);
-    await this.sends.fail(client);
+    // Counted before anything is looked up or sent, per client and per number.
+    await this.sends.reserve(client);
+    await this.numbers.reserve(e164);
     const found = await this.deps.matching.match(e164);
     if (found.kind === "many") await this.deps.matching.alertAmbiguous(found.count, actor);
     if (found.kind !== "one") return;
@@ -104,14 +119,11 @@ export class PhoneOtpService {
   /**
    * Joins the person when `code` is the open, unexpired code of this number with tries
    * left. Every failure reads the same (no code, wrong, expired, used up) and counts
-   * against the client's guessing limit; the 5th wrong code closes the code.
+   * against the client's guessing limit; after 5 tries the code takes no more.
    */
   async verify(e164: string, code: string, client: string, actor: Actor): Promise<VerifyOutcome> {
-    await this.guesses.check(client);
-    const refused = async (): Promise<VerifyOutcome> => {
-      await this.guesses.fail(client);
-      return { ok: false };
-    };
+    // Counted before the code is compared, so a burst gets at most the limit compared.
+    const attempt = await this.guesses.reserve(client);
     const { db } = this.deps;
     const row: OtpRow | undefined = await db("phone_otps")
       .where({ phone: e164 })
@@ -119,29 +131,27 @@ export class PhoneOtpService {
       .orderBy("id", "desc")
       .first();
     const now = nowMs();
-    if (!row || Number(row.expires_at) <= now || row.attempts >= OTP_MAX_TRIES) return refused();
-    if (!/^\d{6}$/.test(code) || !this.matches(row, code)) {
-      await db("phone_otps")
-        .where({ id: row.id })
-        .whereNull("closed_at")
-        .where("attempts", "<", OTP_MAX_TRIES)
-        .increment("attempts", 1);
-      return refused();
-    }
-    // Single use, even when two verifications race: only one closes the code.
-    const closed = await db("phone_otps")
+    if (!row || Number(row.expires_at) <= now) return REFUSED;
+    // The code's own tries are taken before it is compared, too: a burst of guesses for one
+    // number gets at most OTP_MAX_TRIES comparisons, whatever the clients.
+    const tried = await db("phone_otps")
       .where({ id: row.id })
       .whereNull("closed_at")
       .where("attempts", "<", OTP_MAX_TRIES)
-      .update({ closed_at: now });
-    if (Number(closed) !== 1) return refused();
+      .increment("attempts", 1);
+    if (Number(tried) !== 1 || !/^\d{6}$/.test(code) || !this.matches(row, code)) return REFUSED;
+    // Single use, even when two verifications race: only one closes the code.
+    const closed = await db("phone_otps").where({ id: row.id }).whereNull("closed_at").update({ closed_at: now });
+    if (Number(closed) !== 1) return REFUSED;
     // Consent withdrawn, number changed or person deactivated since the code was sent.
     const still = await this.deps.users.pendingWithConsentByPhone(e164);
-    if (!still.includes(Number(row.user_id))) return refused();
+    if (!still.includes(Number(row.user_id))) return REFUSED;
     try {
-      return { ok: true, user: await this.deps.users.join(Number(row.user_id), PHONE_CHANNEL, actor) };
+      const user = await this.deps.users.join(Number(row.user_id), PHONE_CHANNEL, actor);
+      await attempt.release();
+      return { ok: true, user };
     } catch (err) {
-      if (err instanceof ConflictError) return refused();
+      if (err instanceof ConflictError) return REFUSED;
       throw err;
     }
   }
@@ -154,6 +164,7 @@ export class PhoneOtpService {
       .delete();
     await this.guesses.prune();
     await this.sends.prune();
+    await this.numbers.prune();
   }
 
   /** The SMS, made when the outbox sends it: only while its code is still open and fresh. */

@@ -15,7 +15,7 @@ export function webhookPages(ctx: Context): Router {
     const hooks = await ctx.webhooks.list();
     const withLog = await Promise.all(hooks.map(async (w) => ({ ...w, deliveries: await ctx.webhooks.deliveries(w.id) })));
     res.status(status).render("admin/webhooks", {
-      title: "Webhooks",
+      title: req.t("titles:webhooks"),
       section: "/admin",
       tab: "webhooks",
       webhooks: withLog,

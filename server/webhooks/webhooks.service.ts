@@ -7,6 +7,7 @@ import type { Actor, DomainEvent, EventBus } from "../events.js";
 import { DeliveryError, postForDelivery } from "../notify/delivery-error.js";
 import type { Delivery, Outbox, OutboxMessage, Outgoing, Prepared } from "../notify/outbox.js";
 import type { OutboxWorker } from "../notify/outbox-worker.js";
+import type { AddressPolicy } from "../security/address-policy.js";
 import type { Webhook } from "./webhooks.repo.js";
 import * as repo from "./webhooks.repo.js";
 
@@ -34,6 +35,7 @@ type Deps = {
   outbox: Outbox;
   worker: OutboxWorker;
   secretKey: string;
+  addresses: AddressPolicy;
 };
 
 /**
@@ -62,7 +64,12 @@ export class WebhooksService {
   constructor(private deps: Deps) {
     this.sealer = new Sealer(deps.secretKey, "webhook-secret-seal");
     deps.outbox.registerKind(WEBHOOK_KIND, { prepare: (m) => this.prepare(m) });
-    deps.worker.registerTransport("webhook", (o, m) => post(o, m.id));
+    deps.worker.registerTransport("webhook", async (o, m) => {
+      // Checked again at each send: a name resolves anew, and the admin setting may have changed.
+      const refused = o.channel === "webhook" ? await deps.addresses.refusal(o.to, "webhook") : null;
+      if (refused) throw new DeliveryError(`The webhook's address ${refused}`, { permanent: true, safe: true });
+      return post(o, m.id);
+    });
     deps.events.onAny((name, event) => this.fanOut(name, event));
   }
 
@@ -79,6 +86,8 @@ export class WebhooksService {
   /** Registers a webhook; the secret (given or generated) is returned this once. */
   async create(input: WebhookInput, actor: Actor): Promise<{ webhook: Webhook; secret: string }> {
     const { url, secret, events } = validate(input);
+    const refused = await this.deps.addresses.refusal(url, "webhook");
+    if (refused) throw new ValidationError({ url: refused });
     const id = await repo.insertWebhook(this.deps.db, {
       url,
       secretSealed: this.sealer.seal(secret),

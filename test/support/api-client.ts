@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import type { TestApp } from "./app.js";
+import { assertMatchesOpenApi } from "./openapi-check.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: a JSON reply, checked field by field by the assertions
 export type Reply = { status: number; headers: Headers; body: any };
 
-/** One JSON API call the way an integrator makes it: fetch, a bearer key, JSON both ways. */
+/**
+ * One JSON API call the way an integrator makes it: fetch, a bearer key, JSON both ways.
+ * The answer must match the OpenAPI description (test/support/openapi-check.ts).
+ */
 export async function call(
   app: TestApp,
   method: string,
@@ -20,7 +24,10 @@ export async function call(
   }
   const res = await fetch(`${app.url}/api/v1${path}`, { method, headers, body: payload });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+  const body = text ? JSON.parse(text) : null;
+  // Every answer a suite sees through this client is checked against the API description.
+  assertMatchesOpenApi(method, path, res.status, res.headers.get("content-type"), body);
+  return { status: res.status, headers: res.headers, body };
 }
 
 /** An RFC 9457 problem with this status. */

@@ -22,9 +22,13 @@ export const SETUP_ENV = { ORGANIZATION_NAME: "Acme Logistics", APP_NAME: "Chatt
 export const ADMIN_PASSWORD = "correct horse battery staple";
 
 /** The real service on a fresh database, listening on a free loopback port. */
-export async function startTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  dialect: Dialect,
+  env: Record<string, string> = {},
+  opts: { internalAddresses?: boolean } = {},
+): Promise<TestApp> {
   const database = await freshDatabase(dialect);
-  const app = await startOn(database, env);
+  const app = await startOn(database, env, opts);
   return {
     ...app,
     stop: async () => {
@@ -37,12 +41,13 @@ export async function startTestApp(dialect: Dialect, env: Record<string, string>
 /**
  * The real service on an existing test database; `stop` keeps the database, so a test can
  * start another process on the same data (a restart). `outbox: false` leaves the outbox
- * worker stopped.
+ * worker stopped. The printers and webhook receivers of the tests listen on loopback, so the
+ * admin setting that allows internal addresses is switched on unless `internalAddresses: false`.
  */
 export async function startOn(
   database: TestDatabase,
   env: Record<string, string> = {},
-  opts: { outbox?: boolean } = {},
+  opts: { outbox?: boolean; internalAddresses?: boolean } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: "test",
@@ -55,6 +60,7 @@ export async function startOn(
   });
   const ctx = createContext(config, createLogger(config.logLevel));
   const running: Running = await startServer(ctx, { jobs: false, outbox: opts.outbox });
+  if (opts.internalAddresses !== false) await ctx.privacySettings.update({ allowInternalAddresses: true }, cliActor());
   ctx.config.publicUrl = running.url;
   return { ctx, url: running.url, database, stop: () => running.stop() };
 }

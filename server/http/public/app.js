@@ -1,6 +1,30 @@
 // Progressive enhancement for the admin pages. Every page works without it; the CSP
 // allows only this file, never inline script.
 (() => {
+  // The top bar's menu: always open on a wide window (where its toggle is hidden), closed
+  // when the window narrows; the same width as the CSS breakpoint in app.css.
+  const menu = document.querySelector("[data-topbar-menu]");
+  if (menu) {
+    const wide = window.matchMedia("(min-width: 1200px)");
+    const sync = () => {
+      menu.open = wide.matches;
+    };
+    wide.addEventListener("change", sync);
+    sync();
+  }
+  // Escape closes an open menu (the account's first), and a click elsewhere closes the account's.
+  const account = document.querySelector("[data-account-menu]");
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = account?.open ? account : menu?.open && menu.querySelector("summary")?.offsetParent ? menu : null;
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary")?.focus();
+  });
+  document.addEventListener("click", (event) => {
+    if (account?.open && !account.contains(event.target)) account.open = false;
+  });
+
   // Confirm destructive actions: <form data-confirm="Erase this person?">
   document.addEventListener("submit", (event) => {
     const form = event.target;
@@ -19,7 +43,8 @@
   const boxes = () => [...document.querySelectorAll("input[name='ids']")];
   const updateCount = () => {
     const n = boxes().filter((b) => b.checked).length;
-    for (const el of document.querySelectorAll("[data-selected-count]")) el.textContent = `${n} selected`;
+    for (const el of document.querySelectorAll("[data-selected-count]"))
+      el.textContent = el.dataset.template ? el.dataset.template.replace("{n}", n) : `${n} selected`;
     for (const el of document.querySelectorAll("[data-needs-selection]")) el.disabled = n === 0;
   };
   if (selectAll) {

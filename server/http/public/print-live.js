@@ -1,14 +1,22 @@
 // Live print job states and printer status on the print pages. The pages work without it;
 // the CSP allows only files like this one, never inline script.
 (() => {
-  const FINAL = ["completed", "failed", "canceled"];
-  const JOB_LABELS = { queued: "Queued", processing: "Printing", completed: "Printed", failed: "Failed", canceled: "Canceled" };
+  const FINAL = ["completed", "failed", "canceled", "unconfirmed"];
+  const JOB_LABELS = {
+    queued: "Queued",
+    processing: "Printing",
+    completed: "Printed",
+    failed: "Failed",
+    canceled: "Canceled",
+    unconfirmed: "Did it print?",
+  };
   const JOB_BADGES = {
     queued: "badge-send-queued",
     processing: "badge-send-sending",
     completed: "badge-send-sent",
     failed: "badge-send-failed",
     canceled: "badge-deactivated",
+    unconfirmed: "badge-send-failed",
   };
   const PRINTER_LABELS = { idle: "Ready", processing: "Printing", stopped: "Stopped", unreachable: "Unreachable" };
   const PRINTER_BADGES = {

@@ -19,7 +19,7 @@ export function importPages(ctx: Context): Router {
 
   const renderUpload = async (res: Response, status: number, error: string | null) => {
     res.status(status).render("import/upload", {
-      title: "Import people",
+      title: res.locals.t("titles:importPeople"),
       section: "/import",
       recent: await ctx.imports.recent(10),
       fields: (Object.keys(FIELD_HELP) as ImportField[]).map((f) => ({ field: f, ...FIELD_HELP[f] })),

@@ -2,17 +2,21 @@
  * The letters benchmark's renderer, in a process of its own so that its peak RSS is the
  * renderer's alone: opens the seeded database (DATA_DIR / DATABASE_URL), streams one PDF
  * of the people listed in BENCH_LETTER_IDS (a JSON file) to a file, prints figures as JSON.
+ * BENCH_CODE says which code renders: "dist" (compiled, as `npm start` runs it) or
+ * "sources" (the TypeScript, when started with `--import tsx`).
  */
 import { createWriteStream, readFileSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
-import { loadConfig } from "../server/config.js";
-import { createContext } from "../server/context.js";
-import { closeDb } from "../server/db/knex.js";
-import { createLogger } from "../server/log.js";
 
-const ids: number[] = JSON.parse(readFileSync(process.env.BENCH_LETTER_IDS as string, "utf8"));
-const out = process.env.BENCH_LETTER_OUT as string;
-const config = loadConfig({ ...process.env, NODE_ENV: "test", LOG_LEVEL: "silent" } as Record<string, string>);
+const base = process.env.BENCH_CODE === "dist" ? "../dist" : "..";
+const { loadConfig } = await import(`${base}/server/config.js`);
+const { createContext } = await import(`${base}/server/context.js`);
+const { closeDb } = await import(`${base}/server/db/knex.js`);
+const { createLogger } = await import(`${base}/server/log.js`);
+
+const ids = JSON.parse(readFileSync(process.env.BENCH_LETTER_IDS, "utf8"));
+const out = process.env.BENCH_LETTER_OUT;
+const config = loadConfig({ ...process.env, NODE_ENV: "test", LOG_LEVEL: "silent" });
 const ctx = createContext(config, createLogger("silent"));
 const start = performance.now();
 const stream = await ctx.letters.stream({ userIds: ids, paper: "A4" });
