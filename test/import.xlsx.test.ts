@@ -144,7 +144,7 @@ for (const dialect of await dialects()) {
       assert.match(page.text, /10 personas ya están registradas/);
       assert.match(page.text, /Importar 300 personas/);
       assert.doesNotMatch(page.text, /<h2>Problems<\/h2>/);
-      assert.match(page.text, /Excel workbook: the first worksheet was read/);
+      assert.match(page.text, /Libro de Excel: se ha leído la primera hoja/);
       const imp = await app.ctx.imports.get(id);
       assert.equal(imp.validRows, 300);
       assert.equal(imp.invalidRows, 0);
