@@ -87,6 +87,8 @@ export function createContext(config: Config, log: Logger, db: Knex = createDb(c
     appStoreUrl: "",
     playStoreUrl: "",
     appScheme: "",
+    appJoinUrl: "",
+    joinOnWeb: false,
     reminderDays: 3,
     reminderLimit: 2,
   });

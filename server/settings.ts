@@ -56,6 +56,13 @@ export const settingsSchema = z.object({
     .trim()
     .max(40)
     .refine((s) => s === "" || /^[a-z][a-z0-9+.-]*$/.test(s), "must be a URL scheme such as myapp (letters, digits, + . -)"),
+  /** An https universal link / app link for joining (…?token=…); preferred to the scheme when set. */
+  appJoinUrl: optionalHttpsUrl.default(""),
+  /**
+   * The join page's Join button uses the invitation on the web (for an app that is a web
+   * app). Off: the page hands the token to the app, and only the app's redeem joins.
+   */
+  joinOnWeb: z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean()).default(false),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -12,6 +12,7 @@ import { launchChromium } from "./support/chromium.js";
 import { dialects } from "./support/databases.js";
 import { waitFor } from "./support/notify-app.js";
 import { personInput } from "./support/people.js";
+import { SmtpCapture } from "./support/smtp-capture.js";
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? "test-results";
 const DAY = 86_400_000;
@@ -70,10 +71,13 @@ for (const dialect of await dialects()) {
     let app: TestApp;
     let service: DashboardService;
     let desk: PageClient;
+    let smtp: SmtpCapture;
     const ids: Record<string, number> = {};
 
     before(async () => {
-      app = await startTestApp(dialect);
+      // Email really goes to a mail server; SMS stays on the default log-only provider.
+      smtp = await SmtpCapture.start();
+      app = await startTestApp(dialect, { SMTP_URL: smtp.url });
       service = new DashboardService(app.ctx.db);
       await createStaff(app.ctx, "frontdesk", "desk@example.com");
       desk = new PageClient(app.url);
@@ -81,6 +85,7 @@ for (const dialect of await dialects()) {
     });
     after(async () => {
       await app?.stop();
+      await smtp?.close();
     });
 
     it("shows an empty state when no one is registered", async () => {
@@ -89,6 +94,7 @@ for (const dialect of await dialects()) {
       assert.equal(s.joinsByDay.length, 30);
       assert.equal(s.joinsInPeriod, 0);
       assert.deepEqual(s.groups, []);
+      assert.equal(s.groupCount, 0);
       assert.ok(s.channels.every((c) => c.n === 0));
 
       const page = await desk.get("/dashboard");
@@ -124,7 +130,7 @@ for (const dialect of await dialects()) {
       await add("Fay", [office.id, night.id]);
       await add("Gus", []);
       await add("Hal", []);
-      await add("Ivy", [office.id]);
+      await add("Ivy", [office.id], { phone: "+34612345678", phoneConsent: true });
 
       await ctx.users.join(ids.Dee as number, "link", actor);
       await ctx.users.join(ids.Eva as number, "qr", actor);
@@ -140,15 +146,37 @@ for (const dialect of await dialects()) {
         .where({ id: ids.Gus })
         .update({ joined_at: now - 3 * DAY });
 
-      // Ana is invited by email: the outbox writes it to DATA_DIR/outbox and marks it sent.
+      // Ana is invited by email, through the mail server: sent.
       const delivery = await ctx.notify.invitations.send(ids.Ana as number, "email", actor);
       await waitFor("the invitation email to be sent", async () => {
         const row = await ctx.db("outbox").where({ id: delivery.id }).first();
         return row?.state === "sent";
       });
+      assert.equal(smtp.to("ana@example.com").length, 1);
+      // Ivy's SMS is only logged (no SMS provider): not an invitation.
+      const sms = await ctx.notify.invitations.send(ids.Ivy as number, "sms", actor);
+      await waitFor("the SMS to be logged", async () => {
+        const row = await ctx.db("outbox").where({ id: sms.id }).first();
+        return row?.state === "logged";
+      });
+      // Ana opens her link on her phone: opened, not joined.
+      const link = await ctx.invitations.current(ids.Ana as number);
+      assert.equal((await fetch(link.url)).status, 200);
+      assert.equal((await fetch(link.url)).status, 200);
 
       const s = await service.summary(now);
       assert.deepEqual(s.counts, { pending: 4, invited: 1, notInvited: 3, joined: 4, deactivated: 1, total: 8 });
+      assert.deepEqual(s.funnel, { registered: 8, invited: 1, opened: 1, joined: 4 });
+      assert.equal(
+        await ctx
+          .db("audit_log")
+          .where({ action: "invitation.opened", target_id: String(ids.Ana) })
+          .count({ n: "*" })
+          .first()
+          .then((r) => Number(r?.n)),
+        1,
+        "opened is recorded once",
+      );
 
       const byChannel = Object.fromEntries(s.channels.map((c) => [c.channel, c.n]));
       assert.deepEqual(byChannel, { link: 2, qr: 1, code: 0, kiosk: 1, phone: 0, app: 0 });
@@ -193,6 +221,13 @@ for (const dialect of await dialects()) {
       assert.match(textOf(page.text, "stat-pending"), /Pending 3 registered, not joined yet/);
       assert.match(textOf(page.text, "stat-invited"), /Invited 1 pending with an email or SMS sent · 2 not sent yet/);
       assert.match(textOf(page.text, "stat-joined"), /Joined 4 57% of 7 registered · 2 deactivated/);
+      assert.match(page.text, /data-step="opened">[\s\S]*?<strong class="dash-funnel-n">1<\/strong>/);
+      assert.match(page.text, /SMS: logged only — no SMS provider/);
+      assert.doesNotMatch(page.text, /Email: saved as a file/);
+      const deliveries = await desk.get("/deliveries");
+      assert.match(deliveries.text, /Logged only — no SMS provider/);
+      assert.match(deliveries.text, />Ivy Test<\/a>/, "the person by name, not by number");
+      assert.doesNotMatch(deliveries.text, /Person #/);
       assert.match(page.text, /4 people joined in the last 30 days/);
       assert.match(page.text, /<title>[^<]*: 3 joins<\/title>/);
       assert.match(

@@ -190,7 +190,9 @@ for (const dialect of await dialects()) {
           ["favourite colour"],
         );
         assert.deepEqual([imp.totalRows, imp.validRows, imp.invalidRows], [2, 1, 1]);
-        assert.deepEqual(imp.report?.errors, [{ line: 5, field: "email", message: "is not a valid email address" }]);
+        assert.deepEqual(imp.report?.errors, [
+          { line: 5, field: "email", message: "is not a valid email address", name: "Bad Row" },
+        ]);
       });
 
       it("refuses a header line without name columns, naming the columns it expected, and keeps nothing", async () => {
@@ -297,7 +299,8 @@ for (const dialect of await dialects()) {
           ]),
         );
         assert.equal(imp.state, "checked", imp.error ?? "");
-        assert.deepEqual([imp.totalRows, imp.validRows, imp.invalidRows], [11, 2, 9]);
+        // Line 7 is someone registered: not a problem but a question for the import.
+        assert.deepEqual([imp.totalRows, imp.validRows, imp.invalidRows], [11, 3, 8]);
         const byLine = new Map<number, Array<[string, string]>>();
         for (const e of imp.report?.errors ?? []) byLine.set(e.line, [...(byLine.get(e.line) ?? []), [e.field, e.message]]);
         assert.deepEqual(byLine.get(3), [["email", "is not a valid email address"]]);
@@ -305,28 +308,45 @@ for (const dialect of await dialects()) {
         assert.match(byLine.get(4)?.[0]?.[1] ?? "", /not a valid phone number/);
         assert.deepEqual(byLine.get(5), [["firstName", "First name is required"]]);
         assert.deepEqual(byLine.get(6), [["email", "same email address as line 2"]]);
-        assert.deepEqual(byLine.get(7), [["employeeId", `another person (#${existingId}) already has this employee id`]]);
+        assert.equal(byLine.get(7), undefined);
+        assert.deepEqual(imp.report?.matches, [
+          { line: 7, name: "Dup InDb", match: { id: existingId, by: "employeeId", name: "Existing Person" } },
+        ]);
+        assert.equal(imp.report?.errors.find((e) => e.line === 3)?.name, "Bad Email");
         assert.equal(byLine.get(8)?.[0]?.[0], "phoneConsent");
         assert.match(byLine.get(8)?.[0]?.[1] ?? "", /explicit consent/);
         assert.deepEqual(byLine.get(9), [["phoneConsent", "must be yes or no (also sí/no, x, true/false, 1/0)"]]);
         assert.deepEqual(byLine.get(11), [["phone", "same phone number as line 2"]]);
         assert.equal(byLine.get(12)?.[0]?.[0], "row");
-        assert.equal(imp.report?.errorCount, 9);
+        assert.equal(imp.report?.errorCount, 8);
         assert.deepEqual(imp.report?.groupsToCreate, ["Dry run", "Second group"]);
         // The dry run wrote nothing but its report.
         assert.equal(await count(app.ctx, "users"), users);
         assert.equal(await count(app.ctx, "groups", { name: "Dry run" }), 0);
 
-        const done = await app.ctx.imports.apply(imp.id, actor);
+        // Never a silent second copy: the registered person needs an answer.
+        await assert.rejects(
+          app.ctx.imports.apply(imp.id, actor),
+          /already registered: choose "update existing", "skip" or "add anyway" for Dup InDb \(line 7\)/,
+        );
+        await assert.rejects(
+          app.ctx.imports.apply(imp.id, actor, undefined, { matchAll: "add" }),
+          /"Add anyway" is only for people with the same name: Dup InDb \(line 7\) has the employee id of Existing Person/,
+        );
+        const done = await app.ctx.imports.apply(imp.id, actor, undefined, { matchAll: "skip" });
         assert.equal(done.state, "imported", done.error ?? "");
         assert.equal(done.importedRows, 2);
+        assert.equal(done.report?.skippedRows, 1);
         assert.deepEqual(await emailsOfImport(app.ctx, imp.id), ["valid1@example.com", "valid2@example.com"]);
         assert.equal(await count(app.ctx, "users"), users + 2);
         const audit = await app.ctx
           .db("audit_log")
           .where({ action: "users.imported", target_id: String(imp.id) })
           .first();
-        assert.equal(audit.summary, `Imported 2 people from import #${imp.id}, created 2 groups, 3 group memberships`);
+        assert.equal(
+          audit.summary,
+          `Imported 2 people from import #${imp.id}, skipped 1 already registered, created 2 groups, 3 group memberships`,
+        );
         assert.equal(audit.actor_label, "import test");
         // A second press does not import twice.
         await assert.rejects(app.ctx.imports.apply(imp.id, actor), /already been imported/);
@@ -358,8 +378,14 @@ for (const dialect of await dialects()) {
         assert.equal(done.state, "failed");
         assert.match(done.error ?? "", /Nothing was imported/);
         assert.deepEqual(done.report?.applyErrors, [
-          { line: 2400, field: "email", message: `another person (#${meanwhile.id}) already has this email address` },
+          {
+            line: 2400,
+            field: "row",
+            name: "Late Person2399",
+            message: `is now Late Person2399, registered since the check`,
+          },
         ]);
+        assert.ok(meanwhile.id);
         assert.equal(await count(app.ctx, "users", { import_id: imp.id }), 0);
         assert.equal(await count(app.ctx, "users"), users + 1);
         assert.equal(await count(app.ctx, "groups"), groups, "no group created either");
@@ -369,10 +395,10 @@ for (const dialect of await dialects()) {
           .first();
         assert.match(failed.summary, /nothing was imported \(rows changed since the check\)/);
 
-        // Checked again, that row is a problem and the rest can be imported.
+        // Checked again, that row is someone registered, and the import asks about them.
         const again = await app.ctx.imports.check(imp.id, actor);
-        assert.deepEqual([again.validRows, again.invalidRows], [2499, 1]);
-        const imported = await app.ctx.imports.apply(imp.id, actor);
+        assert.deepEqual([again.validRows, again.invalidRows, again.report?.matchCount], [2500, 0, 1]);
+        const imported = await app.ctx.imports.apply(imp.id, actor, undefined, { matchRows: { 2400: "skip" } });
         assert.equal(imported.state, "imported", imported.error ?? "");
         assert.equal(await count(app.ctx, "users", { import_id: imp.id }), 2499);
         assert.equal(await count(app.ctx, "groups"), groups + 3);
@@ -455,7 +481,7 @@ for (const dialect of await dialects()) {
           dry.stdout,
           /^Dry run of import #\d+: 3 rows, 2 valid, 1 with problems, 1 new group; nothing was imported\.\n$/,
         );
-        assert.match(dry.stderr, /line 3, correo: is not a valid email address/);
+        assert.match(dry.stderr, /line 3 \(Dani Cli\), correo: is not a valid email address/);
         assert.equal(await count(app.ctx, "users"), users);
 
         const real = await runCli(app, ["users", "import", file]);
@@ -466,12 +492,20 @@ for (const dialect of await dialects()) {
         assert.match(audit.actor_label, /^command line/);
         assert.equal(audit.actor_type, "cli");
 
-        // The same file again: everyone is already registered, so nothing can be imported.
+        // The same file again: everyone is already registered, and nothing happens without an answer.
         const again = await runCli(app, ["users", "import", file]);
         assert.equal(again.code, 1);
         assert.equal(again.stdout, "");
-        assert.match(again.stderr, /already has this email address/);
+        assert.match(again.stderr, /2 people are already registered: --matches update/);
+        assert.match(again.stderr, /line 2 \(Carla Cli\) is Carla Cli \(#\d+\), same email address/);
         assert.match(again.stderr, /Nothing imported/);
+        const skipped = await runCli(app, ["users", "import", file, "--matches", "skip"]);
+        assert.equal(skipped.code, 0, skipped.stderr);
+        assert.match(
+          skipped.stdout,
+          /^Imported 0 people \(import #\d+\); 2 already registered skipped; 1 row with problems left out\.\n$/,
+        );
+        assert.equal(await count(app.ctx, "users"), users + 2);
       });
 
       it("refuses unreadable and oversized files with exit 1", async () => {
@@ -595,7 +629,7 @@ for (const dialect of await dialects()) {
         const report = await admin.get(location);
         assert.equal(report.status, 200);
         assert.match(report.text, /página\.csv/);
-        assert.match(report.text, /Import 2 valid people/);
+        assert.match(report.text, /Import 2 people/);
         assert.match(report.text, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
         assert.doesNotMatch(report.text, /<script>alert/);
         assert.match(report.text, /correo \(email\)/);

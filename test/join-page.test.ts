@@ -120,10 +120,15 @@ for (const dialect of await dialects()) {
       assert.match(html, /href="https:\/\/apps\.apple\.com\/app\/ommnio\/id1234567890"/);
       assert.match(html, /href="https:\/\/play\.google\.com\/store\/apps\/details\?id=com\.ommnio\.app"/);
       assert.ok(html.includes(`href="ommnio://join?token=${token}"`), "the Open in the app deep link");
-      assert.ok(html.includes(`action="/i/${token}/join"`), "Join posts to the link's join address");
-      assert.match(html, /<input type="hidden" name="_csrf" value="[^"]+">/);
+      assert.ok(!html.includes('/join"'), "no Join form: the app joins, not this page");
       assert.match(html, /<meta name="robots" content="noindex/);
-      assert.match(text, /Unirme/);
+      assert.match(text, /Abrir en Ommnio/);
+      const { code } = await app.ctx.invitations.current(lucia.id);
+      assert.ok(
+        html.includes(`id="invitation-code" aria-labelledby="code-title">${code}<`),
+        "the typed code to enter in the app",
+      );
+      assert.match(text, /O escribe este código en la app/);
       assert.ok(!html.includes("García"), "the last name is not needed on the page");
     });
 
@@ -218,33 +223,116 @@ for (const dialect of await dialects()) {
       assertNamesNobody(html);
     });
 
-    it("joins once through the Join button; the second time says the link was used (410)", async () => {
-      const tom = await person("Tom", "Becker");
-      const path = await linkPath(app.ctx, tom.id);
-      const client = new PageClient(app.url);
-      assert.equal((await client.get(path)).status, 200);
-      const joined = await client.post(`${path}/join`, { lang: "en" });
-      assert.equal(joined.status, 200);
-      assert.equal(joined.headers.get("cache-control"), "no-store");
-      const text = readable(joined.text);
-      assert.match(text, /Welcome, Tom!/);
-      assert.match(text, /You have joined Acme Logistics/);
-      assert.match(joined.text, /play\.google\.com/);
-      const user = await app.ctx.users.get(tom.id);
-      assert.equal(user.status, "active");
-      assert.equal(user.joinedChannel, "link");
+    /** Runs `fn` with "join on the web" chosen in Settings. */
+    async function onTheWeb(fn: () => Promise<void>) {
+      await app.ctx.settings.update({ joinOnWeb: true }, cliActor());
+      try {
+        await fn();
+      } finally {
+        await app.ctx.settings.update({ joinOnWeb: false }, cliActor());
+      }
+    }
 
-      const again = await client.post(`${path}/join`, { lang: "en" });
-      assert.equal(again.status, 410);
-      assert.match(readable(again.text), /This invitation has already been used/);
-      assertNamesNobody(again.text);
-      const reopened = await client.get(path);
-      assert.equal(reopened.status, 410);
-      const joinAddress = await client.get(`${path}/join`);
-      assert.equal(joinAddress.status, 303, "the join address itself leads back to the page");
-      assert.equal(joinAddress.headers.get("location"), path);
-      assert.match(readable(reopened.text), /already been used/);
+    it("never uses the invitation on the web page alone; a client playing the app joins with the link's token", async () => {
+      const ines = await person("Inés", "Vidal", "es");
+      const path = await linkPath(app.ctx, ines.id);
+      const phone = new PageClient(app.url);
+      const page = await phone.get(path);
+      assert.equal(page.status, 200);
+      assert.equal((await phone.get(path)).status, 200, "opened twice: still open");
+      // The hand-off page has no Join form: a post without one's CSRF token is refused.
+      assert.equal((await phone.post(`${path}/join`, { lang: "es" })).status, 403);
+      // A Join form on a page from before "join on the web" was turned off leads back to the hand-off.
+      const older = new PageClient(app.url);
+      await onTheWeb(async () => {
+        await older.get(path);
+      });
+      const posted = await older.post(`${path}/join`, { lang: "es" });
+      assert.equal(posted.status, 303);
+      assert.equal(posted.headers.get("location"), path);
+      assert.equal((await app.ctx.users.get(ines.id)).status, "pending");
+      assert.equal((await app.ctx.invitations.current(ines.id)).state, "active");
+      const opened = await app.ctx.db("invitations").where({ user_id: ines.id }).first();
+      assert.ok(Number(opened.opened_at) > 0, "the link is recorded as opened");
+
+      // The app: opened through the page's link, it takes the token and redeems it.
+      const deepLink = /href="(ommnio:\/\/join\?token=[^"]+)"/.exec(page.text)?.[1] as string;
+      assert.ok(deepLink, "the page links to the app");
+      const token = new URL(deepLink.replace(/&amp;/g, "&")).searchParams.get("token") as string;
+      const redeemed = await fetch(`${app.url}/api/v1/invitations/redeem`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token, channel: "app" }),
+      });
+      assert.equal(redeemed.status, 200);
+      const body = (await redeemed.json()) as { user: { id: number; firstName: string }; organization: { name: string } };
+      assert.deepEqual([body.user.id, body.user.firstName, body.organization.name], [ines.id, "Inés", "Acme Logistics"]);
+      const joined = await app.ctx.users.get(ines.id);
+      assert.equal(joined.status, "active");
+      assert.equal(joined.joinedChannel, "app");
+      // Now the link is used: the page says so, and the app's second try is refused.
+      assert.equal((await phone.get(path)).status, 410);
+      const twice = await fetch(`${app.url}/api/v1/invitations/redeem`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token, channel: "app" }),
+      });
+      assert.equal(twice.status, 410);
     });
+
+    it("a client playing the app joins with the code typed from the page", async () => {
+      const ola = await person("Ola", "Berg");
+      const page = await (await fetch(app.url + (await linkPath(app.ctx, ola.id)))).text();
+      const code = /id="invitation-code"[^>]*>([^<]+)</.exec(page)?.[1] as string;
+      assert.ok(code);
+      const res = await fetch(`${app.url}/api/v1/invitations/redeem`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token: code, channel: "code" }),
+      });
+      assert.equal(res.status, 200);
+      assert.equal((await app.ctx.users.get(ola.id)).joinedChannel, "code");
+    });
+
+    it("links to the app's https join link when Settings has one", async () => {
+      await app.ctx.settings.update({ appJoinUrl: "https://go.ommnio.example/join" }, cliActor());
+      try {
+        const path = await linkPath(app.ctx, (await person("Uma", "Reyes")).id);
+        const html = await (await fetch(app.url + path)).text();
+        assert.ok(html.includes(`href="https://go.ommnio.example/join?token=${path.slice(3)}"`));
+      } finally {
+        await app.ctx.settings.update({ appJoinUrl: "" }, cliActor());
+      }
+    });
+
+    it("with join on the web: joins once through the Join button; the second time says the link was used (410)", () =>
+      onTheWeb(async () => {
+        const tom = await person("Tom", "Becker");
+        const path = await linkPath(app.ctx, tom.id);
+        const client = new PageClient(app.url);
+        assert.equal((await client.get(path)).status, 200);
+        const joined = await client.post(`${path}/join`, { lang: "en" });
+        assert.equal(joined.status, 200);
+        assert.equal(joined.headers.get("cache-control"), "no-store");
+        const text = readable(joined.text);
+        assert.match(text, /Welcome, Tom!/);
+        assert.match(text, /You have joined Acme Logistics/);
+        assert.match(joined.text, /play\.google\.com/);
+        const user = await app.ctx.users.get(tom.id);
+        assert.equal(user.status, "active");
+        assert.equal(user.joinedChannel, "link");
+
+        const again = await client.post(`${path}/join`, { lang: "en" });
+        assert.equal(again.status, 410);
+        assert.match(readable(again.text), /This invitation has already been used/);
+        assertNamesNobody(again.text);
+        const reopened = await client.get(path);
+        assert.equal(reopened.status, 410);
+        const joinAddress = await client.get(`${path}/join`);
+        assert.equal(joinAddress.status, 303, "the join address itself leads back to the page");
+        assert.equal(joinAddress.headers.get("location"), path);
+        assert.match(readable(reopened.text), /already been used/);
+      }));
 
     it("answers a deactivated person's link exactly like an unknown one (410)", async () => {
       const dana = await person("Dana", "Whitfield");
@@ -273,33 +361,34 @@ for (const dialect of await dialects()) {
       assert.equal(readable(await res.text()), readable(unknown));
     });
 
-    it("refuses a Join without the page's CSRF token (403); the person stays pending", async () => {
-      const noor = await person("Noor", "Aziz");
-      const path = await linkPath(app.ctx, noor.id);
-      const client = new PageClient(app.url);
-      await client.get(path);
-      const res = await client.post(`${path}/join`, {}, false);
-      assert.equal(res.status, 403);
-      assert.equal((await app.ctx.users.get(noor.id)).status, "pending");
-      // A token from another visitor's page does not work either.
-      const other = new PageClient(app.url);
-      await other.get(path);
-      const forged = await fetch(`${app.url}${path}/join`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ _csrf: other.csrf }),
-      });
-      assert.equal(forged.status, 403);
-      assert.equal((await app.ctx.users.get(noor.id)).status, "pending");
-      // The link itself still works.
-      assert.equal((await client.get(path)).status, 200);
-    });
+    it("with join on the web: refuses a Join without the page's CSRF token (403); the person stays pending", () =>
+      onTheWeb(async () => {
+        const noor = await person("Noor", "Aziz");
+        const path = await linkPath(app.ctx, noor.id);
+        const client = new PageClient(app.url);
+        await client.get(path);
+        const res = await client.post(`${path}/join`, {}, false);
+        assert.equal(res.status, 403);
+        assert.equal((await app.ctx.users.get(noor.id)).status, "pending");
+        // A token from another visitor's page does not work either.
+        const other = new PageClient(app.url);
+        await other.get(path);
+        const forged = await fetch(`${app.url}${path}/join`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ _csrf: other.csrf }),
+        });
+        assert.equal(forged.status, 403);
+        assert.equal((await app.ctx.users.get(noor.id)).status, "pending");
+        // The link itself still works.
+        assert.equal((await client.get(path)).status, 200);
+      }));
 
-    it("on a phone in Chromium: opens the link, taps Join and is welcomed", {
+    it("on a phone in Chromium: opens the link and is handed to the app, which joins", {
       skip: !browser && "Chromium not installed",
     }, async () => {
-      const lucia = await person("Lucía", "Fernández", "es");
-      const url = (await app.ctx.invitations.current(lucia.id)).url;
+      const mateo = await person("Mateo", "Quiroga", "es");
+      const url = (await app.ctx.invitations.current(mateo.id)).url;
       const context = await (browser as Browser).newContext({
         viewport: { width: 390, height: 844 },
         isMobile: true,
@@ -309,44 +398,90 @@ for (const dialect of await dialects()) {
       });
       const page = await context.newPage();
       const consoleErrors: string[] = [];
-      // The used and unknown links answer 410 and 404 on purpose; what must never appear is a script error or a CSP refusal.
       page.on("console", (m) => m.type() === "error" && !/status of 4(04|10)/.test(m.text()) && consoleErrors.push(m.text()));
       page.on("pageerror", (e) => consoleErrors.push(e.message));
-
-      const opened = await page.goto(url);
-      assert.equal(opened?.status(), 200);
-      assert.equal((await page.textContent("h1"))?.trim(), "Hola Lucía");
-      assert.equal(await page.getAttribute("meta[name=robots]", "content"), "noindex, nofollow");
-      // Phone-first: nothing wider than the screen, and a Join button a thumb can hit.
+      assert.equal((await page.goto(url))?.status(), 200);
+      assert.equal((await page.textContent("h1"))?.trim(), "Hola Mateo");
       assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, "no sideways scrolling");
-      const join = page.locator("#join");
-      const box = await join.boundingBox();
-      assert.ok(box && box.height >= 48 && box.width >= 300, `Join is a large tap target (${JSON.stringify(box)})`);
-      // The stylesheet applied (CSP allows it): the button is drawn in the brand colour.
-      assert.equal(await join.evaluate((el) => getComputedStyle(el).backgroundColor), "rgb(15, 107, 92)");
-      await page.screenshot({ path: `${SHOTS}/join-${dialect}.png`, fullPage: true });
-
-      await join.tap();
-      await page.waitForSelector("text=Te has unido a Acme Logistics");
-      assert.match((await page.textContent("h1")) ?? "", /Lucía/);
-      const user = await app.ctx.users.get(lucia.id);
-      assert.equal(user.status, "active");
-      assert.equal(user.joinedChannel, "link");
-      await page.screenshot({ path: `${SHOTS}/joined-${dialect}.png`, fullPage: true });
-
-      const reopened = await page.goto(url);
-      assert.equal(reopened?.status(), 410);
+      const open = page.locator("#open-app");
+      const box = await open.boundingBox();
+      assert.ok(box && box.height >= 48 && box.width >= 300, `Open in the app is a large tap target (${JSON.stringify(box)})`);
+      const href = (await open.getAttribute("href")) as string;
+      assert.match(href, /^ommnio:\/\/join\?token=/);
+      const code = (await page.textContent("#invitation-code"))?.trim();
+      assert.equal(code, (await app.ctx.invitations.current(mateo.id)).code);
+      await page.screenshot({ path: `${SHOTS}/join-handoff-${dialect}.png`, fullPage: true });
+      assert.equal((await app.ctx.users.get(mateo.id)).status, "pending", "the page alone joins nobody");
+      // The app, given the token by the link, redeems it.
+      const res = await fetch(`${app.url}/api/v1/invitations/redeem`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token: new URL(href).searchParams.get("token"), channel: "app" }),
+      });
+      assert.equal(res.status, 200);
+      assert.equal((await page.goto(url))?.status(), 410);
       assert.match((await page.textContent("h1")) ?? "", /Esta invitación ya se ha usado/);
-      await page.screenshot({ path: `${SHOTS}/join-used-${dialect}.png`, fullPage: true });
-
-      const unknown = await page.goto(`${app.url}/i/${randomBytes(32).toString("base64url")}`);
-      assert.equal(unknown?.status(), 404);
-      assert.equal((await page.textContent("h1"))?.trim(), "Este enlace no funciona");
-      await page.screenshot({ path: `${SHOTS}/join-unknown-${dialect}.png`, fullPage: true });
-
-      assert.deepEqual(consoleErrors, [], "no script or CSP errors in the console");
+      assert.deepEqual(consoleErrors, []);
       await context.close();
     });
+
+    it(
+      "on a phone in Chromium, with join on the web: opens the link, taps Join and is welcomed",
+      {
+        skip: !browser && "Chromium not installed",
+      },
+      () =>
+        onTheWeb(async () => {
+          const lucia = await person("Lucía", "Fernández", "es");
+          const url = (await app.ctx.invitations.current(lucia.id)).url;
+          const context = await (browser as Browser).newContext({
+            viewport: { width: 390, height: 844 },
+            isMobile: true,
+            hasTouch: true,
+            deviceScaleFactor: 2,
+            locale: "es-ES",
+          });
+          const page = await context.newPage();
+          const consoleErrors: string[] = [];
+          // The used and unknown links answer 410 and 404 on purpose; what must never appear is a script error or a CSP refusal.
+          page.on("console", (m) => m.type() === "error" && !/status of 4(04|10)/.test(m.text()) && consoleErrors.push(m.text()));
+          page.on("pageerror", (e) => consoleErrors.push(e.message));
+
+          const opened = await page.goto(url);
+          assert.equal(opened?.status(), 200);
+          assert.equal((await page.textContent("h1"))?.trim(), "Hola Lucía");
+          assert.equal(await page.getAttribute("meta[name=robots]", "content"), "noindex, nofollow");
+          // Phone-first: nothing wider than the screen, and a Join button a thumb can hit.
+          assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, "no sideways scrolling");
+          const join = page.locator("#join");
+          const box = await join.boundingBox();
+          assert.ok(box && box.height >= 48 && box.width >= 300, `Join is a large tap target (${JSON.stringify(box)})`);
+          // The stylesheet applied (CSP allows it): the button is drawn in the brand colour.
+          assert.equal(await join.evaluate((el) => getComputedStyle(el).backgroundColor), "rgb(15, 107, 92)");
+          await page.screenshot({ path: `${SHOTS}/join-${dialect}.png`, fullPage: true });
+
+          await join.tap();
+          await page.waitForSelector("text=Te has unido a Acme Logistics");
+          assert.match((await page.textContent("h1")) ?? "", /Lucía/);
+          const user = await app.ctx.users.get(lucia.id);
+          assert.equal(user.status, "active");
+          assert.equal(user.joinedChannel, "link");
+          await page.screenshot({ path: `${SHOTS}/joined-${dialect}.png`, fullPage: true });
+
+          const reopened = await page.goto(url);
+          assert.equal(reopened?.status(), 410);
+          assert.match((await page.textContent("h1")) ?? "", /Esta invitación ya se ha usado/);
+          await page.screenshot({ path: `${SHOTS}/join-used-${dialect}.png`, fullPage: true });
+
+          const unknown = await page.goto(`${app.url}/i/${randomBytes(32).toString("base64url")}`);
+          assert.equal(unknown?.status(), 404);
+          assert.equal((await page.textContent("h1"))?.trim(), "Este enlace no funciona");
+          await page.screenshot({ path: `${SHOTS}/join-unknown-${dialect}.png`, fullPage: true });
+
+          assert.deepEqual(consoleErrors, [], "no script or CSP errors in the console");
+          await context.close();
+        }),
+    );
 
     // Last: it leaves this client locked out for a minute.
     it("rate-limits a client that keeps opening links that don't work (429 with Retry-After)", async () => {

@@ -370,7 +370,14 @@ for (const dialect of await dialects()) {
         const user = await app.ctx.users.create(person({ email: "file@example.com", language: "en" }), cliActor());
         const invitation = await app.ctx.invitations.current(user.id);
         const delivery = await app.notify.invitations.send(user.id, "email", cliActor());
-        await settled(app, delivery.id);
+        // Written to a file, nobody received it: "saved", never "sent", and no invitation.sent.
+        await settled(app, delivery.id, "saved");
+        // The event follows the state's update: waited for, not assumed.
+        const audit = await waitFor("the invitation.kept audit entry", async () =>
+          app.ctx.db("audit_log").where({ action: "invitation.kept" }).first(),
+        );
+        assert.match(audit.summary, /was saved as a file — no mail server set up/);
+        assert.equal(await app.ctx.db("audit_log").where({ action: "invitation.sent" }).first(), undefined);
         const file = path.join(database.dataDir, "outbox", `message-${delivery.id}.eml`);
         assert.ok(existsSync(file), `${file} exists`);
         const mail = await simpleParser(readFileSync(file));

@@ -263,6 +263,19 @@ for (const dialect of await dialects()) {
       });
       assert.equal(weak.status, 400);
       assert.match(weak.text, /at least 12 characters/);
+      const mismatch = await client.post(`/setup/${token}`, {
+        name: "Root Ñúñez",
+        email: "root@example.com",
+        password: ADMIN_PASSWORD,
+        passwordConfirm: `${ADMIN_PASSWORD}!`,
+      });
+      assert.equal(mismatch.status, 400);
+      // Name and email are kept, the wrong field is named, and no password comes back in the page.
+      assert.match(mismatch.text, /id="name" name="name" type="text" autocomplete="name" value="Root Ñúñez"/);
+      assert.match(mismatch.text, /value="root@example\.com"/);
+      assert.match(mismatch.text, /The two passwords differ/);
+      assert.match(mismatch.text, /id="passwordConfirm-error"|passwordConfirm[^>]*aria-invalid="true"/);
+      assert.ok(!mismatch.text.includes(ADMIN_PASSWORD), "no password echoed into the page");
       const ok = await client.post(`/setup/${token}`, {
         name: "Root",
         email: "root@example.com",

@@ -10,6 +10,7 @@ import { dialects, freshDatabase, type TestDatabase } from "./support/databases.
 import { type CapturedRequest, HttpCapture } from "./support/http-capture.js";
 import { type NotifyTestApp, startNotifyApp, waitFor } from "./support/notify-app.js";
 import { personInput } from "./support/people.js";
+import { SmtpCapture } from "./support/smtp-capture.js";
 
 const SECRET = "webhook-test-secret-0123456789";
 
@@ -28,12 +29,15 @@ for (const dialect of await dialects()) {
     let database: TestDatabase;
     let receiver: HttpCapture;
     let app: NotifyTestApp;
+    let smtp: SmtpCapture;
 
     before(async () => {
       database = await freshDatabase(dialect);
       receiver = await HttpCapture.start();
-      // Invitation emails go to .eml files (no SMTP_URL); SMS to the receiver, which refuses them.
+      // Invitation emails go to a mail server; SMS to the receiver, which refuses them.
+      smtp = await SmtpCapture.start();
       app = await startNotifyApp(database, {
+        SMTP_URL: smtp.url,
         OUTBOX_RETRY_SECONDS: "1",
         SMS_PROVIDER: "webhook",
         SMS_WEBHOOK_URL: `${receiver.url}/sms`,
@@ -43,6 +47,7 @@ for (const dialect of await dialects()) {
     after(async () => {
       await app?.stop();
       await receiver?.close();
+      await smtp?.close();
       await database?.drop();
     });
 

@@ -35,7 +35,12 @@ export function auditPages(ctx: Context): Router {
       ctx.audit.actions(),
       ctx.audit.actors(),
     ]);
+    const names = await ctx.users.namesOf(
+      result.items.flatMap((e) => (e.targetType === "user" && /^\d+$/.test(e.targetId ?? "") ? [Number(e.targetId)] : [])),
+    );
     res.render("audit/list", {
+      names,
+      personName,
       title: req.t("titles:auditLog"),
       section: "/audit",
       result,
@@ -47,4 +52,12 @@ export function auditPages(ctx: Context): Router {
     });
   });
   return router;
+}
+
+/**
+ * The summary as stored says "person #28" (names are not kept in the log, so erasing a
+ * person erases their name); shown, it names the person while they exist.
+ */
+function personName(summary: string, names: Map<number, string>): string {
+  return summary.replace(/\b([Pp])erson #(\d+)/g, (whole, _p, id) => names.get(Number(id)) ?? whole);
 }

@@ -4,6 +4,7 @@ import { AppError, ValidationError } from "../errors.js";
 import { adminOnly } from "../http/auth-middleware.js";
 import { flashFrom } from "../http/flash.js";
 import { idParam } from "../http/params.js";
+import { channelStatus } from "../notify/channels.js";
 import { ROLES } from "./admins.repo.js";
 import { DEFAULT_SCOPES, SCOPES } from "./apikeys.js";
 
@@ -123,6 +124,9 @@ export function adminPages(ctx: Context): Router {
       appStoreUrl: String(req.body?.appStoreUrl ?? ""),
       playStoreUrl: String(req.body?.playStoreUrl ?? ""),
       appScheme: String(req.body?.appScheme ?? ""),
+      appJoinUrl: String(req.body?.appJoinUrl ?? ""),
+      // An unticked box is not sent at all.
+      joinOnWeb: req.body?.joinOnWeb === "on",
     };
     try {
       // The schema coerces "" to 0, which means "never expires": an emptied field must not say that.
@@ -157,6 +161,7 @@ export async function renderSettings(ctx: Context, res: Response, status: number
     section: "/admin",
     tab: "settings",
     values: await ctx.settings.get(),
+    channels: channelStatus(ctx.config),
     errors: {},
     flash: null,
     logo: logo && { width: logo.width, height: logo.height, bytes: logo.data.length, updatedAt: logo.updatedAt },

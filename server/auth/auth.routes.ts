@@ -94,8 +94,11 @@ export function authRoutes(ctx: Context): Router {
   router.post("/setup/:token", async (req, res) => {
     const values = { email: String(req.body?.email ?? ""), name: String(req.body?.name ?? "") };
     try {
-      if (req.body?.password !== req.body?.passwordConfirm)
-        throw new ValidationError({ passwordConfirm: "does not match the password" });
+      if (req.body?.password !== req.body?.passwordConfirm) {
+        throw new ValidationError({
+          passwordConfirm: "does not match the password: the two passwords typed differ. Type both again.",
+        });
+      }
       const admin = await ctx.admins.completeSetup(
         req.params.token,
         { ...values, password: String(req.body?.password ?? "") },

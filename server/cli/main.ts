@@ -11,7 +11,9 @@ const USAGE = `Usage: npm run --silent cli -- <command>
 
   admin create --email E --name N [--role admin|frontdesk]   password from ADMIN_PASSWORD or a prompt
   apikey create --name N [--scopes a,b]                       prints the key alone
-  users import FILE.csv [--dry-run]                           progress on stderr, summary on stdout
+  users import FILE.csv|FILE.xlsx [--dry-run]                progress on stderr, summary on stdout
+      [--phones drop|consented]                               phones in a file without a consent column
+      [--matches update|skip|add]                             rows that are people already registered
   users export [--status S] [--group ID] [--q TEXT]           CSV on stdout
   print batch                                                 prints the queued invitations now, one line per job
   migrate                                                     applies pending migrations

@@ -8,7 +8,8 @@ import { type Actor, cliActor } from "../events.js";
 import { FIELD_HELP, type ImportField } from "../people/import/columns.js";
 import { fmt } from "../people/import/count-format.js";
 import { MAX_BYTES, tooLarge } from "../people/import/csv-read.js";
-import type { ImportView, Progress } from "../people/import/imports.service.js";
+import { matchedBy } from "../people/import/import-choices.js";
+import type { ImportChoices, ImportView, Progress } from "../people/import/imports.service.js";
 import type { RowError } from "../people/import/row-check.js";
 import { parseListQuery } from "../people/list-query.js";
 import { type Args, UsageError } from "./args.js";
@@ -55,21 +56,57 @@ function listProblems(title: string, errors: RowError[], total: number, imp: Imp
   err(`${title}:`);
   for (const e of errors.slice(0, SHOWN_PROBLEMS)) {
     const label = e.field === "row" ? "row" : (header.get(e.field) ?? FIELD_HELP[e.field as ImportField]?.label ?? e.field);
-    err(`  line ${e.line}, ${label}: ${e.message}`);
+    err(`  line ${e.line}${e.name ? ` (${e.name})` : ""}, ${label}: ${e.message}`);
   }
   if (total > Math.min(errors.length, SHOWN_PROBLEMS))
     err(`  … and ${fmt(total - Math.min(errors.length, SHOWN_PROBLEMS))} more`);
 }
 
+const USAGE = "users import FILE.csv|FILE.xlsx [--dry-run] [--phones drop|consented] [--matches update|skip|add]";
+
+/** The check's questions, once each, with the flags that answer them. */
+function listQuestions(imp: ImportView) {
+  const report = imp.report;
+  const phones = report?.phonesWithoutConsent ?? 0;
+  if (phones) {
+    err(
+      `${fmt(phones)} ${phones === 1 ? "person has" : "people have"} a phone number and the file has no consent column: ` +
+        "--phones drop imports them without phone numbers; --phones consented records that you confirmed everyone consented.",
+    );
+  }
+  const count = report?.matchCount ?? 0;
+  if (count) {
+    err(
+      `${fmt(count)} ${count === 1 ? "person is" : "people are"} already registered: --matches update updates them ` +
+        "(blank cells keep what is registered), --matches skip leaves them, --matches add adds them anyway (only for a match by name alone).",
+    );
+    for (const m of (report?.matches ?? []).slice(0, SHOWN_PROBLEMS))
+      err(`  line ${m.line} (${m.name}) is ${m.match.name} (#${m.match.id}), same ${matchedBy(m.match.by)}`);
+    if (count > SHOWN_PROBLEMS) err(`  … and ${fmt(count - SHOWN_PROBLEMS)} more`);
+  }
+}
+
+function choiceFlags(args: Args): ImportChoices {
+  const phones = args.options.phones;
+  const matches = args.options.matches;
+  if (phones !== undefined && phones !== "drop" && phones !== "consented")
+    throw new UsageError("--phones must be drop or consented");
+  if (matches !== undefined && matches !== "update" && matches !== "skip" && matches !== "add")
+    throw new UsageError("--matches must be update, skip or add");
+  return { ...(phones ? { phones } : {}), ...(matches ? { matchAll: matches } : {}) };
+}
+
 /**
- * `users import FILE.csv [--dry-run]`: checks every row, lists the problems on stderr and,
- * unless it is a dry run, imports the valid rows in one transaction. Prints the one-line
- * summary on stdout. Exit 1 when the file is refused or nothing could be imported.
+ * `users import FILE.csv|FILE.xlsx [--dry-run] [--phones …] [--matches …]`: checks every
+ * row, lists the problems and the questions on stderr and, unless it is a dry run, imports
+ * the valid rows in one transaction with the flags' answers. Prints the one-line summary on
+ * stdout. Exit 1 when the file is refused, a question is unanswered or nothing could be imported.
  */
 export async function usersImportCommand(ctx: Context, args: Args): Promise<number> {
   const file = args.positional[0];
-  if (!file) throw new UsageError("users import needs the CSV file: users import FILE.csv [--dry-run]");
+  if (!file) throw new UsageError(`users import needs the file: ${USAGE}`);
   const dryRun = args.options["dry-run"] === true;
+  const choices = choiceFlags(args);
   try {
     const info = await stat(file);
     if (!info.isFile()) {
@@ -121,12 +158,13 @@ export async function usersImportCommand(ctx: Context, args: Args): Promise<numb
     imp,
   );
   const groups = report.groupsToCreateCount;
+  listQuestions(imp);
 
   if (dryRun) {
     out(
       `Dry run of import #${imp.id}: ${fmt(imp.totalRows)} rows, ${fmt(imp.validRows)} valid, ${fmt(imp.invalidRows)} with problems${
-        groups ? `, ${fmt(groups)} new ${groups === 1 ? "group" : "groups"}` : ""
-      }; nothing was imported.`,
+        report.matchCount ? `, ${fmt(report.matchCount)} already registered` : ""
+      }${groups ? `, ${fmt(groups)} new ${groups === 1 ? "group" : "groups"}` : ""}; nothing was imported.`,
     );
     return 0;
   }
@@ -136,7 +174,13 @@ export async function usersImportCommand(ctx: Context, args: Args): Promise<numb
   }
 
   try {
-    imp = await ctx.imports.apply(imp.id, who, progress.update);
+    imp = await ctx.imports.apply(imp.id, who, progress.update, choices);
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      err(`Nothing imported (import #${imp.id}): ${e.message}`);
+      return 1;
+    }
+    throw e;
   } finally {
     progress.clear();
   }
@@ -147,8 +191,12 @@ export async function usersImportCommand(ctx: Context, args: Args): Promise<numb
     return 1;
   }
   const created = imp.report?.createdGroups ?? 0;
+  const updated = imp.report?.updatedRows ?? 0;
+  const skipped = imp.report?.skippedRows ?? 0;
   out(
     `Imported ${fmt(imp.importedRows)} ${imp.importedRows === 1 ? "person" : "people"} (import #${imp.id})${
+      updated ? `; ${fmt(updated)} already registered updated` : ""
+    }${skipped ? `; ${fmt(skipped)} already registered skipped` : ""}${
       imp.invalidRows ? `; ${fmt(imp.invalidRows)} ${imp.invalidRows === 1 ? "row" : "rows"} with problems left out` : ""
     }${created ? `; ${fmt(created)} ${created === 1 ? "group" : "groups"} created` : ""}.`,
   );

@@ -34,6 +34,35 @@ export async function invitedPendingCount(db: Knex): Promise<number> {
   return toInt(row?.n);
 }
 
+/**
+ * The funnel's middle steps, over everyone registered and not deactivated: people an
+ * invitation email or SMS really reached a provider for (`sent`; a file or a log line is
+ * not an invitation), and people who opened their link's page.
+ */
+export async function funnelCounts(db: Knex): Promise<{ invited: number; opened: number; groups: number }> {
+  const [invited, opened, groups] = await Promise.all([
+    db("users as u")
+      .whereIn("u.status", ["pending", "active"])
+      .whereExists((q) =>
+        q
+          .select(db.raw("1"))
+          .from("outbox as o")
+          .whereRaw("o.user_id = u.id")
+          .where("o.state", "sent")
+          .whereIn("o.channel", ["email", "sms"]),
+      )
+      .count({ n: "*" })
+      .first(),
+    db("users as u")
+      .whereIn("u.status", ["pending", "active"])
+      .whereExists((q) => q.select(db.raw("1")).from("invitations as i").whereRaw("i.user_id = u.id").whereNotNull("i.opened_at"))
+      .count({ n: "*" })
+      .first(),
+    db("groups").count({ n: "*" }).first(),
+  ]);
+  return { invited: toInt(invited?.n), opened: toInt(opened?.n), groups: toInt(groups?.n) };
+}
+
 /** Active people per join channel (null when a channel was never recorded). */
 export async function joinsPerChannel(db: Knex): Promise<Array<{ channel: string | null; n: number }>> {
   const rows: Array<{ channel: string | null; n: unknown }> = await db("users")

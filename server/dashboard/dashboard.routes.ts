@@ -2,6 +2,7 @@ import { Router } from "express";
 import type { Context } from "../context.js";
 import { anyStaff } from "../http/auth-middleware.js";
 import { flashFrom } from "../http/flash.js";
+import { channelStatus } from "../notify/channels.js";
 import { DashboardService } from "./dashboard.service.js";
 import { joinsChart } from "./joins-chart.js";
 
@@ -16,6 +17,7 @@ export function dashboardPages(ctx: Context, service = new DashboardService(ctx.
       flash: flashFrom(req),
       summary,
       chart: joinsChart(summary.joinsByDay, req.lang),
+      channels: channelStatus(ctx.config),
     });
   });
   return router;

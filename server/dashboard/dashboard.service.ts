@@ -28,6 +28,10 @@ export type DashboardSummary = {
   joinsByDay: Array<{ day: string; n: number }>;
   joinsInPeriod: number;
   groups: repo.GroupBacklogRow[];
+  /** How many groups exist at all (none: there is no "every group has joined" to say). */
+  groupCount: number;
+  /** registered → invited → opened → joined, over everyone not deactivated. */
+  funnel: { registered: number; invited: number; opened: number; joined: number };
   generatedAt: string;
 };
 
@@ -38,12 +42,13 @@ export class DashboardService {
   async summary(now: number = nowMs()): Promise<DashboardSummary> {
     const today = now - (now % repo.DAY_MS);
     const from = today - (CHART_DAYS - 1) * repo.DAY_MS;
-    const [statuses, invited, channelRows, dayRows, groups] = await Promise.all([
+    const [statuses, invited, channelRows, dayRows, groups, funnel] = await Promise.all([
       repo.statusCounts(this.db),
       repo.invitedPendingCount(this.db),
       repo.joinsPerChannel(this.db),
       repo.joinsPerDay(this.db, from),
       repo.groupsWithMostPending(this.db, TOP_GROUPS),
+      repo.funnelCounts(this.db),
     ]);
     const pending = statuses.pending ?? 0;
     const joined = statuses.active ?? 0;
@@ -78,6 +83,8 @@ export class DashboardService {
       joinsByDay,
       joinsInPeriod: joinsByDay.reduce((a, d) => a + d.n, 0),
       groups,
+      groupCount: funnel.groups,
+      funnel: { registered: pending + joined, invited: funnel.invited, opened: funnel.opened, joined },
       generatedAt: new Date(now).toISOString(),
     };
   }

@@ -1,4 +1,5 @@
 import { formats, type TFunction, translator } from "../i18n/index.js";
+import { scheduleInWords } from "./schedule-words.js";
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
@@ -14,6 +15,8 @@ function makeViewHelpers(language: string) {
   const t: TFunction = translator(language);
   const f = formats(language);
   const helpers = {
+    /** The print batch's schedule in words, in this language (the expression goes beside it, in a title). */
+    scheduleInWords: (cron: string): string => scheduleInWords(cron, language),
     /** "26 Nov 2026, 14:05 UTC": the server does not know the reader's zone. */
     formatDateTime: (iso: string | null | undefined): string => f.dateTime(iso),
     formatDate: (iso: string | null | undefined): string => f.date(iso),

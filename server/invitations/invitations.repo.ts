@@ -73,6 +73,12 @@ export async function revokeOpen(db: Knex, userId: number, reason: string, now: 
 }
 
 /** Marks an open, unexpired invitation used; false when another request got there first. */
+/** Records the first opening of an invitation's link; true only for the first. */
+export async function markOpened(db: Knex, id: number, now: number): Promise<boolean> {
+  const n = await db("invitations").where({ id }).whereNull("opened_at").update({ opened_at: now });
+  return Number(n) === 1;
+}
+
 export async function markUsed(db: Knex, id: number, channel: string, now: number): Promise<boolean> {
   const n = await db("invitations")
     .where({ id })

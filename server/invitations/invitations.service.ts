@@ -199,6 +199,21 @@ export class InvitationsService {
   }
 
   /**
+   * The person opened their link's page: recorded once per invitation (`opened_at` and an
+   * `invitation.opened` event), apart from joining, for the dashboard's funnel. A chat
+   * app's link preview opens the page too; it counts as opened, which it is, for the link.
+   */
+  async recordOpened(invitationId: number, userId: number, client: string): Promise<void> {
+    if (!(await repo.markOpened(this.db, invitationId, nowMs()))) return;
+    await this.events.emit("invitation.opened", {
+      actor: { type: "system", id: null, label: `person #${userId} (join page)`, ip: client },
+      summary: `Person #${userId} opened their invitation link`,
+      target: { type: "user", id: userId },
+      userId,
+    });
+  }
+
+  /**
    * The rotating codes of the person's current invitation, or null when it is not active
    * (used, revoked, expired) or the person is not pending.
    */

@@ -10,8 +10,11 @@ export type JoinFailure = "unknown" | "expired" | "revoked" | "used" | "limited"
 
 /**
  * The pages an employee sees on their phone after opening their personal link. Opening
- * the link only looks (link previews in chat apps open it too); joining is the POST
- * behind the Join button, protected by the page's CSRF token.
+ * the link never joins (link previews in chat apps open it too): it is recorded as
+ * "opened", and the page hands the invitation to the app (a link carrying the token, the
+ * stores, the typed code); the person joins when the app redeems it through the API.
+ * Only where the organization chose "join on the web" does the page's Join button (a POST
+ * protected by the page's CSRF token) use the invitation here.
  */
 export function joinPages(ctx: Context): Router {
   const router = Router();
@@ -27,13 +30,25 @@ export function joinPages(ctx: Context): Router {
   router.get("/i/:token", async (req, res) => {
     const settings = await ctx.settings.get();
     try {
-      const { user, joinToken } = await ctx.invitations.inspect(req.params.token, clientOf(req));
+      const { invitation, user, via, joinToken } = await ctx.invitations.inspect(req.params.token, clientOf(req));
+      await ctx.invitations.recordOpened(invitation.id, user.id, clientOf(req));
       const lang = pickLanguage(user.language, { acceptLanguage: req.get("accept-language") }, settings.defaultLanguage);
-      res.render("join/join", {
+      const appLink = appJoinLink(settings, joinToken);
+      if (settings.joinOnWeb) {
+        return res.render("join/join", {
+          ...pageLocals(settings, lang),
+          firstName: user.firstName,
+          joinAction: `/i/${encodeURIComponent(joinToken)}/join`,
+          deepLink: appLink,
+        });
+      }
+      res.render("join/handoff", {
         ...pageLocals(settings, lang),
         firstName: user.firstName,
-        joinAction: `/i/${encodeURIComponent(joinToken)}/join`,
-        deepLink: settings.appScheme ? `${settings.appScheme}://join?token=${encodeURIComponent(joinToken)}` : null,
+        appLink,
+        // A page opened from a screen's rotating code shows no personal code (a photo of the
+        // screen must not outlive the rotation): the link above carries a short-lived one.
+        code: via === "kiosk" ? null : invitation.code,
       });
     } catch (err) {
       renderFailure(req, res, settings, err, null);
@@ -42,6 +57,8 @@ export function joinPages(ctx: Context): Router {
 
   router.post("/i/:token/join", async (req, res) => {
     const settings = await ctx.settings.get();
+    // The app joins, not this page: a Join form from before the setting changed leads back to the hand-off.
+    if (!settings.joinOnWeb) return res.redirect(303, `/i/${encodeURIComponent(req.params.token)}`);
     // The language the join page was shown in, so that a failure answers in it too.
     const shownIn = (req.body as Record<string, unknown> | undefined)?.lang;
     try {
@@ -67,6 +84,13 @@ export function joinPages(ctx: Context): Router {
 }
 
 const clientOf = (req: Request) => req.ip ?? "unknown";
+
+/** The link that opens the app with the invitation: the https app link when set, else the scheme. */
+export function appJoinLink(settings: Settings, token: string): string | null {
+  const t = encodeURIComponent(token);
+  if (settings.appJoinUrl) return `${settings.appJoinUrl}${settings.appJoinUrl.includes("?") ? "&" : "?"}token=${t}`;
+  return settings.appScheme ? `${settings.appScheme}://join?token=${t}` : null;
+}
 
 /** What every join page shows: the organization, its app, and where to get help. */
 export function pageLocals(settings: Settings, lang: string) {

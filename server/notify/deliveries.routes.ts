@@ -38,7 +38,9 @@ export function deliveryPages(ctx: Context): Router {
       const group = await ctx.groups.get(run.target.groupId).catch(() => null);
       if (group) groupNames.set(group.id, group.name);
     }
+    const names = await ctx.users.namesOf(result.items.flatMap((d) => (d.userId ? [d.userId] : [])));
     res.render("deliveries/list", {
+      names,
       bulkRuns,
       groupNames,
       title: req.t("titles:deliveries"),

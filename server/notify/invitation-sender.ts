@@ -71,7 +71,8 @@ export class InvitationSender {
   ) {
     deps.outbox.registerKind(INVITATION_KIND, {
       prepare: (m) => this.prepare(m),
-      onSent: (m) => this.announce("invitation.sent", m, null),
+      // Written to a file or a log only: recorded as such, never as an invitation sent.
+      onSent: (m) => this.announce(m.state === "sent" ? "invitation.sent" : "invitation.kept", m, null),
       onFailed: (m, reason) => this.announce("invitation.failed", m, reason),
       resend: (m, actor) => this.resend(m, actor),
     });
@@ -239,7 +240,11 @@ export class InvitationSender {
     const summary =
       name === "invitation.sent"
         ? `Sent the invitation of ${who} ${how} (delivery #${m.id})`
-        : `The invitation of ${who} ${how} could not be sent (delivery #${m.id})${reason ? `: ${reason}` : ""}`;
+        : name === "invitation.kept"
+          ? `The invitation of ${who} ${how} was ${
+              m.state === "saved" ? "saved as a file — no mail server set up" : "logged only — no SMS provider"
+            } (delivery #${m.id})`
+          : `The invitation of ${who} ${how} could not be sent (delivery #${m.id})${reason ? `: ${reason}` : ""}`;
     await this.deps.events.emit(name, {
       actor: systemActor,
       summary,

@@ -11,7 +11,7 @@ export type OutgoingEmail = Extract<Outgoing, { channel: "email" }>;
 /** Sends one email; `messageId` names the outbox row, so a retry of the same row is recognisable. */
 export interface Mailer {
   readonly name: string;
-  send(mail: OutgoingEmail, messageId: number): Promise<{ providerId: string | null }>;
+  send(mail: OutgoingEmail, messageId: number): Promise<{ providerId: string | null; kept?: "saved" }>;
   close(): void;
 }
 
@@ -100,7 +100,7 @@ class EmlFileMailer implements Mailer {
     this.dir = path.join(config.dataDir, "outbox");
   }
 
-  async send(mail: OutgoingEmail, messageId: number): Promise<{ providerId: string | null }> {
+  async send(mail: OutgoingEmail, messageId: number): Promise<{ providerId: string | null; kept: "saved" }> {
     try {
       const info = await this.transport.sendMail(message(mail, this.config.mailFrom, messageId));
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
@@ -112,7 +112,7 @@ class EmlFileMailer implements Mailer {
         this.warned = true;
         this.log.warn({ dir: this.dir }, "SMTP_URL is not set: emails are written to files instead of being sent");
       }
-      return { providerId: info.messageId ?? null };
+      return { providerId: info.messageId ?? null, kept: "saved" };
     } catch (err) {
       throw new DeliveryError(`Could not write the email file: ${(err as Error).message}`);
     }

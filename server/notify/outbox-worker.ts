@@ -9,7 +9,9 @@ import type { OutboxRow } from "./outbox.repo.js";
 import * as repo from "./outbox.repo.js";
 
 /** Puts one prepared message on the wire for a channel; throws a DeliveryError when it did not go out. */
-export type Transport = (outgoing: Outgoing, message: OutboxMessage) => Promise<{ providerId: string | null }>;
+/** `kept`: the message was only written to a file or a log, not handed to anyone who delivers it. */
+export type TransportResult = { providerId: string | null; kept?: "saved" | "logged" };
+export type Transport = (outgoing: Outgoing, message: OutboxMessage) => Promise<TransportResult>;
 
 export type WorkerOptions = {
   /** OUTBOX_RETRY_SECONDS: the first retry delay (see backoff.ts). */
@@ -170,7 +172,7 @@ export class OutboxWorker {
     const message = toMessage(row);
     const handler = this.outbox.handlerFor(message.kind);
     let secrets: string[] = [];
-    let outcome: { ok: true; providerId: string | null } | { ok: false; error: DeliveryError };
+    let outcome: ({ ok: true } & TransportResult) | { ok: false; error: DeliveryError };
     try {
       const transport = this.transports.get(message.channel);
       if (!transport) throw new DeliveryError(`No sender for channel ${message.channel}`, { safe: true });
@@ -185,7 +187,7 @@ export class OutboxWorker {
           updated_at: nowMs(),
         });
       }
-      outcome = { ok: true, providerId: (await transport(prepared.outgoing, message)).providerId };
+      outcome = { ok: true, ...(await transport(prepared.outgoing, message)) };
     } catch (err) {
       const error = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? String(err));
       outcome = { ok: false, error };
@@ -194,16 +196,18 @@ export class OutboxWorker {
     try {
       const now = nowMs();
       if (outcome.ok) {
+        // A message only written to a file or a log is recorded as such, never as "sent".
+        const state = outcome.kept ?? "sent";
         const mine = await repo.finishClaim(this.queue, row.id, token, {
-          state: "sent",
+          state,
           provider_id: outcome.providerId?.slice(0, 191) ?? null,
           sent_at: now,
           last_error: null,
           updated_at: now,
         });
-        this.log.info({ outbox: row.id, kind: row.kind, channel: row.channel, attempt: row.attempts }, "outbox: sent");
+        this.log.info({ outbox: row.id, kind: row.kind, channel: row.channel, attempt: row.attempts }, `outbox: ${state}`);
         if (!mine) return this.lostClaim(row);
-        await handler?.onSent?.({ ...message, state: "sent", provider_id: outcome.providerId, sent_at: now });
+        await handler?.onSent?.({ ...message, state, provider_id: outcome.providerId, sent_at: now });
         return;
       }
       const error = redact(outcome.error.message, secrets).slice(0, 500);

@@ -9,7 +9,11 @@ import * as repo from "./outbox.repo.js";
 
 export const OUTBOX_CHANNELS = ["email", "sms", "webhook"] as const;
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
-export const OUTBOX_STATES = ["queued", "sending", "sent", "failed"] as const;
+/**
+ * `saved` (written to DATA_DIR/outbox, no mail server) and `logged` (SMS_PROVIDER=log) are
+ * ends of their own: nobody received the message, so they are never shown or counted as sent.
+ */
+export const OUTBOX_STATES = ["queued", "sending", "sent", "saved", "logged", "failed"] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
 export const isOutboxChannel = (v: unknown): v is OutboxChannel =>

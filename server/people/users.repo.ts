@@ -475,6 +475,33 @@ export async function existingValues(
   return found;
 }
 
+/** The lowest id of a person per full name (as `sortName` folds it), for imports' "same name" matches. */
+export async function idsBySortName(db: Knex, keys: string[]): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  const unique = [...new Set(keys)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows: Array<{ sort_name: string; id: number }> = await db("users")
+      .select("sort_name")
+      .min({ id: "id" })
+      .whereIn("sort_name", unique.slice(i, i + 500))
+      .groupBy("sort_name");
+    for (const r of rows) found.set(String(r.sort_name), Number(r.id));
+  }
+  return found;
+}
+
+/** "First Last" of these people, for messages that name them. */
+export async function fullNames(db: Knex, ids: number[]): Promise<Map<number, string>> {
+  const names = new Map<number, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db("users")
+      .select("id", "first_name", "last_name")
+      .whereIn("id", ids.slice(i, i + 500));
+    for (const r of rows) names.set(Number(r.id), `${r.first_name} ${r.last_name}`);
+  }
+  return names;
+}
+
 export const SORTS = {
   name: ["users.sort_name"],
   created: ["users.created_at"],

@@ -131,6 +131,14 @@ export class UsersService {
     return repo.pendingIdsWithConsentByPhone(this.db, e164);
   }
 
+  /**
+   * "First Last" of these people, for pages that list what happened to them (deliveries,
+   * audit): looked up when shown, so that an erased person's name is nowhere kept.
+   */
+  namesOf(ids: number[]): Promise<Map<number, string>> {
+    return repo.fullNames(this.db, [...new Set(ids)]);
+  }
+
   /** Name, language and status only: one query, for public pages and the redeem answer. */
   summary(id: number): Promise<UserSummary> {
     return this.summaries.call(id);

@@ -12,13 +12,13 @@ export class LogSmsProvider implements SmsProvider {
   readonly name = "log";
   constructor(private log: Logger) {}
 
-  async send(sms: Sms): Promise<{ providerId: string | null }> {
+  async send(sms: Sms): Promise<{ providerId: string | null; kept: "logged" }> {
     const size = smsSize(sms.body);
     const providerId = `log-${randomBytes(6).toString("hex")}`;
     this.log.info(
       { sms: { to: maskPhone(sms.to), length: size.units, encoding: size.encoding, providerId } },
       `SMS to ${maskPhone(sms.to)}: ${size.units} characters (SMS_PROVIDER=log: logged, not sent)`,
     );
-    return { providerId };
+    return { providerId, kept: "logged" };
   }
 }

@@ -13,7 +13,7 @@ export type Sms = { to: string; body: string; userId: number | null };
  */
 export interface SmsProvider {
   readonly name: string;
-  send(sms: Sms): Promise<{ providerId: string | null }>;
+  send(sms: Sms): Promise<{ providerId: string | null; kept?: "logged" }>;
 }
 
 export function createSmsProvider(config: Config, log: Logger): SmsProvider {

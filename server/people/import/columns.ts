@@ -35,12 +35,16 @@ export const FIELD_HELP: Record<ImportField, { label: string; headers: string[];
   phoneConsent: {
     label: "Phone consent",
     headers: ["phone consent", "consent", "consentimiento"],
-    note: "required for every row with a phone: yes, sí, x, true or 1",
+    note: "yes, sí, x, true or 1; without this column the import asks once what to do with the phone numbers",
   },
   employeeId: { label: "Employee id", headers: ["employee id", "id empleado", "número de empleado"], note: "optional; unique" },
   department: { label: "Department", headers: ["department", "departamento"], note: "optional" },
   site: { label: "Site", headers: ["site", "location", "sede", "centro"], note: "optional" },
-  language: { label: "Language", headers: ["language", "idioma"], note: "en or es (English, Español); English when empty" },
+  language: {
+    label: "Language",
+    headers: ["language", "idioma"],
+    note: "en or es (English, Español); when empty, the language of the organization's country",
+  },
   groups: {
     label: "Groups",
     headers: ["groups", "group", "grupos", "grupo"],

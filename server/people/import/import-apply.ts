@@ -6,20 +6,25 @@ import type { Actor } from "../../events.js";
 import { groupIdsByNames, insertGroup, insertMemberships } from "../groups.repo.js";
 import { insertImportedUsers } from "../users.repo.js";
 import { fmt } from "./count-format.js";
+import { decisionFor, requireChoices } from "./import-choices.js";
 import { type ImportContext, importFile, requireImport } from "./import-context.js";
 import { RowsChangedError, recordFailure } from "./import-failure.js";
 import { CHUNK, type Progress } from "./import-progress.js";
+import type { ImportChoices } from "./import-report.js";
 import { type ImportReport, MAX_STORED_ERRORS } from "./import-report.js";
+import { type PhoneIn, updateFromRow } from "./import-update.js";
 import { stateConflict } from "./import-view.js";
 import { claimImport, type ImportRow, updateImport } from "./imports.repo.js";
 import { preparedPath, readPrepared } from "./prepared-rows.js";
-import { findRegistered, type PreparedRow, type RowError } from "./row-check.js";
+import { findMatches, type PreparedRow, type RowError, type RowMatch } from "./row-check.js";
 import { removeUpload } from "./upload-store.js";
 
 /** Moves import `id` to `importing` if it may be imported now; the conflict says why not. */
-export async function claimApply(ctx: ImportContext, id: number): Promise<ImportRow> {
+export async function claimApply(ctx: ImportContext, id: number, choices: ImportChoices = {}): Promise<ImportRow> {
   const row = await requireImport(ctx.db, id);
   if (row.state !== "checked") throw new ConflictError(stateConflict(id, row.state));
+  const checked = fromDbJson<ImportReport | null>(row.report, null);
+  if (checked) requireChoices(checked, choices);
   if (row.valid_rows === 0)
     throw new ConflictError(`No row of import #${id} can be imported: correct the file and upload it again.`);
   if (!existsSync(preparedPath(importFile(ctx, row)))) {
@@ -44,9 +49,12 @@ export async function runApply(
   ctx: ImportContext,
   row: ImportRow,
   actor: Actor,
+  choices: ImportChoices,
   onProgress?: (p: Progress) => void,
 ): Promise<void> {
   const id = row.id;
+  let updated = 0;
+  let skipped = 0;
   const file = importFile(ctx, row);
   const report = fromDbJson<ImportReport | null>(row.report, null);
   const problems: RowError[] = [];
@@ -58,6 +66,15 @@ export async function runApply(
     if (!report) throw new Error("the check's report is missing");
     const now = nowMs();
     const consentBy = `${actor.label} (import #${id})`.slice(0, 191);
+    // Recorded on each person whose consent rests on the admin's word rather than a column.
+    const confirmedBy = `${actor.label}, confirming that everyone in import #${id} consented`.slice(0, 191);
+    const phoneOf = (r: PreparedRow): PhoneIn => {
+      if (!r.user.phone) return null;
+      if (!r.phoneNeedsConsent) return { phone: r.user.phone, consentBy };
+      return choices.phones === "consented" ? { phone: r.user.phone, consentBy: confirmedBy } : null;
+    };
+    // People this import inserted: a later row with the same name is not "someone registered".
+    const insertedIds = new Set<number>();
     const groupIds = new Map<string, number>();
     // MySQL: progress goes out on another connection. SQLite has one connection, held by the transaction.
     const heartbeat = dialectOf(ctx.db) === "mysql";
@@ -86,17 +103,23 @@ export async function runApply(
         const ids = await insertImportedUsers(
           trx,
           id,
-          rows.map((r) => ({
-            ...r.user,
-            phone_consent_at: r.user.phone_consent ? now : null,
-            phone_consent_by: r.user.phone_consent ? consentBy : null,
-            status: "pending",
-            created_at: now,
-            updated_at: now,
-            joined_at: null,
-            deactivated_at: null,
-          })),
+          rows.map((r) => {
+            const phone = phoneOf(r);
+            return {
+              ...r.user,
+              phone: phone?.phone ?? null,
+              phone_consent: Boolean(phone),
+              phone_consent_at: phone ? now : null,
+              phone_consent_by: phone?.consentBy ?? null,
+              status: "pending",
+              created_at: now,
+              updated_at: now,
+              joined_at: null,
+              deactivated_at: null,
+            };
+          }),
         );
+        for (const i of ids) insertedIds.add(i);
         await resolveGroups(rows);
         const links: Array<{ group_id: number; user_id: number; added_at: number }> = [];
         rows.forEach((r, i) => {
@@ -109,16 +132,63 @@ export async function runApply(
         imported += rows.length;
       };
 
-      const processChunk = async (rows: PreparedRow[]) => {
-        const checked = rows.map((r) => ({ ...r, errors: [] as RowError[] }));
-        await findRegistered(trx, checked);
-        for (const r of checked) {
-          if (!r.errors.length) continue;
-          problemCount++;
-          for (const e of r.errors) if (problems.length < MAX_STORED_ERRORS) problems.push(e);
+      const updateChunk = async (rows: Array<{ r: PreparedRow; id: number }>) => {
+        if (!rows.length) return;
+        await resolveGroups(rows.map((x) => x.r));
+        for (const { r, id: personId } of rows) {
+          const gids = r.groups.map((g) => groupIds.get(g.key) as number);
+          if (await updateFromRow(trx, personId, r, phoneOf(r), gids, now)) updated++;
+          else {
+            problemCount++;
+            if (problems.length < MAX_STORED_ERRORS)
+              problems.push({
+                line: r.line,
+                field: "row",
+                message: "the registered person it matched has been removed since the check",
+              });
+          }
         }
+      };
+
+      const processChunk = async (rows: PreparedRow[]) => {
+        const checked = rows.map((r) => ({
+          line: r.line,
+          user: r.user,
+          errors: [] as RowError[],
+          name: `${r.user.first_name} ${r.user.last_name}`,
+          match: undefined as RowMatch | undefined,
+        }));
+        await findMatches(trx, checked);
+        const inserts: PreparedRow[] = [];
+        const updates: Array<{ r: PreparedRow; id: number }> = [];
+        checked.forEach((c, i) => {
+          const r = rows[i] as PreparedRow;
+          if (c.match && insertedIds.has(c.match.id) && !r.match) c.match = undefined;
+          if (!c.errors.length && c.match?.id !== r.match?.id) {
+            c.errors.push({
+              line: r.line,
+              field: "row",
+              name: c.name,
+              message: r.match
+                ? `was ${r.match.name} at the check, ${c.match ? `now it is ${c.match.name}` : "who is no longer registered"}`
+                : `is now ${c.match?.name}, registered since the check`,
+            });
+          }
+          if (c.errors.length) {
+            problemCount++;
+            for (const e of c.errors) if (problems.length < MAX_STORED_ERRORS) problems.push(e);
+            return;
+          }
+          const decision = r.match ? decisionFor(choices, r.line) : "add";
+          if (decision === "add") inserts.push(r);
+          else if (decision === "update") updates.push({ r, id: r.match?.id as number });
+          else skipped++;
+        });
         // Once a row fails the transaction is lost anyway: only finish checking, to report every row.
-        if (problemCount === 0) await insertChunk(rows);
+        if (problemCount === 0) {
+          if (inserts.length) await insertChunk(inserts);
+          await updateChunk(updates);
+        }
       };
 
       // Two chunks in flight: while the database executes one chunk's statements, this
@@ -161,16 +231,24 @@ export async function runApply(
           } not any more (see below). Nothing was imported: check the file again, then import.`,
         );
       }
-      if (imported !== row.valid_rows) {
+      if (imported + updated + skipped !== row.valid_rows) {
         throw new RowsChangedError(
-          `The check found ${fmt(row.valid_rows)} valid rows but ${fmt(imported)} were found to import. Nothing was imported: check the file again.`,
+          `The check found ${fmt(row.valid_rows)} valid rows but ${fmt(imported + updated + skipped)} were found to import. Nothing was imported: check the file again.`,
         );
       }
       await updateImport(trx, id, {
         state: "imported",
-        processed_rows: imported,
+        processed_rows: row.valid_rows,
         imported_rows: imported,
-        report: toDbJson({ ...report, createdGroups, memberships }),
+        report: toDbJson({
+          ...report,
+          createdGroups,
+          memberships,
+          updatedRows: updated,
+          skippedRows: skipped,
+          choices,
+          ...(choices.phones === "consented" && report.phonesWithoutConsent ? { consentConfirmedBy: confirmedBy } : {}),
+        }),
         error: null,
         updated_at: nowMs(),
       });
@@ -191,6 +269,14 @@ export async function runApply(
   await ctx.events.emit("users.imported", {
     actor,
     summary: `Imported ${fmt(imported)} ${imported === 1 ? "person" : "people"} from import #${id}${
+      updated ? `, updated ${fmt(updated)} already registered` : ""
+    }${skipped ? `, skipped ${fmt(skipped)} already registered` : ""}${
+      choices.phones === "consented" && report?.phonesWithoutConsent
+        ? `; ${actor.label} confirmed that the ${fmt(report.phonesWithoutConsent)} people with a phone consented`
+        : choices.phones === "drop" && report?.phonesWithoutConsent
+          ? `; ${fmt(report.phonesWithoutConsent)} phone numbers left out (no consent column)`
+          : ""
+    }${
       createdGroups ? `, created ${fmt(createdGroups)} ${createdGroups === 1 ? "group" : "groups"}` : ""
     }${memberships ? `, ${fmt(memberships)} group memberships` : ""}`,
     target: { type: "import", id },

@@ -6,15 +6,17 @@ import type { Actor } from "../../events.js";
 import { groupIdsByNames } from "../groups.repo.js";
 import { mapHeader } from "./columns.js";
 import { fmt } from "./count-format.js";
-import { FileRefusedError, readHeader, readRows } from "./csv-read.js";
+import { FileRefusedError } from "./csv-read.js";
 import { type ImportContext, importFile, requireImport } from "./import-context.js";
 import { auditRefusal, recordFailure } from "./import-failure.js";
 import { CHUNK, type Progress } from "./import-progress.js";
+import type { ListedMatch } from "./import-report.js";
 import { type ImportReport, MAX_LISTED_GROUPS, MAX_STORED_ERRORS } from "./import-report.js";
 import { stateConflict } from "./import-view.js";
 import { claimImport, type ImportRow, type ImportState, updateImport } from "./imports.repo.js";
 import { PreparedWriter, preparedPath } from "./prepared-rows.js";
-import { type CheckedRow, findRegistered, type PreparedRow, RowChecker, type RowError } from "./row-check.js";
+import { type CheckedRow, claimMatches, findMatches, type PreparedRow, RowChecker, type RowError } from "./row-check.js";
+import { readTableHeader, readTableRows } from "./table-read.js";
 
 /** Moves import `id` to `checking` if it may be checked now; the conflict says why not. */
 export async function claimCheck(ctx: ImportContext, id: number): Promise<ImportRow> {
@@ -44,10 +46,15 @@ export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onP
   let previous: Promise<void> = Promise.resolve();
   try {
     const { defaultCountry, defaultLanguage } = await ctx.settings.get();
-    const { delimiter, headers } = await readHeader(file);
-    const map = mapHeader(headers);
+    const header = await readTableHeader(file);
+    const map = mapHeader(header.headers);
     const checker = new RowChecker(map, defaultCountry, defaultLanguage);
     const errors: RowError[] = [];
+    const matches: ListedMatch[] = [];
+    const claimed = new Map<number, number>();
+    let matchCount = 0;
+    let nameMatchCount = 0;
+    let phonesWithoutConsent = 0;
     let errorCount = 0;
     let validRows = 0;
     let invalidRows = 0;
@@ -59,9 +66,21 @@ export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onP
     // are still counted and written strictly in file order.
     const settle = async (rows: CheckedRow[]) => {
       const ok: PreparedRow[] = [];
+      claimMatches(rows, claimed);
       for (const r of rows) {
         if (r.user && r.errors.length === 0) {
-          ok.push({ line: r.line, user: r.user, groups: r.groups });
+          const p: PreparedRow = { line: r.line, user: r.user, groups: r.groups, given: r.given };
+          if (r.phoneNeedsConsent) {
+            p.phoneNeedsConsent = true;
+            phonesWithoutConsent++;
+          }
+          if (r.match) {
+            p.match = r.match;
+            matchCount++;
+            if (r.match.by === "name") nameMatchCount++;
+            if (matches.length < MAX_STORED_ERRORS) matches.push({ line: r.line, name: r.name, match: r.match });
+          }
+          ok.push(p);
           memberships += r.groups.length;
           for (const g of r.groups) if (!groups.has(g.key)) groups.set(g.key, g.name);
         } else {
@@ -78,13 +97,13 @@ export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onP
     const flush = async () => {
       const rows = chunk;
       chunk = [];
-      const lookup = findRegistered(ctx.db, rows);
+      const lookup = findMatches(ctx.db, rows);
       lookup.catch(() => {}); // surfaces through `previous`
       await previous;
       previous = lookup.then(() => settle(rows));
       previous.catch(() => {}); // handled when awaited; meanwhile not an unhandled rejection
     };
-    for await (const csvRow of readRows(file, delimiter)) {
+    for await (const csvRow of readTableRows(file, header)) {
       chunk.push(checker.inspect(csvRow));
       if (chunk.length >= CHUNK) await flush();
     }
@@ -96,7 +115,8 @@ export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onP
     const existing = await groupIdsByNames(ctx.db, [...groups.keys()]);
     const toCreate = [...groups].filter(([key]) => !existing.has(key)).map(([, name]) => name);
     const report: ImportReport = {
-      delimiter,
+      format: header.format,
+      delimiter: header.delimiter,
       defaultCountry,
       columns: map.columns.map((c) => ({ header: c.header, field: c.field })),
       errors,
@@ -104,6 +124,10 @@ export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onP
       groupsToCreate: toCreate.slice(0, MAX_LISTED_GROUPS),
       groupsToCreateCount: toCreate.length,
       memberships,
+      phonesWithoutConsent,
+      matches,
+      matchCount,
+      nameMatchCount,
     };
     await updateImport(ctx.db, id, {
       state: "checked",

@@ -4,10 +4,10 @@ import type { Readable } from "node:stream";
 import { nowMs } from "../../db/convert.js";
 import type { Actor } from "../../events.js";
 import { mapHeader } from "./columns.js";
-import { readHeader } from "./csv-read.js";
 import type { ImportContext } from "./import-context.js";
 import { auditRefusal } from "./import-failure.js";
 import { insertImport } from "./imports.repo.js";
+import { readTableHeader } from "./table-read.js";
 import { storeUpload } from "./upload-store.js";
 
 /**
@@ -24,7 +24,7 @@ export async function createImport(ctx: ImportContext, source: Readable, filenam
     throw err;
   }
   try {
-    mapHeader((await readHeader(stored.filePath)).headers);
+    mapHeader((await readTableHeader(stored.filePath)).headers);
   } catch (err) {
     await unlink(stored.filePath).catch(() => {});
     await auditRefusal(ctx, err, actor, null);
@@ -36,7 +36,8 @@ export async function createImport(ctx: ImportContext, source: Readable, filenam
     file_path: path.relative(ctx.uploadsDir, stored.filePath),
     state: "checking",
     // An estimate for the progress bar until the check has counted the rows.
-    total_rows: Math.max(1, stored.lineBreaks),
+    // (A workbook is compressed: about one row per 60 bytes.)
+    total_rows: Math.max(1, stored.lineBreaks || Math.round(stored.bytes / 60)),
     created_by: actor.label.slice(0, 191),
     created_at: now,
     updated_at: now,
@@ -49,5 +50,5 @@ function cleanFilename(name: string): string {
     .basename(String(name ?? "").replace(/\\/g, "/"))
     .replace(/[\u0000-\u001f\u007f]/g, "")
     .trim();
-  return (base || "upload.csv").slice(0, 191);
+  return (base || "upload").slice(0, 191);
 }

@@ -7,6 +7,7 @@ import { idParam } from "../../http/params.js";
 import { parseListQuery } from "../list-query.js";
 import { FIELD_HELP, type ImportField, templateHeader } from "./columns.js";
 import { MAX_BYTES, MAX_ROWS } from "./csv-read.js";
+import { choicesFromForm } from "./import-choices.js";
 import type { ImportView } from "./imports.service.js";
 
 const LIMITS = { maxRows: MAX_ROWS, maxMegabytes: MAX_BYTES / 1024 / 1024 };
@@ -78,10 +79,12 @@ export function importPages(ctx: Context): Router {
       const id = idParam(req.params.id);
       if (!id) return next();
       try {
-        if (action === "apply") await ctx.imports.startApply(id, req.actor);
+        if (action === "apply")
+          await ctx.imports.startApply(id, req.actor, choicesFromForm((req.body ?? {}) as Record<string, unknown>));
         else await ctx.imports.startCheck(id, req.actor);
       } catch (err) {
         if (err instanceof ConflictError) return renderImport(res, 409, await ctx.imports.get(id), err.message);
+        if (err instanceof ValidationError) return renderImport(res, 400, await ctx.imports.get(id), err.message);
         throw err;
       }
       res.redirect(303, `/import/${id}`);
@@ -119,7 +122,7 @@ export function importPages(ctx: Context): Router {
  * import service (which caps it at 10 MB); nothing is buffered here.
  */
 function receiveUpload(req: Request, ctx: Context): Promise<ImportView> {
-  const noFile = () => new ValidationError({ file: "Choose a CSV file to upload." });
+  const noFile = () => new ValidationError({ file: "Choose a CSV or Excel (.xlsx) file to upload." });
   return new Promise((resolve, reject) => {
     if (!req.is("multipart/form-data")) return reject(noFile());
     let parser: busboy.Busboy;

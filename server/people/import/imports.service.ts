@@ -16,7 +16,10 @@ import type { ExportFilter, ExportOptions } from "./users-csv.js";
 import { exportUsers } from "./users-export.js";
 
 export type { Progress } from "./import-progress.js";
-export { type ImportReport, MAX_STORED_ERRORS } from "./import-report.js";
+export { type ImportChoices, type ImportReport, MAX_STORED_ERRORS } from "./import-report.js";
+
+import type { ImportChoices } from "./import-report.js";
+
 export type { ImportStatus, ImportView } from "./import-view.js";
 
 /**
@@ -86,14 +89,15 @@ export class ImportsService {
   }
 
   /** Imports the rows the dry run found valid, all or nothing; returns the import as it ended (imported or failed). */
-  async apply(id: number, actor: Actor, onProgress?: (p: Progress) => void): Promise<ImportView> {
-    const row = await claimApply(this.ctx, id);
-    return this.run(id, "importing", row.valid_rows, () => runApply(this.ctx, row, actor, onProgress));
+  async apply(id: number, actor: Actor, onProgress?: (p: Progress) => void, choices: ImportChoices = {}): Promise<ImportView> {
+    const row = await claimApply(this.ctx, id, choices);
+    return this.run(id, "importing", row.valid_rows, () => runApply(this.ctx, row, actor, choices, onProgress));
   }
 
-  async startApply(id: number, actor: Actor): Promise<void> {
-    const row = await claimApply(this.ctx, id);
-    void this.run(id, "importing", row.valid_rows, () => runApply(this.ctx, row, actor)).catch(() => {});
+  /** `choices`: the answers to the check's questions (phones without consent, people already registered). */
+  async startApply(id: number, actor: Actor, choices: ImportChoices = {}): Promise<void> {
+    const row = await claimApply(this.ctx, id, choices);
+    void this.run(id, "importing", row.valid_rows, () => runApply(this.ctx, row, actor, choices)).catch(() => {});
   }
 
   /** The people matching a list filter as CSV; audited with the count only, also when the download breaks off. */

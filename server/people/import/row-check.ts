@@ -1,13 +1,19 @@
 import type { Knex } from "knex";
 import { groupNameSchema } from "../groups.service.js";
-import { fold, normalizeEmail, normalizeEmployeeId, normalizeGroupName } from "../normalize.js";
+import { fold, normalizeEmail, normalizeEmployeeId, normalizeGroupName, sortName } from "../normalize.js";
 import { parseUserInput } from "../user.schema.js";
-import { existingValues, type UserRow } from "../users.repo.js";
+import { existingValues, fullNames, idsBySortName, type UserRow } from "../users.repo.js";
 import type { ColumnMap, ImportField } from "./columns.js";
 import type { CsvRow } from "./csv-read.js";
 
-/** One problem of one row; `field` is the person field (or `row` for the row as a whole). */
-export type RowError = { line: number; field: string; message: string };
+/**
+ * One problem of one row; `field` is the person field (or `row` for the row as a whole);
+ * `name` is the person as the row names them, so that the admin can find them.
+ */
+export type RowError = { line: number; field: string; message: string; name?: string };
+
+/** A registered person a row is taken to be, and by which identifier ("name": same full name only). */
+export type RowMatch = { id: number; by: "employeeId" | "email" | "phone" | "name"; name: string };
 
 /** A checked person as stored between the dry run and the import; times and consent author are set when imported. */
 export type PreparedUser = Omit<
@@ -18,6 +24,12 @@ export type PreparedUser = Omit<
 export type PreparedRow = {
   line: number;
   user: PreparedUser;
+  /** Has a phone but the file has no consent column: the import's phone choice decides. */
+  phoneNeedsConsent?: boolean;
+  /** The fields the file gives a value for: an update changes only these. */
+  given?: string[];
+  /** The registered person this row is, found by the check; the import's choice decides. */
+  match?: RowMatch;
   /** Distinct groups of the row: normalized key and the name as first written. */
   groups: Array<{ key: string; name: string }>;
 };
@@ -29,6 +41,10 @@ export type CheckedRow = {
   user: PreparedUser | null;
   groups: PreparedRow["groups"];
   errors: RowError[];
+  name: string;
+  phoneNeedsConsent: boolean;
+  given: string[];
+  match?: RowMatch;
 };
 
 type KeyField = "email" | "phone" | "employeeId";
@@ -49,6 +65,8 @@ const LANGUAGE: Record<string, string> = Object.fromEntries([
   ...["en", "eng", "english", "ingles", "engb", "enus"].map((k) => [k, "en"]),
 ]);
 const MAX_GROUPS_PER_ROW = 200;
+/** Fields an update of a registered person takes from the file when the cell is not blank. */
+const IMPORT_GIVEN: ImportField[] = ["firstName", "lastName", "email", "phone", "employeeId", "department", "site", "language"];
 
 /**
  * Checks the rows of one import, the same way for the dry run and for the apply: every
@@ -69,11 +87,16 @@ export class RowChecker {
 
   inspect({ line, index, cells }: CsvRow): CheckedRow {
     const errors: RowError[] = [];
-    const fail = (field: string, message: string) => errors.push({ line, field, message });
     const cell = (f: ImportField): string | undefined => {
       const i = this.map.byField[f];
       return i === undefined ? undefined : clean(cells[i] ?? "");
     };
+    const name = [cell("firstName"), cell("lastName"), cell("lastName2")]
+      .filter((s) => s)
+      .join(" ")
+      .slice(0, 120);
+    const fail = (field: string, message: string) => errors.push({ line, field, message, ...(name ? { name } : {}) });
+    const given = IMPORT_GIVEN.filter((f) => cell(f));
 
     const width = this.map.columns.length;
     if (cells.length > width && cells.slice(width).some((c) => c.trim() !== "")) {
@@ -102,7 +125,7 @@ export class RowChecker {
         employeeId: cell("employeeId"),
         department: cell("department"),
         site: cell("site"),
-        language: language ? (LANGUAGE[fold(language).replace(/[^a-z]/g, "")] ?? language) : undefined,
+        language: language ? (LANGUAGE[fold(language).replace(/[^a-z]/g, "")] ?? language) : this.defaultLanguage,
       },
       this.defaultCountry,
       this.defaultLanguage,
@@ -128,25 +151,27 @@ export class RowChecker {
       if (groups.length > MAX_GROUPS_PER_ROW) fail("groups", `at most ${MAX_GROUPS_PER_ROW} groups per person`);
     }
 
-    if (!parsed.ok) return { line, index, user: null, groups, errors };
+    const base = { line, index, groups, errors, name, given, phoneNeedsConsent: false };
+    if (!parsed.ok) return { ...base, user: null };
     const input = parsed.value;
-    if (input.phone && !consent && !errors.some((e) => e.field === "phoneConsent")) {
+    // Without a consent column the file says nothing about consent: that is one question
+    // about the whole file (asked once at the import), not a problem of each row.
+    const phoneNeedsConsent = Boolean(input.phone && this.map.byField.phoneConsent === undefined);
+    if (input.phone && !consent && !phoneNeedsConsent && !errors.some((e) => e.field === "phoneConsent")) {
       fail(
         "phoneConsent",
-        this.map.byField.phoneConsent === undefined
-          ? 'a phone number is stored only with the person\'s explicit consent, and the file has no consent column: add a column "phone consent" saying yes, or leave the phone empty'
-          : "a phone number is stored only with the person's explicit consent: put yes (or sí, x) in the consent column, or leave the phone empty",
+        "a phone number is stored only with the person's explicit consent: put yes (or sí, x) in the consent column, or leave the phone empty",
       );
     }
 
-    const withPhone = Boolean(input.phone && consent);
+    const withPhone = Boolean(input.phone && (consent || phoneNeedsConsent));
     const user: PreparedUser = {
       first_name: input.firstName,
       last_name: input.lastName,
       email: input.email,
       email_normalized: input.email ? normalizeEmail(input.email) : null,
-      phone: input.phone,
-      phone_consent: withPhone,
+      phone: withPhone ? input.phone : null,
+      phone_consent: Boolean(input.phone && consent),
       employee_id: input.employeeId,
       employee_id_normalized: input.employeeId ? normalizeEmployeeId(input.employeeId) : null,
       department: input.department,
@@ -161,7 +186,7 @@ export class RowChecker {
       if (earlier !== undefined) fail(field, `same ${KEY_LABELS[field]} as line ${earlier}`);
       else this.seen[field].set(value, line);
     }
-    return { line, index, user, groups, errors };
+    return { ...base, user, phoneNeedsConsent };
   }
 
   private group(raw: string): { key: string; name: string } | { error: string } {
@@ -177,15 +202,16 @@ export class RowChecker {
   }
 }
 
+type Matchable = { line: number; user: PreparedUser | null; errors: RowError[]; name?: string; match?: RowMatch };
+
 /**
- * Adds "already registered" errors to the rows of one chunk whose email, phone or
- * employee id someone in the database has (the db may be the import's transaction).
+ * Finds the registered person each row of one chunk is (the db may be the import's
+ * transaction): by employee id, then email, then phone, then the same full name. A row whose
+ * identifiers belong to two different people cannot be imported and says so.
  */
-export async function findRegistered(
-  db: Knex,
-  rows: Array<{ line: number; user: PreparedUser | null; errors: RowError[] }>,
-): Promise<void> {
-  for (const field of KEY_FIELDS) {
+export async function findMatches(db: Knex, rows: Matchable[]): Promise<void> {
+  const hits = new Map<Matchable, Array<{ id: number; by: RowMatch["by"] }>>();
+  for (const field of MATCH_ORDER) {
     const column = KEY_COLUMNS[field];
     const values = new Set<string>();
     for (const r of rows) {
@@ -198,13 +224,68 @@ export async function findRegistered(
     for (const r of rows) {
       const v = r.user?.[column];
       const id = v ? existing.get(v) : undefined;
-      if (id !== undefined)
-        r.errors.push({ line: r.line, field, message: `another person (#${id}) already has this ${KEY_LABELS[field]}` });
+      if (id === undefined) continue;
+      const list = hits.get(r) ?? [];
+      list.push({ id, by: field });
+      hits.set(r, list);
     }
+  }
+  const byName = rows.filter((r) => r.user && !hits.has(r));
+  if (byName.length) {
+    const found = await idsBySortName(
+      db,
+      byName.map((r) => sortName(r.user?.first_name ?? "", r.user?.last_name ?? "")),
+    );
+    for (const r of byName) {
+      const id = found.get(sortName(r.user?.first_name ?? "", r.user?.last_name ?? ""));
+      if (id !== undefined) hits.set(r, [{ id, by: "name" }]);
+    }
+  }
+  if (!hits.size) return;
+  const names = await fullNames(db, [...new Set([...hits.values()].flat().map((h) => h.id))]);
+  const named = (id: number) => names.get(id) ?? `#${id}`;
+  for (const [r, list] of hits) {
+    const fail = (field: string, message: string) =>
+      r.errors.push({ line: r.line, field, message, ...(r.name ? { name: r.name } : {}) });
+    const first = list[0] as { id: number; by: RowMatch["by"] };
+    const other = list.find((h) => h.id !== first.id);
+    if (other) {
+      fail(
+        other.by,
+        `this ${KEY_LABELS[first.by as KeyField]} is ${named(first.id)}'s but this ${KEY_LABELS[other.by as KeyField]} is ${named(other.id)}'s: correct the row so that it names one person`,
+      );
+      continue;
+    }
+    r.match = { id: first.id, by: first.by, name: named(first.id) };
   }
   for (const r of rows)
     if (r.errors.length > 1) r.errors.sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field));
 }
+/**
+ * Stops two rows of a file from being the same registered person (in file order; `claimed`
+ * is kept by the caller across chunks): the later row becomes a problem.
+ */
+export function claimMatches(rows: Matchable[], claimed: Map<number, number>): void {
+  for (const r of rows) {
+    if (!r.match) continue;
+    const earlier = claimed.get(r.match.id);
+    if (earlier === undefined) {
+      claimed.set(r.match.id, r.line);
+      continue;
+    }
+    r.errors.push({
+      line: r.line,
+      field: "row",
+      message: `is the registered person ${r.match.name}, as line ${earlier} already is: keep one of the two rows`,
+      ...(r.name ? { name: r.name } : {}),
+    });
+    r.match = undefined;
+  }
+}
+
+/** Employee id first: it is the one identifier HR never reuses; a shared mailbox or phone is more common. */
+const MATCH_ORDER: KeyField[] = ["employeeId", "email", "phone"];
+
 const FIELD_ORDER = [
   "row",
   "firstName",

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -10,27 +10,42 @@ import { preparedPath } from "./prepared-rows.js";
 
 export type StoredUpload = { filePath: string; bytes: number; lineBreaks: number };
 
+const ZIP_SIGNATURE = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
 /**
- * Streams an uploaded file to `dir` (never whole into memory), with a hard byte cap. It
- * also checks on the way that the content is UTF-8 text. When the file is refused the
+ * Streams an uploaded file to `dir` (never whole into memory), with a hard byte cap. A
+ * file that starts as a zip archive is kept as an Excel workbook (`.xlsx`, read later);
+ * any other is checked on the way to be UTF-8 text (`.csv`). When the file is refused the
  * rest of the source is still read (so that an HTTP client gets its answer rather than a
  * reset connection) and nothing is kept on disk.
  */
 export async function storeUpload(source: Readable, dir: string): Promise<StoredUpload> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const filePath = path.join(dir, `import-${Date.now()}-${randomBytes(8).toString("hex")}.csv`);
-  // The file holds personal data: readable by the service only.
-  const out = createWriteStream(filePath, { mode: 0o600 });
+  const base = path.join(dir, `import-${Date.now()}-${randomBytes(8).toString("hex")}`);
   const decoder = new TextDecoder("utf-8", { fatal: true });
+  let filePath = "";
+  let out: WriteStream | null = null;
+  let workbook = false;
   let bytes = 0;
   let lineBreaks = 0;
   let problem: Error | null = null;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (problem) continue; // drain
+      if (!out) {
+        // The signature is in the first 4 bytes; a first chunk shorter than that is not a workbook.
+        workbook = chunk.subarray(0, 4).equals(ZIP_SIGNATURE);
+        filePath = `${base}.${workbook ? "xlsx" : "csv"}`;
+        // The file holds personal data: readable by the service only.
+        out = createWriteStream(filePath, { mode: 0o600 });
+      }
       bytes += chunk.length;
       if (bytes > MAX_BYTES) {
         problem = tooLarge();
+        continue;
+      }
+      if (workbook) {
+        if (!out.write(chunk)) await once(out, "drain");
         continue;
       }
       try {
@@ -49,7 +64,7 @@ export async function storeUpload(source: Readable, dir: string): Promise<Stored
       for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lineBreaks++;
       if (!out.write(chunk)) await once(out, "drain");
     }
-    if (!problem) {
+    if (!problem && !workbook) {
       try {
         decoder.decode(); // a multi-byte character cut at the end
       } catch {
@@ -60,13 +75,15 @@ export async function storeUpload(source: Readable, dir: string): Promise<Stored
   } catch (err) {
     problem = err as Error;
   }
-  out.end();
-  await finished(out).catch((err) => {
-    problem ??= err as Error;
-  });
-  if (problem) {
-    await unlink(filePath).catch(() => {});
-    throw problem;
+  if (out) {
+    out.end();
+    await finished(out).catch((err) => {
+      problem ??= err as Error;
+    });
+  }
+  if (problem || !out) {
+    if (filePath) await unlink(filePath).catch(() => {});
+    throw problem ?? refused("empty file", "The file is empty.");
   }
   return { filePath, bytes, lineBreaks };
 }
