@@ -166,6 +166,27 @@ for (const dialect of await dialects()) {
       assert.equal(await app.ctx.print.jobs.waitingCount(), 0);
     });
 
+    test("three batch runs at once on one instance print every letter once", async () => {
+      const { printer, app, key, printerId } = await printerAndApp({ ...FAST_RETRY, PRINT_BATCH_SIZE: "5" });
+      const ids = await registerPeople(app, 30);
+      await app.ctx.print.jobs.queueTonight(printerId, ids, cliActor());
+      const runs = await Promise.all([
+        app.ctx.print.batch.run("button", cliActor()),
+        app.ctx.print.batch.run("schedule", cliActor()),
+        app.ctx.print.batch.run("api", cliActor()),
+      ]);
+      const jobIds = runs.flatMap((r) => r.jobs.map((j) => j.id));
+      assert.equal(
+        runs.reduce((n, r) => n + r.jobs.reduce((m, j) => m + j.letters, 0), 0),
+        30,
+        "the three runs planned 30 letters between them",
+      );
+      for (const id of jobIds) assert.equal((await finalJob(app, key, id)).status, "completed");
+      const codes = await lettersAtPrinter(printer, jobIds);
+      assert.equal(codes.length, 30);
+      assert.equal(new Set(codes).size, 30, "none of them twice");
+    });
+
     test("a restart of the service in the middle of a batch prints nothing twice", async () => {
       const printer = await startIppPrinter();
       cleanup.push(() => printer.stop());
