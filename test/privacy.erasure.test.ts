@@ -10,6 +10,9 @@ import { PageClient } from "./support/browser-client.js";
 import { dialects } from "./support/databases.js";
 import { waitFor } from "./support/notify-app.js";
 
+/** Out of the queue: sent, saved as a file (no mail server) or only logged (no SMS provider). */
+const DELIVERED = ["sent", "saved", "logged"];
+
 /** What must be gone after the erasure, in every form the service stores it. */
 const ERASED = {
   firstName: "Zebulon",
@@ -72,7 +75,7 @@ for (const dialect of await dialects()) {
         const sent = await call(app, "POST", `/users/${id}/invitation/send`, { key, body: { channel: "email" } });
         assert.equal(sent.status, 202, JSON.stringify(sent.body));
         await waitFor("the email file", async () =>
-          (await app.ctx.notify.outbox.get(sent.body.id)).state === "sent" ? true : undefined,
+          DELIVERED.includes((await app.ctx.notify.outbox.get(sent.body.id)).state) ? true : undefined,
         );
       }
       const sms = await call(app, "POST", `/users/${erasedId}/invitation/send`, { key, body: { channel: "sms" } });

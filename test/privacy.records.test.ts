@@ -10,6 +10,9 @@ import { PageClient } from "./support/browser-client.js";
 import { dialects } from "./support/databases.js";
 import { waitFor } from "./support/notify-app.js";
 
+/** Out of the queue: sent, saved as a file (no mail server) or only logged (no SMS provider). */
+const DELIVERED = ["sent", "saved", "logged"];
+
 const DAY = 86_400_000;
 
 for (const dialect of await dialects()) {
@@ -35,7 +38,7 @@ for (const dialect of await dialects()) {
       const sent = await call(app, "POST", `/users/${userId}/invitation/send`, { key, body: { channel: "email" } });
       assert.equal(sent.status, 202, JSON.stringify(sent.body));
       await waitFor("the email", async () =>
-        (await app.ctx.notify.outbox.get(sent.body.id)).state === "sent" ? true : undefined,
+        DELIVERED.includes((await app.ctx.notify.outbox.get(sent.body.id)).state) ? true : undefined,
       );
       return Number(sent.body.id);
     };

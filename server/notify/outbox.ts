@@ -245,7 +245,7 @@ export class Outbox {
   /** Deletes up to `limit` sent and failed messages last changed before `before` (retention); their ids. */
   async pruneFinished(before: number, limit = 1000): Promise<number[]> {
     const rows: Array<{ id: number }> = await this.db("outbox")
-      .whereIn("state", ["sent", "failed"])
+      .whereIn("state", ["sent", "saved", "logged", "failed"])
       .where("updated_at", "<", before)
       .orderBy("id", "asc")
       .limit(limit)
