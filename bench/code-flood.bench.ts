@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { cliActor } from "../server/events.js";
+import { cliActor } from "../server/core/events.js";
 import { startTestApp } from "../test/support/app.js";
 import type { Dialect } from "../test/support/databases.js";
 import { personInput } from "../test/support/people.js";

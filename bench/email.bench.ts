@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import nodemailer from "nodemailer";
-import { cliActor } from "../server/events.js";
+import { cliActor } from "../server/core/events.js";
 import { insertImportedUsers, type UserRow } from "../server/people/users.repo.js";
 import { startTestApp } from "../test/support/app.js";
 import type { Dialect } from "../test/support/databases.js";

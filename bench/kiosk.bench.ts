@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { cliActor } from "../server/events.js";
+import { cliActor } from "../server/core/events.js";
 import { startTestApp } from "../test/support/app.js";
 import { personInput } from "../test/support/people.js";
 import { summary } from "./stats.js";

@@ -10,14 +10,14 @@ import { pipeline } from "node:stream/promises";
 
 const base = process.env.BENCH_CODE === "dist" ? "../dist" : "..";
 const { loadConfig } = await import(`${base}/server/config.js`);
-const { createContext } = await import(`${base}/server/context.js`);
+const { createStation } = await import(`${base}/server/station.js`);
 const { closeDb } = await import(`${base}/server/db/knex.js`);
 const { createLogger } = await import(`${base}/server/log.js`);
 
 const ids = JSON.parse(readFileSync(process.env.BENCH_LETTER_IDS, "utf8"));
 const out = process.env.BENCH_LETTER_OUT;
 const config = loadConfig({ ...process.env, NODE_ENV: "test", LOG_LEVEL: "silent" });
-const ctx = createContext(config, createLogger("silent"));
+const ctx = createStation(config, createLogger("silent"));
 const start = performance.now();
 const stream = await ctx.letters.stream({ userIds: ids, paper: "A4" });
 const prepared = performance.now();

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { cliActor } from "../server/events.js";
+import { cliActor } from "../server/core/events.js";
 import { insertImportedUsers, type UserRow } from "../server/people/users.repo.js";
 import { createApiKey, startTestApp } from "../test/support/app.js";
 import { launchChromium } from "../test/support/chromium.js";

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { cliActor } from "../server/events.js";
+import { cliActor } from "../server/core/events.js";
 import { startTestApp } from "../test/support/app.js";
 import type { Dialect } from "../test/support/databases.js";
 import { ippProblem, startIppPrinter } from "../test/support/ipp-printer.js";

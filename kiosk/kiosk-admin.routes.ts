@@ -1,9 +1,9 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
-import type { Context } from "../server/context.js";
-import { ConflictError, NotFoundError, ValidationError } from "../server/errors.js";
-import { adminOnly, anyStaff } from "../server/http/auth-middleware.js";
-import { idParam } from "../server/http/params.js";
+import { ConflictError, NotFoundError, ValidationError } from "../server/core/errors.js";
+import { adminOnly, anyStaff } from "../server/core/http/auth-middleware.js";
+import { idParam } from "../server/core/http/params.js";
 import { LANGUAGE_NAMES, LANGUAGES } from "../server/people/user.schema.js";
+import type { Context } from "../server/station.js";
 import type { Kiosk } from "./kiosks.service.js";
 
 const DONE: Record<string, string> = {

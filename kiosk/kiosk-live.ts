@@ -1,8 +1,8 @@
 import type { Namespace, Server, Socket } from "socket.io";
-import type { DomainEvent, EventBus } from "../server/events.js";
-import { cookieFrom } from "../server/http/cookies.js";
-import type { Live } from "../server/live/live.js";
-import type { Logger } from "../server/log.js";
+import type { DomainEvent, EventBus } from "../server/core/events.js";
+import { cookieFrom } from "../server/core/http/cookies.js";
+import type { Live } from "../server/core/live/live.js";
+import type { Logger } from "../server/core/log.js";
 import type { SettingsService } from "../server/settings.js";
 import type { KiosksService, ScreenState } from "./kiosks.service.js";
 

@@ -1,4 +1,4 @@
-import { intlLocale, translator } from "../server/i18n/index.js";
+import { intlLocale, translator } from "../server/core/i18n/index.js";
 
 // Stand-ins the screen script replaces: the app's name and a person's change while it runs.
 const SLOTS = { app: "{app}", name: "{name}" };

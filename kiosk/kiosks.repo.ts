@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { groupBy } from "../server/group-by.js";
+import { groupBy } from "../server/core/group-by.js";
 
 export type KioskRow = {
   id: number;

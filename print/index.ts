@@ -1,5 +1,5 @@
-import type { Context } from "../server/context.js";
-import { systemActor } from "../server/events.js";
+import { systemActor } from "../server/core/events.js";
+import type { Context } from "../server/station.js";
 import { PrintBatch } from "./batch/print-batch.js";
 import { createDrivers } from "./drivers/drivers.js";
 import { PrintersService } from "./printers/printers.service.js";

@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { LetterService } from "../print/letter/letter.service.js";
 import { isPaper } from "../print/letter/paper.js";
-import { loadConfig } from "../server/config.js";
-import { createContext } from "../server/context.js";
-import { migrateLatest } from "../server/db/migrate.js";
-import { cliActor } from "../server/events.js";
-import { createLogger } from "../server/log.js";
+import { loadConfig } from "../server/core/config.js";
+import { migrateLatest } from "../server/core/db/migrate.js";
+import { cliActor } from "../server/core/events.js";
+import { createLogger } from "../server/core/log.js";
+import { createStation } from "../server/station.js";
 
 const [out = "letter.pdf", lang = "en", paper = "A4", ...flags] = process.argv.slice(2);
 const dir = mkdtempSync(path.join(tmpdir(), "invst-letter-"));
@@ -23,7 +23,7 @@ try {
     LOG_LEVEL: "silent",
     PUBLIC_URL: "https://invite.northwind.example",
   });
-  const ctx = createContext(config, createLogger("silent"));
+  const ctx = createStation(config, createLogger("silent"));
   await migrateLatest(ctx.db);
   await ctx.settings.update(
     {

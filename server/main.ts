@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from "./config.js";
-import { createContext } from "./context.js";
-import { createLogger } from "./log.js";
+import { ConfigError, loadConfig } from "./core/config.js";
+import { createLogger } from "./core/log.js";
 import { startServer } from "./server.js";
+import { createStation } from "./station.js";
 
 /** The process entry: `npm start` and PM2 run this. */
 async function main() {
@@ -16,7 +16,7 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const ctx = createContext(config, log);
+  const ctx = createStation(config, log);
   const running = await startServer(ctx);
   // In the background: the service answers meanwhile, and a failure here only means the
   // first letter download starts the renderer itself, as it always could.

@@ -1,12 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { markRunning } from "./backup/running-lock.js";
-import type { Context } from "./context.js";
-import { closeDb } from "./db/knex.js";
-import { migrateLatest } from "./db/migrate.js";
-import { startCheckpointer } from "./db/sqlite-checkpointer.js";
-import { createApp } from "./http/app.js";
+import { closeDb } from "./core/db/knex.js";
+import { migrateLatest } from "./core/db/migrate.js";
+import { startCheckpointer } from "./core/db/sqlite-checkpointer.js";
+import { createApp } from "./core/http/app.js";
 import { recountStatuses } from "./people/users.repo.js";
+import type { Station } from "./station.js";
 
 export type Running = { server: Server; url: string; stop: () => Promise<void> };
 
@@ -15,7 +15,8 @@ export type Running = { server: Server; url: string; stop: () => Promise<void> }
  * and Socket.IO, jobs, pool) within 10 s, so PM2's kill_timeout is never reached.
  */
 export async function startServer(
-  ctx: Context,
+  ctx: Station,
+  /** `false` leaves that worker stopped (tests drive it themselves). */
   opts: { jobs?: boolean; outbox?: boolean; print?: boolean } = {},
 ): Promise<Running> {
   const applied = await migrateLatest(ctx.db);
@@ -24,7 +25,7 @@ export async function startServer(
   const { database } = ctx.config;
   const unmark = markRunning(ctx.config.dataDir);
   const checkpointer = database.client === "sqlite" ? startCheckpointer(database.filename, ctx.log) : null;
-  const app = createApp(ctx);
+  const app = createApp(ctx, ctx.features);
   const server = createServer(app);
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
@@ -41,11 +42,9 @@ export async function startServer(
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : ctx.config.port;
-  if (opts.jobs !== false) ctx.jobs.start();
-  // The outbox sends what the pages queue, so it runs even where scheduled jobs do not.
-  if (opts.outbox !== false) ctx.notify.start();
-  // Likewise the print worker: "print now" must not wait for the scheduler.
-  if (opts.print !== false) ctx.print.worker.start();
+  const off = opts as Record<string, boolean | undefined>;
+  const workers = ctx.features.flatMap((f) => f.workers ?? []);
+  for (const worker of workers) if (off[worker.name] !== false) worker.start();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -59,10 +58,9 @@ export async function startServer(
         for (const s of sockets) s.destroy();
       }, 5_000);
       force.unref();
-      await Promise.all([closed, live, ctx.jobs.stop(3_000), ctx.notify.stop(3_000), ctx.print.worker.stop(3_000)]);
+      await Promise.all([closed, live, ...workers.map((w) => w.stop(3_000))]);
       clearTimeout(force);
-      // After the print worker: a job it was rendering has had its time to finish.
-      await ctx.letters.stop();
+      for (const feature of ctx.features) await feature.close?.();
       await checkpointer?.stop();
       await closeDb(ctx.db);
       unmark();

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from "../../server/errors.js";
+import { ConflictError, NotFoundError } from "../../server/core/errors.js";
 import type { InvitationState } from "../../server/invitations/invitations.service.js";
 
 /** A letter was asked for a person who does not exist (404). */

@@ -1,9 +1,9 @@
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Response } from "express";
-import type { Context } from "../../server/context.js";
-import { ConflictError, ValidationError } from "../../server/errors.js";
-import type { Actor } from "../../server/events.js";
+import { ConflictError, ValidationError } from "../../server/core/errors.js";
+import type { Actor } from "../../server/core/events.js";
+import type { Context } from "../../server/station.js";
 import { isPaper, PAPER_SIZES, type Paper } from "./paper.js";
 
 /** Where paper is Letter-sized by custom (the Americas mostly); A4 everywhere else. */

@@ -1,4 +1,4 @@
-import { intlLocale, toLanguage, translator } from "../../server/i18n/index.js";
+import { intlLocale, toLanguage, translator } from "../../server/core/i18n/index.js";
 
 /**
  * The words of the printed invitation letter, as the page draws them. Values are plain

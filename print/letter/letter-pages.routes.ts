@@ -1,7 +1,7 @@
 import { Router } from "express";
-import type { Context } from "../../server/context.js";
-import { anyStaff } from "../../server/http/auth-middleware.js";
-import { idList, idParam } from "../../server/http/params.js";
+import { anyStaff } from "../../server/core/http/auth-middleware.js";
+import { idList, idParam } from "../../server/core/http/params.js";
+import type { Context } from "../../server/station.js";
 import { displayName } from "./display-name.js";
 import { announceDownload, fileSlug, paperFor, sendGroupLetters, sendPdf } from "./letter-http.js";
 

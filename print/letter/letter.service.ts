@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Logo } from "../../server/branding/branding.service.js";
-import { ValidationError } from "../../server/errors.js";
+import { ValidationError } from "../../server/core/errors.js";
 import type { InvitationsService, InvitationView } from "../../server/invitations/invitations.service.js";
 import type { User } from "../../server/people/users.repo.js";
 import type { UsersService } from "../../server/people/users.service.js";

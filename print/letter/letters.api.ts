@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { pathId } from "../../server/api/params.js";
-import type { Context } from "../../server/context.js";
-import { requireApiKey } from "../../server/http/auth-middleware.js";
+import { requireApiKey } from "../../server/core/http/auth-middleware.js";
+import type { Context } from "../../server/station.js";
 import { announceDownload, paperFor, sendGroupLetters, sendPdf } from "./letter-http.js";
 
 /**
@@ -12,7 +12,7 @@ import { announceDownload, paperFor, sendGroupLetters, sendPdf } from "./letter-
  */
 export function lettersApi(ctx: Context): Router {
   const router = Router();
-  const auth = requireApiKey(ctx, "invitations");
+  const auth = requireApiKey(ctx.apiKeys, "invitations");
 
   router.get("/users/:id/invitation.pdf", auth, async (req, res) => {
     const id = pathId(req, "id", "Person");

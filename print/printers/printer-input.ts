@@ -1,4 +1,4 @@
-import type { FieldErrors } from "../../server/errors.js";
+import type { FieldErrors } from "../../server/core/errors.js";
 import { DRIVERS, type DriverName, SIDES, type Sides } from "../drivers/driver.js";
 import type { Printer, PrinterValues } from "./printers.repo.js";
 

@@ -1,8 +1,8 @@
 import { Router } from "express";
 import { jsonObjectBody, pathId } from "../../server/api/params.js";
-import type { Context } from "../../server/context.js";
-import { ForbiddenError } from "../../server/errors.js";
-import { requireApiKey } from "../../server/http/auth-middleware.js";
+import { ForbiddenError } from "../../server/core/errors.js";
+import { requireApiKey } from "../../server/core/http/auth-middleware.js";
+import type { Context } from "../../server/station.js";
 import { PRINTER_INPUT_KEYS } from "./printer-input.js";
 
 /**
@@ -11,10 +11,10 @@ import { PRINTER_INPUT_KEYS } from "./printer-input.js";
  */
 export function printersApi(ctx: Context): Router {
   const router = Router();
-  const auth = requireApiKey(ctx, "printers");
+  const auth = requireApiKey(ctx.apiKeys, "printers");
   // Where letters go: registering a printer or moving one needs `invitations` too, or a key
   // could send the overnight batch's codes to an address it listens on.
-  const routesLetters = requireApiKey(ctx, "printers", "invitations");
+  const routesLetters = requireApiKey(ctx.apiKeys, "printers", "invitations");
   const explain = { id: "is set by the server and cannot be given", hasPassword: "is set by the server: send password instead" };
 
   router.post("/printers", routesLetters, async (req, res) => {

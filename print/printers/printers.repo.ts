@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { fromDbBool, fromDbTime, toDbBool } from "../../server/db/convert.js";
+import { fromDbBool, fromDbTime, toDbBool } from "../../server/core/db/convert.js";
 import type { DriverName, Sides } from "../drivers/driver.js";
 
 export type PrinterRow = {

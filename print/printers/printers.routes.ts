@@ -1,9 +1,9 @@
 import { type Request, type Response, Router } from "express";
-import type { Context } from "../../server/context.js";
-import { ConflictError, NotFoundError, ValidationError } from "../../server/errors.js";
-import { adminOnly, anyStaff } from "../../server/http/auth-middleware.js";
-import { flashFrom } from "../../server/http/flash.js";
-import { idParam } from "../../server/http/params.js";
+import { ConflictError, NotFoundError, ValidationError } from "../../server/core/errors.js";
+import { adminOnly, anyStaff } from "../../server/core/http/auth-middleware.js";
+import { flashFrom } from "../../server/core/http/flash.js";
+import { idParam } from "../../server/core/http/params.js";
+import type { Context } from "../../server/station.js";
 import { DRIVERS, SIDES } from "../drivers/driver.js";
 import { PAPERS } from "./printer-input.js";
 import type { Printer } from "./printers.repo.js";

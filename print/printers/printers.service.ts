@@ -1,9 +1,9 @@
 import type { Knex } from "knex";
 import { Sealer } from "../../server/auth/sealer.js";
-import { nowMs } from "../../server/db/convert.js";
-import { ConflictError, NotFoundError, ValidationError } from "../../server/errors.js";
-import type { Actor, EventBus } from "../../server/events.js";
-import type { AddressPolicy } from "../../server/security/address-policy.js";
+import { nowMs } from "../../server/core/db/convert.js";
+import { ConflictError, NotFoundError, ValidationError } from "../../server/core/errors.js";
+import type { Actor, EventBus } from "../../server/core/events.js";
+import type { AddressPolicy } from "../../server/core/security/address-policy.js";
 import type { DriverName, PrinterDriver, PrinterStatus, PrinterTarget } from "../drivers/driver.js";
 import { PrintError } from "../drivers/print-error.js";
 import { unreachableStatus } from "../drivers/printer-status.js";

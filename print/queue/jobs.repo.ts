@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
-import { fromDbJson, fromDbTime, nowMs, toDbJson } from "../../server/db/convert.js";
-import { WorkQueue } from "../../server/work/work-queue.js";
+import { fromDbJson, fromDbTime, nowMs, toDbJson } from "../../server/core/db/convert.js";
+import { WorkQueue } from "../../server/core/work/work-queue.js";
 
 /**
  * `unconfirmed`: the printer took the document and can no longer say whether it printed

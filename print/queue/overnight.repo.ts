@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
-import { fromDbTime } from "../../server/db/convert.js";
-import { WorkQueue } from "../../server/work/work-queue.js";
+import { fromDbTime } from "../../server/core/db/convert.js";
+import { WorkQueue } from "../../server/core/work/work-queue.js";
 
 /** One person waiting for the overnight batch. */
 export type QueueEntry = {

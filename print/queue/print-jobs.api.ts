@@ -1,8 +1,8 @@
 import { Router } from "express";
 import { jsonObjectBody, pathId } from "../../server/api/params.js";
-import type { Context } from "../../server/context.js";
-import { ValidationError } from "../../server/errors.js";
-import { requireApiKey } from "../../server/http/auth-middleware.js";
+import { ValidationError } from "../../server/core/errors.js";
+import { requireApiKey } from "../../server/core/http/auth-middleware.js";
+import type { Context } from "../../server/station.js";
 import { parsePrintRequest } from "./print-request.js";
 
 /**
@@ -11,9 +11,9 @@ import { parsePrintRequest } from "./print-request.js";
  */
 export function printJobsApi(ctx: Context): Router {
   const router = Router();
-  const auth = requireApiKey(ctx, "printers");
+  const auth = requireApiKey(ctx.apiKeys, "printers");
   // Printing puts people's codes on paper: only with `invitations` too.
-  const prints = requireApiKey(ctx, "printers", "invitations");
+  const prints = requireApiKey(ctx.apiKeys, "printers", "invitations");
 
   router.post("/print-jobs", prints, async (req, res) => {
     const { printerId, userIds, when } = parsePrintRequest(jsonObjectBody(req, ["printerId", "userIds", "when"]));

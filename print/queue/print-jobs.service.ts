@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
-import { nowMs } from "../../server/db/convert.js";
-import { ConflictError, NotFoundError, ValidationError } from "../../server/errors.js";
-import type { Actor, EventBus } from "../../server/events.js";
+import { nowMs } from "../../server/core/db/convert.js";
+import { ConflictError, NotFoundError, ValidationError } from "../../server/core/errors.js";
+import type { Actor, EventBus } from "../../server/core/events.js";
 import type { InvitationsService } from "../../server/invitations/invitations.service.js";
 import type { User } from "../../server/people/users.repo.js";
 import type { UsersService } from "../../server/people/users.service.js";

@@ -1,4 +1,4 @@
-import { type FieldErrors, ValidationError } from "../../server/errors.js";
+import { type FieldErrors, ValidationError } from "../../server/core/errors.js";
 
 export type PrintRequest = { printerId: number | null; userIds: number[]; when: "now" | "tonight" };
 

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Knex } from "knex";
-import { nowMs } from "../../server/db/convert.js";
-import { AppError, NotFoundError } from "../../server/errors.js";
-import { type EventBus, systemActor } from "../../server/events.js";
-import type { Logger } from "../../server/log.js";
+import { nowMs } from "../../server/core/db/convert.js";
+import { AppError, NotFoundError } from "../../server/core/errors.js";
+import { type EventBus, systemActor } from "../../server/core/events.js";
+import type { Logger } from "../../server/core/log.js";
+import type { WorkQueue } from "../../server/core/work/work-queue.js";
 import type { UsersService } from "../../server/people/users.service.js";
-import type { WorkQueue } from "../../server/work/work-queue.js";
 import type { JobState, PrinterDriver, PrinterMemory, PrinterTarget } from "../drivers/driver.js";
 import { PrintError } from "../drivers/print-error.js";
 import type { PrintersService } from "../printers/printers.service.js";

@@ -1,12 +1,12 @@
 import { type Request, Router } from "express";
-import type { Context } from "../../server/context.js";
-import { ConflictError, NotFoundError, ValidationError } from "../../server/errors.js";
-import { anyStaff } from "../../server/http/auth-middleware.js";
-import { flashFrom } from "../../server/http/flash.js";
-import { idList, idParam } from "../../server/http/params.js";
+import { ConflictError, NotFoundError, ValidationError } from "../../server/core/errors.js";
+import { anyStaff } from "../../server/core/http/auth-middleware.js";
+import { flashFrom } from "../../server/core/http/flash.js";
+import { idList, idParam } from "../../server/core/http/params.js";
 import type { BulkTarget } from "../../server/notify/bulk-invite.js";
 import { notifyOf } from "../../server/notify/index.js";
 import { iterateUsers } from "../../server/people/users.repo.js";
+import type { Context } from "../../server/station.js";
 import { MAX_PRINT_NOW, MAX_QUEUE_AT_ONCE } from "./print-jobs.service.js";
 
 /** A same-site path to go back to after a form (never an outside URL). */

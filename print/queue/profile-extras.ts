@@ -1,5 +1,5 @@
-import type { Context } from "../../server/context.js";
 import type { User } from "../../server/people/users.repo.js";
+import type { Context } from "../../server/station.js";
 
 /**
  * What a person's profile needs for paper invitations: the printers with their site's

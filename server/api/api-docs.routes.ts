@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { adminOnly } from "../http/auth-middleware.js";
+import { adminOnly } from "../core/http/auth-middleware.js";
 import { openApiDocument } from "./openapi/document.js";
 import { apiVersion } from "./openapi.api.js";
 

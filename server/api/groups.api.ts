@@ -1,8 +1,8 @@
 import { Router } from "express";
 import { z } from "zod";
-import type { Context } from "../context.js";
-import { ValidationError } from "../errors.js";
-import { requireApiKey } from "../http/auth-middleware.js";
+import { ValidationError } from "../core/errors.js";
+import { requireApiKey } from "../core/http/auth-middleware.js";
+import type { Context } from "../station.js";
 import { jsonObjectBody, pathId } from "./params.js";
 
 export const MAX_BULK_MEMBERS = 5000;
@@ -25,7 +25,7 @@ export const userIdsSchema = z
 export function groupsApi(ctx: Context): Router {
   const router = Router();
   // Per route, not router.use(): other resources under /groups (e.g. invitation PDFs) have scopes of their own.
-  const auth = requireApiKey(ctx, "groups");
+  const auth = requireApiKey(ctx.apiKeys, "groups");
 
   router.post("/groups", auth, async (req, res) => {
     const body = jsonObjectBody(req, ["name"]);

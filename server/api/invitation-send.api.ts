@@ -1,7 +1,7 @@
 import { Router } from "express";
-import type { Context } from "../context.js";
-import { requireApiKey } from "../http/auth-middleware.js";
+import { requireApiKey } from "../core/http/auth-middleware.js";
 import { notifyOf } from "../notify/index.js";
+import type { Context } from "../station.js";
 import { jsonObjectBody, pathId } from "./params.js";
 
 /**
@@ -12,7 +12,7 @@ import { jsonObjectBody, pathId } from "./params.js";
  */
 export function invitationSendApi(ctx: Context): Router {
   const router = Router();
-  router.post("/users/:id/invitation/send", requireApiKey(ctx, "invitations"), async (req, res) => {
+  router.post("/users/:id/invitation/send", requireApiKey(ctx.apiKeys, "invitations"), async (req, res) => {
     const id = pathId(req, "id", "Person");
     const body = jsonObjectBody(req, ["channel"]);
     const delivery = await notifyOf(ctx).invitations.send(id, body.channel, req.actor);

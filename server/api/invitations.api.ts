@@ -1,8 +1,8 @@
 import { type Request, type Response, Router } from "express";
-import type { Context } from "../context.js";
-import { ConflictError, ValidationError } from "../errors.js";
-import { requireApiKey } from "../http/auth-middleware.js";
+import { ConflictError, ValidationError } from "../core/errors.js";
+import { requireApiKey } from "../core/http/auth-middleware.js";
 import { InvitationGoneError, type InvitationView, type JoinChannel } from "../invitations/invitations.service.js";
+import type { Context } from "../station.js";
 import { jsonObjectBody, pathId } from "./params.js";
 
 /** Channels the app may report for a redemption; phone matching has its own endpoint. */
@@ -29,7 +29,7 @@ const invitationJson = (v: InvitationView) => ({
  */
 export function invitationsApi(ctx: Context): Router {
   const router = Router();
-  const auth = requireApiKey(ctx, "invitations");
+  const auth = requireApiKey(ctx.apiKeys, "invitations");
 
   router.get("/users/:id/invitation", auth, async (req, res) => {
     res.json(invitationJson(await ctx.invitations.current(pathId(req, "id", "Person"))));

@@ -1,9 +1,9 @@
 import { Router } from "express";
 import type { Kiosk } from "../../kiosk/kiosks.service.js";
-import type { Context } from "../context.js";
-import { fromDbTime } from "../db/convert.js";
-import { ValidationError } from "../errors.js";
-import { requireApiKey } from "../http/auth-middleware.js";
+import { fromDbTime } from "../core/db/convert.js";
+import { ValidationError } from "../core/errors.js";
+import { requireApiKey } from "../core/http/auth-middleware.js";
+import type { Context } from "../station.js";
 import { jsonObjectBody, pathId } from "./params.js";
 
 const KIOSK_FIELDS = ["name", "site", "language", "rotateSeconds", "idleMessage"] as const;
@@ -15,9 +15,9 @@ const KIOSK_FIELDS = ["name", "site", "language", "rotateSeconds", "idleMessage"
  */
 export function kiosksApi(ctx: Context): Router {
   const router = Router();
-  const auth = requireApiKey(ctx, "kiosks");
+  const auth = requireApiKey(ctx.apiKeys, "kiosks");
   // What makes a screen show people's codes (a new kiosk's enrolment link, pairing, displaying).
-  const showsCodes = requireApiKey(ctx, "kiosks", "invitations");
+  const showsCodes = requireApiKey(ctx.apiKeys, "kiosks", "invitations");
 
   const json = async (kiosks: Kiosk[]) => {
     const [online, showing] = await Promise.all([ctx.kioskLive.online(), ctx.kiosks.showing(kiosks.map((k) => k.id))]);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Router } from "express";
-import { PROJECT_ROOT } from "../root.js";
+import { PROJECT_ROOT } from "../core/root.js";
 import { openApiDocument } from "./openapi/document.js";
 
 /** The description's version: the service's own. */

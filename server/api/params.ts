@@ -1,5 +1,5 @@
 import type { Request } from "express";
-import { type FieldErrors, NotFoundError, ValidationError } from "../errors.js";
+import { type FieldErrors, NotFoundError, ValidationError } from "../core/errors.js";
 
 /**
  * A path id as a number. Anything that is not a positive integer cannot name a stored

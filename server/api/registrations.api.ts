@@ -1,6 +1,6 @@
 import { Router } from "express";
-import type { Context } from "../context.js";
-import { requireApiKey } from "../http/auth-middleware.js";
+import { requireApiKey } from "../core/http/auth-middleware.js";
+import type { Context } from "../station.js";
 import { jsonObjectBody } from "./params.js";
 
 /**
@@ -11,7 +11,7 @@ import { jsonObjectBody } from "./params.js";
  */
 export function registrationsApi(ctx: Context): Router {
   const router = Router();
-  const auth = requireApiKey(ctx, "registrations");
+  const auth = requireApiKey(ctx.apiKeys, "registrations");
   const matching = ctx.phoneMatch;
 
   router.post("/registrations/phone", auth, async (req, res) => {

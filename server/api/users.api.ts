@@ -1,12 +1,12 @@
 import { Router } from "express";
-import type { Context } from "../context.js";
-import { ValidationError } from "../errors.js";
-import { requireApiKey } from "../http/auth-middleware.js";
+import { ValidationError } from "../core/errors.js";
+import { requireApiKey } from "../core/http/auth-middleware.js";
 import { parseListQuery } from "../people/list-query.js";
 import { parseUserInput, type Status, USER_INPUT_KEYS } from "../people/user.schema.js";
 import type { User } from "../people/users.repo.js";
 import { inputOf } from "../people/users.service.js";
 import { sendExport } from "../privacy/privacy.routes.js";
+import type { Context } from "../station.js";
 import { jsonObjectBody, pathId } from "./params.js";
 
 /** Keys of the user JSON that the server sets; naming them in a body says why they are refused. */
@@ -24,7 +24,7 @@ const STATUS_MESSAGE = 'must be "deactivated" to deactivate, or "pending"/"activ
 export function usersApi(ctx: Context): Router {
   const router = Router();
   // Per route, not router.use(): other resources under /users (e.g. invitations) have scopes of their own.
-  const auth = requireApiKey(ctx, "users");
+  const auth = requireApiKey(ctx.apiKeys, "users");
   const defaults = async () => {
     const s = await ctx.settings.get();
     return [s.defaultCountry, s.defaultLanguage] as const;

@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
-import type { Context } from "../context.js";
-import { adminOnly } from "../http/auth-middleware.js";
+import { adminOnly } from "../core/http/auth-middleware.js";
+import type { Context } from "../station.js";
 
 const day = z
   .string()

@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
-import { Batcher } from "../db/batcher.js";
-import { fromDbTime, nowMs } from "../db/convert.js";
-import type { DomainEvent, EventBus } from "../events.js";
+import { Batcher } from "../core/db/batcher.js";
+import { fromDbTime, nowMs } from "../core/db/convert.js";
+import type { DomainEvent, EventBus } from "../core/events.js";
 
 export type AuditEntry = {
   id: number;

@@ -1,7 +1,7 @@
 import { Router } from "express";
-import type { Context } from "../context.js";
-import { anyStaff } from "../http/auth-middleware.js";
-import { toLanguage } from "../i18n/index.js";
+import { anyStaff } from "../core/http/auth-middleware.js";
+import { toLanguage } from "../core/i18n/index.js";
+import type { Context } from "../station.js";
 
 /** Only same-site paths are followed back, never another host. */
 const safeBack = (next: unknown): string =>

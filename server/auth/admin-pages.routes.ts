@@ -1,10 +1,10 @@
 import { type Response, Router } from "express";
-import type { Context } from "../context.js";
-import { AppError, ValidationError } from "../errors.js";
-import { adminOnly } from "../http/auth-middleware.js";
-import { flashFrom } from "../http/flash.js";
-import { idParam } from "../http/params.js";
+import { AppError, ValidationError } from "../core/errors.js";
+import { adminOnly } from "../core/http/auth-middleware.js";
+import { flashFrom } from "../core/http/flash.js";
+import { idParam } from "../core/http/params.js";
 import { channelStatus } from "../notify/channels.js";
+import type { Context } from "../station.js";
 import { ROLES } from "./admins.repo.js";
 import { DEFAULT_SCOPES, SCOPES } from "./apikeys.js";
 

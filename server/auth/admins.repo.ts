@@ -1,19 +1,8 @@
 import type { Knex } from "knex";
-import { fromDbTime } from "../db/convert.js";
+import type { Admin, Role } from "../core/auth/principals.js";
+import { fromDbTime } from "../core/db/convert.js";
 
-export const ROLES = ["admin", "frontdesk"] as const;
-export type Role = (typeof ROLES)[number];
-
-export type Admin = {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-  disabledAt: string | null;
-  /** The admin pages' language; null follows the organization's default language. */
-  language: string | null;
-};
+export { type Admin, ROLES, type Role } from "../core/auth/principals.js";
 
 type Row = {
   id: number;

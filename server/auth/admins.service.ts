@@ -1,15 +1,15 @@
 import type { Knex } from "knex";
 import { z } from "zod";
-import { nowMs } from "../db/convert.js";
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../errors.js";
-import type { Actor, EventBus } from "../events.js";
-import { isLanguage, LANGUAGES } from "../i18n/index.js";
+import { nowMs } from "../core/db/convert.js";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../core/errors.js";
+import type { Actor, EventBus } from "../core/events.js";
+import { isLanguage, LANGUAGES } from "../core/i18n/index.js";
+import { digest, newSecret } from "../core/tokens.js";
 import { zodFieldErrors } from "../people/user.schema.js";
 import * as repo from "./admins.repo.js";
 import { type Admin, ROLES, type Role } from "./admins.repo.js";
 import type { LoginLimiter } from "./login-limiter.js";
 import { DUMMY_HASH, hashPassword, isStrongEnough, PASSWORD_RULE, verifyPassword } from "./passwords.js";
-import { digest, newSecret } from "./tokens.js";
 
 const SETUP_LINK_MS = 60 * 60 * 1000;
 

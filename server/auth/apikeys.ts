@@ -1,24 +1,13 @@
 import type { Knex } from "knex";
 import { z } from "zod";
-import { fromDbJson, fromDbTime, nowMs, toDbJson } from "../db/convert.js";
-import { NotFoundError, ValidationError } from "../errors.js";
-import type { Actor, EventBus } from "../events.js";
-import { digest, newSecret } from "./tokens.js";
+import { type ApiKey, SCOPES, type Scope } from "../core/auth/principals.js";
+import { fromDbJson, fromDbTime, nowMs, toDbJson } from "../core/db/convert.js";
+import { NotFoundError, ValidationError } from "../core/errors.js";
+import type { Actor, EventBus } from "../core/events.js";
+import { digest, newSecret } from "../core/tokens.js";
 
-/** What an API key may do. Later capabilities add their scope here. */
-export const SCOPES = ["users", "groups", "invitations", "registrations", "kiosks", "printers"] as const;
-export type Scope = (typeof SCOPES)[number];
+export { type ApiKey, SCOPES, type Scope } from "../core/auth/principals.js";
 export const DEFAULT_SCOPES: Scope[] = ["users", "groups", "invitations", "kiosks", "printers"];
-
-export type ApiKey = {
-  id: number;
-  name: string;
-  prefix: string;
-  scopes: Scope[];
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-};
 
 const nameSchema = z
   .string({ required_error: "Name is required" })

@@ -1,8 +1,8 @@
 import { type Request, type Response, Router } from "express";
-import type { Context } from "../context.js";
-import { AppError, RateLimitedError, UnauthorizedError, ValidationError } from "../errors.js";
-import { SESSION_COOKIE } from "../http/auth-middleware.js";
-import { clearCookie, readCookie, setCookie } from "../http/cookies.js";
+import { AppError, RateLimitedError, UnauthorizedError, ValidationError } from "../core/errors.js";
+import { SESSION_COOKIE } from "../core/http/auth-middleware.js";
+import { clearCookie, readCookie, setCookie } from "../core/http/cookies.js";
+import type { Context } from "../station.js";
 
 /** Only same-site paths are followed after sign-in, never another host. */
 const safeNext = (next: unknown): string =>

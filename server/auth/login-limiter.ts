@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
-import { nowMs, toDbBool } from "../db/convert.js";
-import { KeyedQueue, pruneClientLocks, withClientLock } from "../db/limit-lock.js";
-import { RateLimitedError } from "../errors.js";
+import { nowMs, toDbBool } from "../core/db/convert.js";
+import { KeyedQueue, pruneClientLocks, withClientLock } from "../core/db/limit-lock.js";
+import { RateLimitedError } from "../core/errors.js";
 
 const MINUTE_MS = 60_000;
 /** Wrong passwords for one account from one address before each next try must wait. */

@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
-import { nowMs } from "../db/convert.js";
+import { nowMs } from "../core/db/convert.js";
+import { digest, newSecret } from "../core/tokens.js";
 import type { Admin } from "./admins.repo.js";
 import * as admins from "./admins.repo.js";
-import { digest, newSecret } from "./tokens.js";
 
 const IDLE_MS = 8 * 60 * 60 * 1000;
 const ABSOLUTE_MS = 7 * 24 * 60 * 60 * 1000;

@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { cpSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { Config } from "../config.js";
-import { AppError } from "../errors.js";
+import type { Config } from "../core/config.js";
+import { AppError } from "../core/errors.js";
 
 /** What a backup directory holds; restore reads it first. */
 export type Manifest = { format: 1; createdAt: string; database: "sqlite" | "mysql"; files: string[] };

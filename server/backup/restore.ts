@@ -1,7 +1,7 @@
 import { copyFileSync, cpSync, existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import type { Config } from "../config.js";
-import { AppError } from "../errors.js";
+import type { Config } from "../core/config.js";
+import { AppError } from "../core/errors.js";
 import { clientArgs, DUMP_FILE, type Manifest, runTool, SQLITE_FILE } from "./backup.js";
 import { runningService } from "./running-lock.js";
 

@@ -1,9 +1,9 @@
 import busboy from "busboy";
 import { type Request, Router } from "express";
 import { renderSettings } from "../auth/admin-pages.routes.js";
-import type { Context } from "../context.js";
-import { ValidationError } from "../errors.js";
-import { adminOnly } from "../http/auth-middleware.js";
+import { ValidationError } from "../core/errors.js";
+import { adminOnly } from "../core/http/auth-middleware.js";
+import type { Context } from "../station.js";
 import { LOGO_MAX_BYTES } from "./branding.service.js";
 
 /** The logo for everyone (join page, kiosk, emails link to it): public, cached by version. */

@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
-import { nowMs } from "../db/convert.js";
-import { ValidationError } from "../errors.js";
-import type { Actor, EventBus } from "../events.js";
+import { nowMs } from "../core/db/convert.js";
+import { ValidationError } from "../core/errors.js";
+import type { Actor, EventBus } from "../core/events.js";
 import * as repo from "./branding.repo.js";
 import { decodeFailure } from "./image-decode.js";
 import { type ImageInfo, imageInfo } from "./image-info.js";

@@ -1,11 +1,11 @@
-import { ConfigError, loadConfig } from "../config.js";
-import { createContext } from "../context.js";
-import { closeDb } from "../db/knex.js";
-import { migrateLatest } from "../db/migrate.js";
-import { AppError, ValidationError } from "../errors.js";
-import { createLogger } from "../log.js";
-import { type Args, parseArgs, UsageError } from "./args.js";
-import { commands } from "./commands.js";
+import { type Args, parseArgs, UsageError } from "../core/cli/args.js";
+import { ConfigError, loadConfig } from "../core/config.js";
+import { closeDb } from "../core/db/knex.js";
+import { migrateLatest, migrationStatus } from "../core/db/migrate.js";
+import { AppError, ValidationError } from "../core/errors.js";
+import type { CliCommand } from "../core/feature.js";
+import { createLogger } from "../core/log.js";
+import { createStation } from "../station.js";
 
 const USAGE = `Usage: npm run --silent cli -- <command>
 
@@ -21,26 +21,38 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   restore DIR                                                 puts a backup back; refused while a service runs on this DATA_DIR
 `;
 
+/** Command names, as typed: two-word commands (`admin create`) are tried before one-word ones (`backup DIR`). */
+const NAMES = ["admin create", "apikey create", "users import", "users export", "print batch", "migrate", "backup", "restore"];
+
 /** `cli <command>`: on success it prints only its result; errors go to stderr with exit 1 (2 for usage). */
 async function main(argv: string[]): Promise<number> {
   const args: Args = parseArgs(argv);
   const two = args.positional.slice(0, 2).join(" ");
-  // Two-word commands (`admin create`) first, then one-word ones whose argument follows (`backup DIR`).
-  const name = commands[two] ? two : (args.positional[0] ?? "");
-  const command = commands[name];
-  if (!command || args.options.help) {
+  const name = NAMES.includes(two) ? two : (args.positional[0] ?? "");
+  if (!NAMES.includes(name) || args.options.help) {
     process.stderr.write(USAGE);
     return args.options.help ? 0 : 2;
   }
   const config = loadConfig();
   // The CLI logs only warnings, to stderr, so that stdout carries just the result.
   const log = createLogger(process.env.LOG_LEVEL ?? "warn").child({ cli: name });
-  const ctx = createContext(config, log);
+  const station = createStation(config, log);
+  const commands: Record<string, CliCommand> = {
+    ...Object.assign({}, ...station.features.map((f) => f.cli ?? {})),
+    migrate: async () => {
+      // main() has applied them already; report what is there.
+      const { applied } = await migrationStatus(station.db);
+      process.stdout.write(`${applied.length} migrations applied; database is up to date\n`);
+      return 0;
+    },
+  };
   try {
-    await migrateLatest(ctx.db);
-    return await command(ctx, { ...args, positional: args.positional.slice(name.split(" ").length) });
+    await migrateLatest(station.db);
+    const command = commands[name];
+    if (!command) throw new Error(`no feature provides the command "${name}"`);
+    return await command({ ...args, positional: args.positional.slice(name.split(" ").length) });
   } finally {
-    await closeDb(ctx.db);
+    await closeDb(station.db);
   }
 }
 

@@ -1,8 +1,8 @@
 import { Router } from "express";
-import type { Context } from "../context.js";
-import { anyStaff } from "../http/auth-middleware.js";
-import { flashFrom } from "../http/flash.js";
+import { anyStaff } from "../core/http/auth-middleware.js";
+import { flashFrom } from "../core/http/flash.js";
 import { channelStatus } from "../notify/channels.js";
+import type { Context } from "../station.js";
 import { DashboardService } from "./dashboard.service.js";
 import { joinsChart } from "./joins-chart.js";
 

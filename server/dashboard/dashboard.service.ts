@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { nowMs } from "../db/convert.js";
+import { nowMs } from "../core/db/convert.js";
 import { JOIN_CHANNELS } from "../invitations/invitations.service.js";
 import * as repo from "./dashboard.repo.js";
 

@@ -1,4 +1,4 @@
-import { intlLocale, translator } from "../i18n/index.js";
+import { intlLocale, translator } from "../core/i18n/index.js";
 /**
  * Geometry of the joins-over-time bar chart, drawn by the template as inline SVG (no
  * script, no style attributes: the CSP allows neither). Kept out of the template so the

@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
-import { Batcher } from "../db/batcher.js";
-import { nowMs } from "../db/convert.js";
-import { KeyedQueue, pruneClientLocks, withClientLock } from "../db/limit-lock.js";
-import { RateLimitedError } from "../errors.js";
+import { Batcher } from "../core/db/batcher.js";
+import { nowMs } from "../core/db/convert.js";
+import { KeyedQueue, pruneClientLocks, withClientLock } from "../core/db/limit-lock.js";
+import { RateLimitedError } from "../core/errors.js";
 
 /** How long a client the database knew no failure of is let through without asking again. */
 const CLEAN_MS = 10_000;

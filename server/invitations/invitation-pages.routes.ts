@@ -1,9 +1,9 @@
 import { Router } from "express";
 import QRCode from "qrcode";
-import type { Context } from "../context.js";
-import { anyStaff } from "../http/auth-middleware.js";
-import { idParam } from "../http/params.js";
+import { anyStaff } from "../core/http/auth-middleware.js";
+import { idParam } from "../core/http/params.js";
 import type { User } from "../people/users.repo.js";
+import type { Context } from "../station.js";
 
 /** The personal link as a QR code in SVG: vector, error correction M, with its quiet zone. */
 export function qrSvg(text: string): Promise<string> {

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
-import type { PlannedWrites } from "../db/planned-writes.js";
-import { groupBy } from "../group-by.js";
+import type { PlannedWrites } from "../core/db/planned-writes.js";
+import { groupBy } from "../core/group-by.js";
 
 export type InvitationRow = {
   id: number;

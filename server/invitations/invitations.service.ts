@@ -1,11 +1,11 @@
 import type { Knex } from "knex";
-import type { Config } from "../config.js";
-import { Batcher } from "../db/batcher.js";
-import { fromDbTime, nowMs } from "../db/convert.js";
-import { multiStatementDb } from "../db/knex.js";
-import { runPlannedWrites } from "../db/planned-writes.js";
-import { AppError, ConflictError, NotFoundError } from "../errors.js";
-import type { Actor, EventBus } from "../events.js";
+import type { Config } from "../core/config.js";
+import { Batcher } from "../core/db/batcher.js";
+import { fromDbTime, nowMs } from "../core/db/convert.js";
+import { multiStatementDb } from "../core/db/knex.js";
+import { runPlannedWrites } from "../core/db/planned-writes.js";
+import { AppError, ConflictError, NotFoundError } from "../core/errors.js";
+import type { Actor, EventBus } from "../core/events.js";
 import type { UserSummary } from "../people/users.repo.js";
 import type { UsersService } from "../people/users.service.js";
 import type { SettingsService } from "../settings.js";

@@ -1,8 +1,8 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
-import type { Context } from "../context.js";
-import { ConflictError, NotFoundError, RateLimitedError } from "../errors.js";
-import { pickLanguage, toLanguage, translator } from "../i18n/index.js";
+import { ConflictError, NotFoundError, RateLimitedError } from "../core/errors.js";
+import { pickLanguage, toLanguage, translator } from "../core/i18n/index.js";
 import type { Settings } from "../settings.js";
+import type { Context } from "../station.js";
 import { InvitationGoneError } from "./invitations.service.js";
 
 /** Why a link does not work, as the person is told. A deactivated person reads "unknown". */

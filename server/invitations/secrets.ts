@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { digest, newSecret } from "../auth/tokens.js";
+import { digest, newSecret } from "../core/tokens.js";
 
 // No 0/O, 1/I/L: a code typed from paper is read unambiguously.
 const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";

@@ -1,8 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Knex } from "knex";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { EventBus } from "../events.js";
-import type { Live } from "../live/live.js";
+import type { EventBus } from "../core/events.js";
+import { abandonedLeases } from "../core/jobs/leases.repo.js";
+import type { Live } from "../core/live/live.js";
 import * as figures from "./figures.repo.js";
 import { metricsRegistry } from "./registry.js";
 
@@ -133,7 +134,7 @@ export class AppMetrics {
       help: "Job leases whose holder let them expire without releasing them (it died mid-run)",
       registers: [this.registry],
       async collect() {
-        this.set((await figures.abandonedLeases(db, Date.now())).length);
+        this.set((await abandonedLeases(db, Date.now())).length);
       },
     });
   }
@@ -202,17 +203,6 @@ export class AppMetrics {
     for (const id of this.printerCache.keys()) if (!ids.has(id)) this.printerCache.delete(id);
     return known;
   }
-}
-
-/**
- * Marks where a router is mounted (Express resets req.baseUrl once the router is left, before
- * the answer finishes), so its routes are labelled with their full pattern.
- */
-export function routeBase(): RequestHandler {
-  return (req, res, next) => {
-    res.locals.metricsRouteBase = req.baseUrl;
-    next();
-  };
 }
 
 function routeOf(req: Request, res: Response): string {

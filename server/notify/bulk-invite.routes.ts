@@ -1,8 +1,8 @@
 import { Router } from "express";
-import type { Context } from "../context.js";
-import { ValidationError } from "../errors.js";
-import { anyStaff } from "../http/auth-middleware.js";
-import { idList, idParam } from "../http/params.js";
+import { ValidationError } from "../core/errors.js";
+import { anyStaff } from "../core/http/auth-middleware.js";
+import { idList, idParam } from "../core/http/params.js";
+import type { Context } from "../station.js";
 import { type BulkTarget, MAX_SELECTION } from "./bulk-invite.js";
 import { notifyOf } from "./index.js";
 

@@ -1,12 +1,12 @@
 import type { Knex } from "knex";
-import { nowMs } from "../db/convert.js";
-import { ConflictError, NotFoundError } from "../errors.js";
-import type { Actor } from "../events.js";
-import type { Logger } from "../log.js";
+import { nowMs } from "../core/db/convert.js";
+import { ConflictError, NotFoundError } from "../core/errors.js";
+import type { Actor } from "../core/events.js";
+import type { Logger } from "../core/log.js";
+import type { WorkQueue } from "../core/work/work-queue.js";
 import { iterateUsers, type User } from "../people/users.repo.js";
 import type { UsersService } from "../people/users.service.js";
 import type { SettingsService } from "../settings.js";
-import type { WorkQueue } from "../work/work-queue.js";
 import type { BulkRun, BulkTarget } from "./bulk-invites.repo.js";
 import * as runs from "./bulk-invites.repo.js";
 import { INVITATION_KIND, type InvitationChannel, type InvitationSender } from "./invitation-sender.js";

@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
-import { fromDbJson, toDbJson } from "../db/convert.js";
-import type { Actor } from "../events.js";
-import { WorkQueue } from "../work/work-queue.js";
+import { fromDbJson, toDbJson } from "../core/db/convert.js";
+import type { Actor } from "../core/events.js";
+import { WorkQueue } from "../core/work/work-queue.js";
 
 export type BulkTarget = { ids: number[] } | { groupId: number } | { all: true };
 export type BulkState = "running" | "done" | "failed";

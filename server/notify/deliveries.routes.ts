@@ -1,10 +1,10 @@
 import { Router } from "express";
 import { z } from "zod";
-import type { Context } from "../context.js";
-import { ConflictError } from "../errors.js";
-import { anyStaff } from "../http/auth-middleware.js";
-import { flashFrom } from "../http/flash.js";
-import { idParam } from "../http/params.js";
+import { ConflictError } from "../core/errors.js";
+import { anyStaff } from "../core/http/auth-middleware.js";
+import { flashFrom } from "../core/http/flash.js";
+import { idParam } from "../core/http/params.js";
+import type { Context } from "../station.js";
 import { notifyOf } from "./index.js";
 import { OUTBOX_CHANNELS, OUTBOX_STATES } from "./outbox.js";
 

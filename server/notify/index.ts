@@ -1,4 +1,4 @@
-import type { Context } from "../context.js";
+import type { Context } from "../station.js";
 import { BulkInvite } from "./bulk-invite.js";
 import { InvitationSender } from "./invitation-sender.js";
 import { createMailer } from "./mailer.js";

@@ -1,8 +1,8 @@
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
-import type { Config } from "../config.js";
-import type { Logger } from "../log.js";
+import type { Config } from "../core/config.js";
+import type { Logger } from "../core/log.js";
 import { DeliveryError } from "./delivery-error.js";
 import type { Outgoing } from "./outbox.js";
 

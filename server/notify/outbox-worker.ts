@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
-import { nowMs } from "../db/convert.js";
-import type { Logger } from "../log.js";
-import type { WorkQueue } from "../work/work-queue.js";
+import { nowMs } from "../core/db/convert.js";
+import type { Logger } from "../core/log.js";
+import type { WorkQueue } from "../core/work/work-queue.js";
 import { MAX_ATTEMPTS, retryDelayMs } from "./backoff.js";
 import { DeliveryError } from "./delivery-error.js";
 import { type Outbox, type OutboxMessage, type Outgoing, type Prepared, toMessage } from "./outbox.js";

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
-import { nowMs } from "../db/convert.js";
-import { WorkQueue } from "../work/work-queue.js";
+import { nowMs } from "../core/db/convert.js";
+import { WorkQueue } from "../core/work/work-queue.js";
 
 /** An outbox row as stored: times in ms, payload as JSON text (see migrations/003_outbox.ts). */
 export type OutboxRow = {

@@ -1,9 +1,9 @@
 import type { Knex } from "knex";
-import { Batcher } from "../db/batcher.js";
-import { fromDbJson, fromDbTime, nowMs, toDbJson } from "../db/convert.js";
-import { ConflictError, NotFoundError } from "../errors.js";
-import type { Actor } from "../events.js";
-import { groupBy } from "../group-by.js";
+import { Batcher } from "../core/db/batcher.js";
+import { fromDbJson, fromDbTime, nowMs, toDbJson } from "../core/db/convert.js";
+import { ConflictError, NotFoundError } from "../core/errors.js";
+import type { Actor } from "../core/events.js";
+import { groupBy } from "../core/group-by.js";
 import type { OutboxRow } from "./outbox.repo.js";
 import * as repo from "./outbox.repo.js";
 

@@ -1,5 +1,5 @@
-import type { Context } from "../context.js";
 import type { User } from "../people/users.repo.js";
+import type { Context } from "../station.js";
 import { notifyOf } from "./index.js";
 
 /**

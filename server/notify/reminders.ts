@@ -1,9 +1,9 @@
 import type { Knex } from "knex";
-import { nowMs } from "../db/convert.js";
-import { ConflictError, NotFoundError } from "../errors.js";
-import type { Actor } from "../events.js";
+import { nowMs } from "../core/db/convert.js";
+import { ConflictError, NotFoundError } from "../core/errors.js";
+import type { Actor } from "../core/events.js";
+import type { Logger } from "../core/log.js";
 import type { InvitationsService } from "../invitations/invitations.service.js";
-import type { Logger } from "../log.js";
 import { iterateUsers } from "../people/users.repo.js";
 import type { UsersService } from "../people/users.service.js";
 import type { SettingsService } from "../settings.js";

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { EventBus } from "../events.js";
+import type { EventBus } from "../core/events.js";
 import { distinctValues } from "./users.repo.js";
 
 const TTL_MS = 60_000;

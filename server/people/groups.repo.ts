@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
-import { fromDbTime } from "../db/convert.js";
-import { insertRows } from "../db/insert-rows.js";
+import { fromDbTime } from "../core/db/convert.js";
+import { insertRows } from "../core/db/insert-rows.js";
 
 export type Group = {
   id: number;

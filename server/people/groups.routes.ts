@@ -1,9 +1,9 @@
 import { Router } from "express";
-import type { Context } from "../context.js";
-import { ConflictError, ValidationError } from "../errors.js";
-import { anyStaff } from "../http/auth-middleware.js";
-import { flashFrom } from "../http/flash.js";
-import { idParam } from "../http/params.js";
+import { ConflictError, ValidationError } from "../core/errors.js";
+import { anyStaff } from "../core/http/auth-middleware.js";
+import { flashFrom } from "../core/http/flash.js";
+import { idParam } from "../core/http/params.js";
+import type { Context } from "../station.js";
 import { parseListQuery } from "./list-query.js";
 
 export function groupPages(ctx: Context): Router {

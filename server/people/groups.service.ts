@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 import { z } from "zod";
-import { nowMs } from "../db/convert.js";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
-import type { Actor, EventBus } from "../events.js";
+import { nowMs } from "../core/db/convert.js";
+import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
+import type { Actor, EventBus } from "../core/events.js";
 import type { Group, Member } from "./groups.repo.js";
 import * as repo from "./groups.repo.js";
 import { normalizeGroupName } from "./normalize.js";

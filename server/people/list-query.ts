@@ -1,4 +1,4 @@
-import { type FieldErrors, ValidationError } from "../errors.js";
+import { type FieldErrors, ValidationError } from "../core/errors.js";
 import { STATUSES, type Status } from "./user.schema.js";
 import { type ListQuery, SORTS, type SortKey } from "./users.repo.js";
 

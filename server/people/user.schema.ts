@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { FieldErrors } from "../errors.js";
-import { isLanguage, LANGUAGES, languageName } from "../i18n/index.js";
+import type { FieldErrors } from "../core/errors.js";
+import { isLanguage, LANGUAGES, languageName } from "../core/i18n/index.js";
 import { parsePhone } from "./phone.js";
 
 /** The languages are the folders of locales/: one more folder, one more choice here. */

@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
-import { fromDbBool, fromDbTime, toDbBool } from "../db/convert.js";
-import { insertRows } from "../db/insert-rows.js";
-import type { PlannedWrites } from "../db/planned-writes.js";
-import { groupBy } from "../group-by.js";
+import { fromDbBool, fromDbTime, toDbBool } from "../core/db/convert.js";
+import { insertRows } from "../core/db/insert-rows.js";
+import type { PlannedWrites } from "../core/db/planned-writes.js";
+import { groupBy } from "../core/group-by.js";
 import { queryTerms, type SearchFields, searchTerms, sortName } from "./normalize.js";
 import { nationalDigits } from "./phone.js";
 import type { Language, Status } from "./user.schema.js";

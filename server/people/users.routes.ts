@@ -1,9 +1,9 @@
 import { type Request, type Response, Router } from "express";
-import type { Context } from "../context.js";
-import { ConflictError, ValidationError } from "../errors.js";
-import { anyStaff } from "../http/auth-middleware.js";
-import { flashFrom } from "../http/flash.js";
-import { idList, idParam } from "../http/params.js";
+import { ConflictError, ValidationError } from "../core/errors.js";
+import { anyStaff } from "../core/http/auth-middleware.js";
+import { flashFrom } from "../core/http/flash.js";
+import { idList, idParam } from "../core/http/params.js";
+import type { Context } from "../station.js";
 import { parseListQuery } from "./list-query.js";
 import { LANGUAGE_NAMES, LANGUAGES, parseUserInput } from "./user.schema.js";
 import type { User } from "./users.repo.js";
@@ -16,12 +16,13 @@ function formValues(body: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * What other modules add to a person's profile page (the invitation card, …): people
- * does not depend on them, so the app passes them in.
+ * What other features add to a person's profile page (the invitation card, …): people does
+ * not depend on them, so the composition root adds theirs to the list it passes in.
  */
 export type ProfileExtras = (user: User) => Promise<Record<string, unknown>>;
 
-export function userPages(ctx: Context, profileExtras: ProfileExtras = async () => ({})): Router {
+export function userPages(ctx: Context, sections: ProfileExtras[] = []): Router {
+  const profileExtras = async (user: User) => Object.assign({}, ...(await Promise.all(sections.map((s) => s(user)))));
   const router = Router();
   router.use("/users", anyStaff);
 

@@ -1,9 +1,9 @@
 import type { Knex } from "knex";
-import { Batcher } from "../db/batcher.js";
-import { nowMs } from "../db/convert.js";
-import type { PlannedWrites } from "../db/planned-writes.js";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
-import type { Actor, EventBus } from "../events.js";
+import { Batcher } from "../core/db/batcher.js";
+import { nowMs } from "../core/db/convert.js";
+import type { PlannedWrites } from "../core/db/planned-writes.js";
+import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
+import type { Actor, EventBus } from "../core/events.js";
 import * as groupsRepo from "./groups.repo.js";
 import { normalizeEmail, normalizeEmployeeId, normalizeGroupName } from "./normalize.js";
 import type { UserInput } from "./user.schema.js";

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
-import { fromDbBool, fromDbTime, nowMs, toDbBool } from "../db/convert.js";
-import type { Actor, DomainEvent, EventBus } from "../events.js";
+import { fromDbBool, fromDbTime, nowMs, toDbBool } from "../core/db/convert.js";
+import type { Actor, DomainEvent, EventBus } from "../core/events.js";
 
 export type ConsentChange = { kind: "phone"; granted: boolean; at: string; by: string; via: ConsentVia };
 export type ConsentVia = "admin page" | "API" | "command line" | "import" | "system";

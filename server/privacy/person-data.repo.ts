@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { fromDbTime } from "../db/convert.js";
+import { fromDbTime } from "../core/db/convert.js";
 
 /**
  * What other features keep about one person, read for an access request. These reads cross

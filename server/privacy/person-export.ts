@@ -1,4 +1,4 @@
-import type { Context } from "../context.js";
+import type { Context } from "../station.js";
 import type { ConsentHistory } from "./consent-history.js";
 import * as data from "./person-data.repo.js";
 

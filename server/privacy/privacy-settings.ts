@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 import { z } from "zod";
-import { fromDbJson, nowMs, toDbJson } from "../db/convert.js";
-import { ValidationError } from "../errors.js";
-import type { Actor, EventBus } from "../events.js";
+import { fromDbJson, nowMs, toDbJson } from "../core/db/convert.js";
+import { ValidationError } from "../core/errors.js";
+import type { Actor, EventBus } from "../core/events.js";
 import { zodFieldErrors } from "../people/user.schema.js";
 
 const days = (max: number) =>

@@ -1,12 +1,12 @@
 import { type Request, type Response, Router } from "express";
-import type { Context } from "../context.js";
-import { ValidationError } from "../errors.js";
-import type { Actor } from "../events.js";
-import { adminOnly } from "../http/auth-middleware.js";
-import { flashFrom } from "../http/flash.js";
-import { idParam } from "../http/params.js";
+import { ValidationError } from "../core/errors.js";
+import type { Actor } from "../core/events.js";
+import { adminOnly } from "../core/http/auth-middleware.js";
+import { flashFrom } from "../core/http/flash.js";
+import { idParam } from "../core/http/params.js";
 import { zodFieldErrors } from "../people/user.schema.js";
 import type { User } from "../people/users.repo.js";
+import type { Context } from "../station.js";
 import { privacySettingsSchema } from "./privacy-settings.js";
 
 const SETTING_FIELDS = ["auditRetentionDays", "deliveryRetentionDays", "printRetentionDays", "kioskRetentionDays"] as const;

@@ -1,8 +1,8 @@
-import type { Context } from "../context.js";
-import { nowMs } from "../db/convert.js";
-import { dialectOf } from "../db/knex.js";
-import type { Actor } from "../events.js";
+import { nowMs } from "../core/db/convert.js";
+import { dialectOf } from "../core/db/knex.js";
+import type { Actor } from "../core/events.js";
 import { removeEmlFiles } from "../notify/mailer.js";
+import type { Context } from "../station.js";
 import { ConsentHistory } from "./consent-history.js";
 import { exportPerson } from "./person-export.js";
 import * as retention from "./retention.repo.js";

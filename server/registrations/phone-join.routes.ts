@@ -1,9 +1,9 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
-import type { Context } from "../context.js";
-import { RateLimitedError, ValidationError } from "../errors.js";
-import type { Actor } from "../events.js";
-import { pickLanguage, translator } from "../i18n/index.js";
+import { RateLimitedError, ValidationError } from "../core/errors.js";
+import type { Actor } from "../core/events.js";
+import { pickLanguage, translator } from "../core/i18n/index.js";
 import type { Settings } from "../settings.js";
+import type { Context } from "../station.js";
 import type { PhoneOtpService } from "./phone-otp.service.js";
 
 /** The join site's public actor: nobody signed in, only the client address. */

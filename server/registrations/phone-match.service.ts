@@ -1,5 +1,5 @@
-import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
-import type { Actor, EventBus } from "../events.js";
+import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
+import type { Actor, EventBus } from "../core/events.js";
 import { parsePhone } from "../people/phone.js";
 import type { User } from "../people/users.repo.js";
 import type { UsersService } from "../people/users.service.js";

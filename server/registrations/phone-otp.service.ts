@@ -1,10 +1,10 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import type { Knex } from "knex";
 import { Sealer } from "../auth/sealer.js";
-import { nowMs } from "../db/convert.js";
-import { ConflictError } from "../errors.js";
-import type { Actor } from "../events.js";
-import { pickLanguage, translator } from "../i18n/index.js";
+import { nowMs } from "../core/db/convert.js";
+import { ConflictError } from "../core/errors.js";
+import type { Actor } from "../core/events.js";
+import { pickLanguage, translator } from "../core/i18n/index.js";
 import { GuessLimiter } from "../invitations/guess-limiter.js";
 import { DeliveryError } from "../notify/delivery-error.js";
 import type { Outbox, OutboxMessage, Prepared } from "../notify/outbox.js";

@@ -1,5 +1,5 @@
 import { getCountries } from "libphonenumber-js";
-import { intlLocale } from "../i18n/index.js";
+import { intlLocale } from "../core/i18n/index.js";
 
 const cache = new Map<string, Array<{ code: string; name: string }>>();
 

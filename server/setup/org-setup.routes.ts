@@ -1,8 +1,8 @@
 import { type Request, type Response, Router } from "express";
-import type { Context } from "../context.js";
-import { ValidationError } from "../errors.js";
-import { adminOnly } from "../http/auth-middleware.js";
-import { languageOfCountry } from "../i18n/index.js";
+import { ValidationError } from "../core/errors.js";
+import { adminOnly } from "../core/http/auth-middleware.js";
+import { languageOfCountry } from "../core/i18n/index.js";
+import type { Context } from "../station.js";
 import { countryChoices } from "./countries.js";
 
 const FIELDS = [

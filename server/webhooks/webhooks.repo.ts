@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { fromDbBool, fromDbJson, fromDbTime, toDbBool, toDbJson } from "../db/convert.js";
+import { fromDbBool, fromDbJson, fromDbTime, toDbBool, toDbJson } from "../core/db/convert.js";
 
 export type WebhookRow = {
   id: number;

@@ -1,9 +1,9 @@
 import { type Request, type Response, Router } from "express";
-import type { Context } from "../context.js";
-import { NotFoundError, ValidationError } from "../errors.js";
-import { adminOnly } from "../http/auth-middleware.js";
-import { flashFrom } from "../http/flash.js";
-import { idParam } from "../http/params.js";
+import { NotFoundError, ValidationError } from "../core/errors.js";
+import { adminOnly } from "../core/http/auth-middleware.js";
+import { flashFrom } from "../core/http/flash.js";
+import { idParam } from "../core/http/params.js";
+import type { Context } from "../station.js";
 import { WEBHOOK_EVENTS } from "./webhooks.service.js";
 
 /** Administration › Webhooks: register, enable, disable and delete; each one's delivery log. */

@@ -1,13 +1,13 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { Sealer } from "../auth/sealer.js";
-import { nowMs } from "../db/convert.js";
-import { NotFoundError, ValidationError } from "../errors.js";
-import type { Actor, DomainEvent, EventBus } from "../events.js";
+import { nowMs } from "../core/db/convert.js";
+import { NotFoundError, ValidationError } from "../core/errors.js";
+import type { Actor, DomainEvent, EventBus } from "../core/events.js";
+import type { AddressPolicy } from "../core/security/address-policy.js";
 import { DeliveryError, postForDelivery } from "../notify/delivery-error.js";
 import type { Delivery, Outbox, OutboxMessage, Outgoing, Prepared } from "../notify/outbox.js";
 import type { OutboxWorker } from "../notify/outbox-worker.js";
-import type { AddressPolicy } from "../security/address-policy.js";
 import type { Webhook } from "./webhooks.repo.js";
 import * as repo from "./webhooks.repo.js";
 

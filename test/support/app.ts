@@ -1,12 +1,12 @@
-import { loadConfig } from "../../server/config.js";
-import { type Context, createContext } from "../../server/context.js";
-import { cliActor } from "../../server/events.js";
-import { createLogger } from "../../server/log.js";
+import { loadConfig } from "../../server/core/config.js";
+import { cliActor } from "../../server/core/events.js";
+import { createLogger } from "../../server/core/log.js";
 import { type Running, startServer } from "../../server/server.js";
+import { createStation, type Station } from "../../server/station.js";
 import { type Dialect, freshDatabase, type TestDatabase } from "./databases.js";
 
 export type TestApp = {
-  ctx: Context;
+  ctx: Station;
   url: string;
   database: TestDatabase;
   stop: () => Promise<void>;
@@ -58,7 +58,7 @@ export async function startOn(
     ...database.env,
     ...env,
   });
-  const ctx = createContext(config, createLogger(config.logLevel));
+  const ctx = createStation(config, createLogger(config.logLevel));
   const running: Running = await startServer(ctx, { jobs: false, outbox: opts.outbox });
   if (opts.internalAddresses !== false) await ctx.privacySettings.update({ allowInternalAddresses: true }, cliActor());
   ctx.config.publicUrl = running.url;
@@ -66,7 +66,7 @@ export async function startOn(
 }
 
 /** An admin (or front-desk) account made the way `cli admin create` makes one. */
-export async function createStaff(ctx: Context, role: "admin" | "frontdesk" = "admin", email = `${role}@example.com`) {
+export async function createStaff(ctx: Station, role: "admin" | "frontdesk" = "admin", email = `${role}@example.com`) {
   return ctx.admins.create(
     { email, name: role === "admin" ? "Ada Admin" : "Frank Desk", role, password: ADMIN_PASSWORD },
     cliActor(),
@@ -74,7 +74,7 @@ export async function createStaff(ctx: Context, role: "admin" | "frontdesk" = "a
 }
 
 /** A key with the given scopes, as `cli apikey create` prints it. */
-export async function createApiKey(ctx: Context, scopes?: string[]): Promise<string> {
+export async function createApiKey(ctx: Station, scopes?: string[]): Promise<string> {
   const { key } = await ctx.apiKeys.create("test key", scopes, cliActor(), null);
   return key;
 }

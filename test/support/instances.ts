@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createDb } from "../../server/db/knex.js";
+import { createDb } from "../../server/core/db/knex.js";
 import type { TestApp } from "./app.js";
 import { freePort, type Proc, runCli, runEntry, waitFor } from "./process.js";
 

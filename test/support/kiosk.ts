@@ -1,5 +1,5 @@
 import type { Socket } from "socket.io-client";
-import { cliActor } from "../../server/events.js";
+import { cliActor } from "../../server/core/events.js";
 import type { TestApp } from "./app.js";
 import { PageClient } from "./browser-client.js";
 import { personInput } from "./people.js";

@@ -1,10 +1,10 @@
-import type { Context } from "../../server/context.js";
 import type { Notify } from "../../server/notify/index.js";
+import type { Station } from "../../server/station.js";
 import { startOn } from "./app.js";
 import type { TestDatabase } from "./databases.js";
 
 export type NotifyTestApp = {
-  ctx: Context;
+  ctx: Station;
   notify: Notify;
   url: string;
   /** Stops the process's parts (worker, HTTP, pool) and keeps the database, for a restart on it. */

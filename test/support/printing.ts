@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { PrintJob } from "../../print/queue/jobs.repo.js";
-import { cliActor } from "../../server/events.js";
+import { cliActor } from "../../server/core/events.js";
 import { call } from "./api-client.js";
 import type { TestApp } from "./app.js";
 import { personInput } from "./people.js";

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { cliActor } from "../../server/events.js";
+import { cliActor } from "../../server/core/events.js";
 import { createApiKey, createStaff, type TestApp } from "./app.js";
 import { personInput } from "./people.js";
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Logger } from "../../log.js";
+import type { Logger } from "../../core/log.js";
 import { smsSize } from "./gsm.js";
 import type { Sms, SmsProvider } from "./provider.js";
 import { maskPhone } from "./provider.js";

@@ -1,5 +1,5 @@
-import type { Config } from "../../config.js";
-import type { Logger } from "../../log.js";
+import type { Config } from "../../core/config.js";
+import type { Logger } from "../../core/log.js";
 import { LogSmsProvider } from "./log.js";
 import { TwilioSmsProvider } from "./twilio.js";
 import { WebhookSmsProvider } from "./webhook.js";

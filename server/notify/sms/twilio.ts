@@ -1,4 +1,4 @@
-import type { Config } from "../../config.js";
+import type { Config } from "../../core/config.js";
 import { DeliveryError, isPermanentHttpStatus, postForDelivery } from "../delivery-error.js";
 import type { Sms, SmsProvider } from "./provider.js";
 

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { parse } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
-import { PayloadTooLargeError, ValidationError } from "../../errors.js";
+import { PayloadTooLargeError, ValidationError } from "../../core/errors.js";
 
 /** Limits of one import file; beyond them the file is refused as a whole, before any row is looked at. */
 export const MAX_BYTES = 10 * 1024 * 1024;

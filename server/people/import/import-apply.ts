@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { fromDbJson, nowMs, toDbJson } from "../../db/convert.js";
-import { dialectOf } from "../../db/knex.js";
-import { ConflictError } from "../../errors.js";
-import type { Actor } from "../../events.js";
+import { fromDbJson, nowMs, toDbJson } from "../../core/db/convert.js";
+import { dialectOf } from "../../core/db/knex.js";
+import { ConflictError } from "../../core/errors.js";
+import type { Actor } from "../../core/events.js";
 import { groupIdsByNames, insertGroup, insertMemberships } from "../groups.repo.js";
 import { insertImportedUsers } from "../users.repo.js";
 import { fmt } from "./count-format.js";

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { unlink } from "node:fs/promises";
-import { nowMs, toDbJson } from "../../db/convert.js";
-import { ConflictError } from "../../errors.js";
-import type { Actor } from "../../events.js";
+import { nowMs, toDbJson } from "../../core/db/convert.js";
+import { ConflictError } from "../../core/errors.js";
+import type { Actor } from "../../core/events.js";
 import { groupIdsByNames } from "../groups.repo.js";
 import { mapHeader } from "./columns.js";
 import { fmt } from "./count-format.js";

@@ -1,4 +1,4 @@
-import { ValidationError } from "../../errors.js";
+import { ValidationError } from "../../core/errors.js";
 import { fmt } from "./count-format.js";
 import type { ImportChoices, ImportReport, MatchDecision, PhoneDecision } from "./import-report.js";
 import type { RowMatch } from "./row-check.js";

@@ -1,6 +1,6 @@
-import { nowMs, toDbJson } from "../../db/convert.js";
-import { AppError, PayloadTooLargeError } from "../../errors.js";
-import type { Actor } from "../../events.js";
+import { nowMs, toDbJson } from "../../core/db/convert.js";
+import { AppError, PayloadTooLargeError } from "../../core/errors.js";
+import type { Actor } from "../../core/events.js";
 import { FileRefusedError } from "./csv-read.js";
 import type { ImportContext } from "./import-context.js";
 import type { ImportReport } from "./import-report.js";

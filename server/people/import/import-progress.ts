@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { nowMs } from "../../db/convert.js";
+import { nowMs } from "../../core/db/convert.js";
 import { updateImport } from "./imports.repo.js";
 
 /** Rows checked (and inserted) between two database round trips and progress reports. */

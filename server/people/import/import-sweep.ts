@@ -1,4 +1,4 @@
-import { nowMs } from "../../db/convert.js";
+import { nowMs } from "../../core/db/convert.js";
 import { type ImportContext, importFile } from "./import-context.js";
 import { claimImport, type ImportRow, markStale, RUNNING_STATES, WAITING_STATES, waitingSince } from "./imports.repo.js";
 import { removeUpload } from "./upload-store.js";

@@ -1,8 +1,8 @@
 import { unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { nowMs } from "../../db/convert.js";
-import type { Actor } from "../../events.js";
+import { nowMs } from "../../core/db/convert.js";
+import type { Actor } from "../../core/events.js";
 import { mapHeader } from "./columns.js";
 import type { ImportContext } from "./import-context.js";
 import { auditRefusal } from "./import-failure.js";

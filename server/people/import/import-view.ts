@@ -1,4 +1,4 @@
-import { fromDbJson, fromDbTime } from "../../db/convert.js";
+import { fromDbJson, fromDbTime } from "../../core/db/convert.js";
 import { fmt } from "./count-format.js";
 import type { Progress } from "./import-progress.js";
 import type { ImportReport } from "./import-report.js";

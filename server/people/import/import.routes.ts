@@ -1,9 +1,9 @@
 import busboy from "busboy";
 import { type Request, type Response, Router } from "express";
-import type { Context } from "../../context.js";
-import { AppError, ConflictError, PayloadTooLargeError, ValidationError } from "../../errors.js";
-import { anyStaff } from "../../http/auth-middleware.js";
-import { idParam } from "../../http/params.js";
+import { AppError, ConflictError, PayloadTooLargeError, ValidationError } from "../../core/errors.js";
+import { anyStaff } from "../../core/http/auth-middleware.js";
+import { idParam } from "../../core/http/params.js";
+import type { Context } from "../../station.js";
 import { parseListQuery } from "../list-query.js";
 import { FIELD_HELP, type ImportField, templateHeader } from "./columns.js";
 import { MAX_BYTES, MAX_ROWS } from "./csv-read.js";

@@ -1,8 +1,8 @@
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { Knex } from "knex";
-import type { Config } from "../../config.js";
-import type { Actor, EventBus } from "../../events.js";
+import type { Config } from "../../core/config.js";
+import type { Actor, EventBus } from "../../core/events.js";
 import type { SettingsService } from "../../settings.js";
 import { claimApply, runApply } from "./import-apply.js";
 import { claimCheck, runCheck } from "./import-check.js";

@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 import type { Knex } from "knex";
-import type { Actor, EventBus } from "../../events.js";
+import type { Actor, EventBus } from "../../core/events.js";
 import { fmt } from "./count-format.js";
 import { type ExportFilter, type ExportOptions, writeUsersCsv } from "./users-csv.js";
 
