@@ -1,6 +1,6 @@
 import { Router } from "express";
-import { pathId } from "../../server/api/params.js";
 import { requireApiKey } from "../../server/core/http/auth-middleware.js";
+import { pathId } from "../../server/core/http/params.js";
 import type { Context } from "../../server/station.js";
 import { announceDownload, paperFor, sendGroupLetters, sendPdf } from "./letter-http.js";
 

@@ -1,7 +1,7 @@
 import { Router } from "express";
-import { jsonObjectBody, pathId } from "../../server/api/params.js";
 import { ValidationError } from "../../server/core/errors.js";
 import { requireApiKey } from "../../server/core/http/auth-middleware.js";
+import { jsonObjectBody, pathId } from "../../server/core/http/params.js";
 import type { Context } from "../../server/station.js";
 import { parsePrintRequest } from "./print-request.js";
 

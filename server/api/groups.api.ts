@@ -2,8 +2,8 @@ import { Router } from "express";
 import { z } from "zod";
 import { ValidationError } from "../core/errors.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
+import { jsonObjectBody, pathId } from "../core/http/params.js";
 import type { Context } from "../station.js";
-import { jsonObjectBody, pathId } from "./params.js";
 
 export const MAX_BULK_MEMBERS = 5000;
 

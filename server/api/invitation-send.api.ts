@@ -1,8 +1,8 @@
 import { Router } from "express";
 import { requireApiKey } from "../core/http/auth-middleware.js";
+import { jsonObjectBody, pathId } from "../core/http/params.js";
 import { notifyOf } from "../notify/index.js";
 import type { Context } from "../station.js";
-import { jsonObjectBody, pathId } from "./params.js";
 
 /**
  * `POST /users/:id/invitation/send {channel: "email"|"sms"}` (scope `invitations`): queues

@@ -3,8 +3,8 @@ import type { Kiosk } from "../../kiosk/kiosks.service.js";
 import { fromDbTime } from "../core/db/convert.js";
 import { ValidationError } from "../core/errors.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
+import { jsonObjectBody, pathId } from "../core/http/params.js";
 import type { Context } from "../station.js";
-import { jsonObjectBody, pathId } from "./params.js";
 
 const KIOSK_FIELDS = ["name", "site", "language", "rotateSeconds", "idleMessage"] as const;
 

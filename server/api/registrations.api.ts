@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { requireApiKey } from "../core/http/auth-middleware.js";
+import { jsonObjectBody } from "../core/http/params.js";
 import type { Context } from "../station.js";
-import { jsonObjectBody } from "./params.js";
 
 /**
  * Registrations (scope `registrations`): the messaging platform, after it verified a

@@ -1,13 +1,13 @@
 import { Router } from "express";
 import { ValidationError } from "../core/errors.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
+import { jsonObjectBody, pathId } from "../core/http/params.js";
 import { parseListQuery } from "../people/list-query.js";
 import { parseUserInput, type Status, USER_INPUT_KEYS } from "../people/user.schema.js";
 import type { User } from "../people/users.repo.js";
 import { inputOf } from "../people/users.service.js";
 import { sendExport } from "../privacy/privacy.routes.js";
 import type { Context } from "../station.js";
-import { jsonObjectBody, pathId } from "./params.js";
 
 /** Keys of the user JSON that the server sets; naming them in a body says why they are refused. */
 const READ_ONLY: Record<string, string> = Object.fromEntries(
