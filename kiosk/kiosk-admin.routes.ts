@@ -2,7 +2,7 @@ import { type NextFunction, type Request, type Response, Router } from "express"
 import { ConflictError, NotFoundError, ValidationError } from "../server/core/errors.js";
 import { adminOnly, anyStaff } from "../server/core/http/auth-middleware.js";
 import { idParam } from "../server/core/http/params.js";
-import { LANGUAGE_NAMES, LANGUAGES } from "../server/people/user.schema.js";
+import { LANGUAGE_NAMES, LANGUAGES } from "../server/people/index.js";
 import type { Context } from "../server/station.js";
 import type { Kiosk } from "./kiosks.service.js";
 

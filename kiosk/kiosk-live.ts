@@ -3,7 +3,7 @@ import type { DomainEvent, EventBus } from "../server/core/events.js";
 import { cookieFrom } from "../server/core/http/cookies.js";
 import type { Live } from "../server/core/live/live.js";
 import type { Logger } from "../server/core/log.js";
-import type { SettingsService } from "../server/settings.js";
+import type { SettingsService } from "../server/settings/index.js";
 import type { KiosksService, ScreenState } from "./kiosks.service.js";
 
 export const DEVICE_COOKIE = "ikiosk";

@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { clearCookie, readCookie, setCookie } from "../server/core/http/cookies.js";
 import { translator } from "../server/core/i18n/index.js";
 import { PROJECT_ROOT } from "../server/core/root.js";
-import type { Settings } from "../server/settings.js";
+import type { Settings } from "../server/settings/index.js";
 import type { Context } from "../server/station.js";
 import { DEVICE_COOKIE, PAIRING_COOKIE } from "./kiosk-live.js";
 import { screenStrings } from "./kiosk-strings.js";

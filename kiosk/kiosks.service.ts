@@ -9,14 +9,13 @@ import type { Actor, EventBus } from "../server/core/events.js";
 import { groupBy } from "../server/core/group-by.js";
 import { isLanguage, LANGUAGES } from "../server/core/i18n/index.js";
 import { digest, newSecret } from "../server/core/tokens.js";
-import { GuessLimiter } from "../server/invitations/guess-limiter.js";
-import type { InvitationsService, RotatingSource } from "../server/invitations/invitations.service.js";
-import { MAX_PERIOD_SECONDS, MIN_PERIOD_SECONDS } from "../server/invitations/rotating-codes.js";
+import type { InvitationsService, RotatingSource } from "../server/invitations/index.js";
+import { GuessLimiter, MAX_PERIOD_SECONDS, MIN_PERIOD_SECONDS } from "../server/invitations/index.js";
 
 type Language = string;
 
-import type { UsersService } from "../server/people/users.service.js";
-import type { SettingsService } from "../server/settings.js";
+import type { UsersService } from "../server/people/index.js";
+import type { SettingsService } from "../server/settings/index.js";
 import type { EntryRow, KioskRow } from "./kiosks.repo.js";
 import * as repo from "./kiosks.repo.js";
 

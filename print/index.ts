@@ -76,3 +76,7 @@ export function createPrint(deps: Deps): Print {
   });
   return { printers, jobs, worker, batch };
 }
+
+export { DRIVERS, SIDES } from "./drivers/driver.js";
+export { PAPERS } from "./printers/printer-input.js";
+export { JOB_STATUSES } from "./queue/jobs.repo.js";

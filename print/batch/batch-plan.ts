@@ -1,4 +1,4 @@
-import type { User } from "../../server/people/users.repo.js";
+import type { User } from "../../server/people/index.js";
 
 const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
 /** Empty values sort last: letters without a site or department come after the others. */

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from "../../server/core/errors.js";
-import type { InvitationState } from "../../server/invitations/invitations.service.js";
+import type { InvitationState } from "../../server/invitations/index.js";
 
 /** A letter was asked for a person who does not exist (404). */
 export class UnknownPersonError extends NotFoundError {

@@ -1,10 +1,9 @@
 import type { Readable } from "node:stream";
-import type { Logo } from "../../server/branding/branding.service.js";
+import type { Logo } from "../../server/branding/index.js";
 import { ValidationError } from "../../server/core/errors.js";
-import type { InvitationsService, InvitationView } from "../../server/invitations/invitations.service.js";
-import type { User } from "../../server/people/users.repo.js";
-import type { UsersService } from "../../server/people/users.service.js";
-import type { SettingsService } from "../../server/settings.js";
+import type { InvitationsService, InvitationView } from "../../server/invitations/index.js";
+import type { User, UsersService } from "../../server/people/index.js";
+import type { SettingsService } from "../../server/settings/index.js";
 import type { CoverSheet } from "./cover-sheet.js";
 import { displayName } from "./display-name.js";
 import { InvitationUnusableError, NotPendingError, UnknownPersonError } from "./letter-errors.js";

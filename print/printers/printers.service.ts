@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { Sealer } from "../../server/auth/sealer.js";
+import { Sealer } from "../../server/auth/index.js";
 import { nowMs } from "../../server/core/db/convert.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../server/core/errors.js";
 import type { Actor, EventBus } from "../../server/core/events.js";

@@ -5,7 +5,7 @@ import { AppError, NotFoundError } from "../../server/core/errors.js";
 import { type EventBus, systemActor } from "../../server/core/events.js";
 import type { Logger } from "../../server/core/log.js";
 import type { WorkQueue } from "../../server/core/work/work-queue.js";
-import type { UsersService } from "../../server/people/users.service.js";
+import type { UsersService } from "../../server/people/index.js";
 import type { JobState, PrinterDriver, PrinterMemory, PrinterTarget } from "../drivers/driver.js";
 import { PrintError } from "../drivers/print-error.js";
 import type { PrintersService } from "../printers/printers.service.js";

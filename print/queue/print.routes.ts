@@ -3,9 +3,9 @@ import { ConflictError, NotFoundError, ValidationError } from "../../server/core
 import { anyStaff } from "../../server/core/http/auth-middleware.js";
 import { flashFrom } from "../../server/core/http/flash.js";
 import { idList, idParam } from "../../server/core/http/params.js";
-import type { BulkTarget } from "../../server/notify/bulk-invite.js";
+import type { BulkTarget } from "../../server/notify/index.js";
 import { notifyOf } from "../../server/notify/index.js";
-import { iterateUsers } from "../../server/people/users.repo.js";
+import { iterateUsers } from "../../server/people/index.js";
 import type { Context } from "../../server/station.js";
 import { MAX_PRINT_NOW, MAX_QUEUE_AT_ONCE } from "./print-jobs.service.js";
 

@@ -1,4 +1,4 @@
-import type { User } from "../../server/people/users.repo.js";
+import type { User } from "../../server/people/index.js";
 import type { Context } from "../../server/station.js";
 
 /**

@@ -3,7 +3,7 @@ import { AppError, ValidationError } from "../core/errors.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idParam } from "../core/http/params.js";
-import { channelStatus } from "../notify/channels.js";
+import { channelStatus } from "../notify/index.js";
 import type { Context } from "../station.js";
 import { ROLES } from "./admins.repo.js";
 import { DEFAULT_SCOPES, SCOPES } from "./apikeys.js";

@@ -5,7 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, Valida
 import type { Actor, EventBus } from "../core/events.js";
 import { isLanguage, LANGUAGES } from "../core/i18n/index.js";
 import { digest, newSecret } from "../core/tokens.js";
-import { zodFieldErrors } from "../people/user.schema.js";
+import { zodFieldErrors } from "../people/index.js";
 import * as repo from "./admins.repo.js";
 import { type Admin, ROLES, type Role } from "./admins.repo.js";
 import type { LoginLimiter } from "./login-limiter.js";

@@ -1,6 +1,6 @@
 import busboy from "busboy";
 import { type Request, Router } from "express";
-import { renderSettings } from "../auth/admin-pages.routes.js";
+import { renderSettings } from "../auth/index.js";
 import { ValidationError } from "../core/errors.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
 import type { Context } from "../station.js";

@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { anyStaff } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
-import { channelStatus } from "../notify/channels.js";
+import { channelStatus } from "../notify/index.js";
 import type { Context } from "../station.js";
 import { DashboardService } from "./dashboard.service.js";
 import { joinsChart } from "./joins-chart.js";

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { nowMs } from "../core/db/convert.js";
-import { JOIN_CHANNELS } from "../invitations/invitations.service.js";
+import { JOIN_CHANNELS } from "../invitations/index.js";
 import * as repo from "./dashboard.repo.js";
 
 /** How many days the joins-over-time chart covers, today included. */

@@ -2,7 +2,7 @@ import { Router } from "express";
 import QRCode from "qrcode";
 import { anyStaff } from "../core/http/auth-middleware.js";
 import { idParam } from "../core/http/params.js";
-import type { User } from "../people/users.repo.js";
+import type { User } from "../people/index.js";
 import type { Context } from "../station.js";
 
 /** The personal link as a QR code in SVG: vector, error correction M, with its quiet zone. */

@@ -1,7 +1,7 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { ConflictError, NotFoundError, RateLimitedError } from "../core/errors.js";
 import { pickLanguage, toLanguage, translator } from "../core/i18n/index.js";
-import type { Settings } from "../settings.js";
+import type { Settings } from "../settings/index.js";
 import type { Context } from "../station.js";
 import { InvitationGoneError } from "./invitations.service.js";
 

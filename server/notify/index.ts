@@ -57,3 +57,10 @@ export function createNotify(deps: Deps): Notify {
 export function notifyOf(ctx: Context): Notify {
   return ctx.notify;
 }
+
+export type { BulkTarget } from "./bulk-invite.js";
+export { channelStatus } from "./channels.js";
+export { DeliveryError, postForDelivery } from "./delivery-error.js";
+export { removeEmlFiles } from "./mailer.js";
+export { type Delivery, OUTBOX_STATES, type Outbox, type OutboxMessage, type Outgoing, type Prepared } from "./outbox.js";
+export type { OutboxWorker } from "./outbox-worker.js";

@@ -7,10 +7,9 @@ import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js
 import { type Actor, type EventBus, systemActor } from "../core/events.js";
 import { intlLocale, pickLanguage, type TFunction, translator } from "../core/i18n/index.js";
 import { PROJECT_ROOT } from "../core/root.js";
-import type { InvitationsService, InvitationView } from "../invitations/invitations.service.js";
-import type { User } from "../people/users.repo.js";
-import type { UsersService } from "../people/users.service.js";
-import type { Settings, SettingsService } from "../settings.js";
+import type { InvitationsService, InvitationView } from "../invitations/index.js";
+import type { User, UsersService } from "../people/index.js";
+import type { Settings, SettingsService } from "../settings/index.js";
 import { DeliveryError } from "./delivery-error.js";
 import type { Delivery, Outbox, OutboxMessage, Prepared } from "./outbox.js";
 import { pickSmsText, smsSize, truncate } from "./sms/gsm.js";

@@ -1,4 +1,4 @@
-import type { User } from "../people/users.repo.js";
+import type { User } from "../people/index.js";
 import type { Context } from "../station.js";
 import { notifyOf } from "./index.js";
 

@@ -3,10 +3,10 @@ import { nowMs } from "../core/db/convert.js";
 import { ConflictError, NotFoundError } from "../core/errors.js";
 import type { Actor } from "../core/events.js";
 import type { Logger } from "../core/log.js";
-import type { InvitationsService } from "../invitations/invitations.service.js";
-import { iterateUsers } from "../people/users.repo.js";
-import type { UsersService } from "../people/users.service.js";
-import type { SettingsService } from "../settings.js";
+import type { InvitationsService } from "../invitations/index.js";
+import type { UsersService } from "../people/index.js";
+import { iterateUsers } from "../people/index.js";
+import type { SettingsService } from "../settings/index.js";
 import { INVITATION_KIND, type InvitationSender, isInvitationChannel } from "./invitation-sender.js";
 
 const DAY_MS = 86_400_000;

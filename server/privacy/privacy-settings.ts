@@ -3,7 +3,7 @@ import { z } from "zod";
 import { fromDbJson, nowMs, toDbJson } from "../core/db/convert.js";
 import { ValidationError } from "../core/errors.js";
 import type { Actor, EventBus } from "../core/events.js";
-import { zodFieldErrors } from "../people/user.schema.js";
+import { zodFieldErrors } from "../people/index.js";
 
 const days = (max: number) =>
   z.coerce

@@ -4,8 +4,8 @@ import type { Actor } from "../core/events.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idParam } from "../core/http/params.js";
-import { zodFieldErrors } from "../people/user.schema.js";
-import type { User } from "../people/users.repo.js";
+import type { User } from "../people/index.js";
+import { zodFieldErrors } from "../people/index.js";
 import type { Context } from "../station.js";
 import { privacySettingsSchema } from "./privacy-settings.js";
 

@@ -1,7 +1,7 @@
 import { nowMs } from "../core/db/convert.js";
 import { dialectOf } from "../core/db/knex.js";
 import type { Actor } from "../core/events.js";
-import { removeEmlFiles } from "../notify/mailer.js";
+import { removeEmlFiles } from "../notify/index.js";
 import type { Context } from "../station.js";
 import { ConsentHistory } from "./consent-history.js";
 import { exportPerson } from "./person-export.js";

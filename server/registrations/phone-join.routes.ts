@@ -2,7 +2,7 @@ import { type NextFunction, type Request, type Response, Router } from "express"
 import { RateLimitedError, ValidationError } from "../core/errors.js";
 import type { Actor } from "../core/events.js";
 import { pickLanguage, translator } from "../core/i18n/index.js";
-import type { Settings } from "../settings.js";
+import type { Settings } from "../settings/index.js";
 import type { Context } from "../station.js";
 import type { PhoneOtpService } from "./phone-otp.service.js";
 

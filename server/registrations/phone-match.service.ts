@@ -1,9 +1,8 @@
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
 import type { Actor, EventBus } from "../core/events.js";
-import { parsePhone } from "../people/phone.js";
-import type { User } from "../people/users.repo.js";
-import type { UsersService } from "../people/users.service.js";
-import type { SettingsService } from "../settings.js";
+import type { User, UsersService } from "../people/index.js";
+import { parsePhone } from "../people/index.js";
+import type { SettingsService } from "../settings/index.js";
 
 export const PHONE_CHANNEL = "phone";
 

@@ -1,16 +1,15 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import type { Knex } from "knex";
-import { Sealer } from "../auth/sealer.js";
+import { Sealer } from "../auth/index.js";
 import { nowMs } from "../core/db/convert.js";
 import { ConflictError } from "../core/errors.js";
 import type { Actor } from "../core/events.js";
 import { pickLanguage, translator } from "../core/i18n/index.js";
-import { GuessLimiter } from "../invitations/guess-limiter.js";
-import { DeliveryError } from "../notify/delivery-error.js";
-import type { Outbox, OutboxMessage, Prepared } from "../notify/outbox.js";
-import type { User } from "../people/users.repo.js";
-import type { UsersService } from "../people/users.service.js";
-import type { SettingsService } from "../settings.js";
+import { GuessLimiter } from "../invitations/index.js";
+import type { Outbox, OutboxMessage, Prepared } from "../notify/index.js";
+import { DeliveryError } from "../notify/index.js";
+import type { User, UsersService } from "../people/index.js";
+import type { SettingsService } from "../settings/index.js";
 import { PHONE_CHANNEL, type PhoneMatchService } from "./phone-match.service.js";
 
 export const OTP_KIND = "phone-otp";

@@ -1,13 +1,12 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { Knex } from "knex";
-import { Sealer } from "../auth/sealer.js";
+import { Sealer } from "../auth/index.js";
 import { nowMs } from "../core/db/convert.js";
 import { NotFoundError, ValidationError } from "../core/errors.js";
 import type { Actor, DomainEvent, EventBus } from "../core/events.js";
 import type { AddressPolicy } from "../core/security/address-policy.js";
-import { DeliveryError, postForDelivery } from "../notify/delivery-error.js";
-import type { Delivery, Outbox, OutboxMessage, Outgoing, Prepared } from "../notify/outbox.js";
-import type { OutboxWorker } from "../notify/outbox-worker.js";
+import type { Delivery, Outbox, OutboxMessage, OutboxWorker, Outgoing, Prepared } from "../notify/index.js";
+import { DeliveryError, postForDelivery } from "../notify/index.js";
 import type { Webhook } from "./webhooks.repo.js";
 import * as repo from "./webhooks.repo.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { openApiDocument } from "../../server/api/openapi/document.js";
+import { openApiDocument } from "../../server/apidocs/openapi/document.js";
 
 type Operation = { responses: Record<string, { content?: Record<string, { schema: object }> }> };
 type Route = { pattern: RegExp; methods: Record<string, Operation> };

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Knex } from "knex";
 import { NotFoundError } from "../../core/errors.js";
 import type { EventBus } from "../../core/events.js";
-import type { SettingsService } from "../../settings.js";
+import type { SettingsService } from "../../settings/index.js";
 import type { LiveImports } from "./import-progress.js";
 import { findImport, type ImportRow } from "./imports.repo.js";
 

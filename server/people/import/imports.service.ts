@@ -3,7 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import type { Knex } from "knex";
 import type { Config } from "../../core/config.js";
 import type { Actor, EventBus } from "../../core/events.js";
-import type { SettingsService } from "../../settings.js";
+import type { SettingsService } from "../../settings/index.js";
 import { claimApply, runApply } from "./import-apply.js";
 import { claimCheck, runCheck } from "./import-check.js";
 import { type ImportContext, requireImport } from "./import-context.js";

@@ -2,8 +2,8 @@ import { type Request, type Response, Router } from "express";
 import { ConflictError, ValidationError } from "../core/errors.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../core/http/params.js";
-import { InvitationGoneError, type InvitationView, type JoinChannel } from "../invitations/invitations.service.js";
 import type { Context } from "../station.js";
+import { InvitationGoneError, type InvitationView, type JoinChannel } from "./invitations.service.js";
 
 /** Channels the app may report for a redemption; phone matching has its own endpoint. */
 const REDEEM_CHANNELS = ["app", "qr", "code", "link", "kiosk"] as const satisfies readonly JoinChannel[];

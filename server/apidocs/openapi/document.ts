@@ -1,7 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from "@asteasolutions/zod-to-openapi";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../people/list-query.js";
-import { STATUSES, userInputSchema } from "../../people/user.schema.js";
-import { userIdsSchema } from "../groups.api.js";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, STATUSES, userIdsSchema, userInputSchema } from "../../people/index.js";
 import * as s from "./schemas.js";
 import { z } from "./zod.js";
 

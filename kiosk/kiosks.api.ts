@@ -1,10 +1,10 @@
 import { Router } from "express";
-import type { Kiosk } from "../../kiosk/kiosks.service.js";
-import { fromDbTime } from "../core/db/convert.js";
-import { ValidationError } from "../core/errors.js";
-import { requireApiKey } from "../core/http/auth-middleware.js";
-import { jsonObjectBody, pathId } from "../core/http/params.js";
-import type { Context } from "../station.js";
+import { fromDbTime } from "../server/core/db/convert.js";
+import { ValidationError } from "../server/core/errors.js";
+import { requireApiKey } from "../server/core/http/auth-middleware.js";
+import { jsonObjectBody, pathId } from "../server/core/http/params.js";
+import type { Context } from "../server/station.js";
+import type { Kiosk } from "./kiosks.service.js";
 
 const KIOSK_FIELDS = ["name", "site", "language", "rotateSeconds", "idleMessage"] as const;
 

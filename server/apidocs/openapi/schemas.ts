@@ -1,8 +1,6 @@
-import { DRIVERS, SIDES } from "../../../print/drivers/driver.js";
-import { PAPERS } from "../../../print/printers/printer-input.js";
-import { JOB_STATUSES } from "../../../print/queue/jobs.repo.js";
-import { OUTBOX_STATES } from "../../notify/outbox.js";
-import { STATUSES } from "../../people/user.schema.js";
+import { DRIVERS, JOB_STATUSES, PAPERS, SIDES } from "../../../print/index.js";
+import { OUTBOX_STATES } from "../../notify/index.js";
+import { STATUSES } from "../../people/index.js";
 import { z } from "./zod.js";
 
 /**

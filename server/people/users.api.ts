@@ -2,12 +2,12 @@ import { Router } from "express";
 import { ValidationError } from "../core/errors.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../core/http/params.js";
-import { parseListQuery } from "../people/list-query.js";
-import { parseUserInput, type Status, USER_INPUT_KEYS } from "../people/user.schema.js";
-import type { User } from "../people/users.repo.js";
-import { inputOf } from "../people/users.service.js";
-import { sendExport } from "../privacy/privacy.routes.js";
+import { sendExport } from "../privacy/index.js";
 import type { Context } from "../station.js";
+import { parseListQuery } from "./list-query.js";
+import { parseUserInput, type Status, USER_INPUT_KEYS } from "./user.schema.js";
+import type { User } from "./users.repo.js";
+import { inputOf } from "./users.service.js";
 
 /** Keys of the user JSON that the server sets; naming them in a body says why they are refused. */
 const READ_ONLY: Record<string, string> = Object.fromEntries(

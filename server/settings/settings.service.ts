@@ -1,11 +1,11 @@
 import type { Knex } from "knex";
 import { getCountries } from "libphonenumber-js";
 import { z } from "zod";
-import { fromDbJson, nowMs, toDbJson } from "./core/db/convert.js";
-import { SetupIncompleteError, ValidationError } from "./core/errors.js";
-import type { Actor, EventBus } from "./core/events.js";
-import { isLanguage, LANGUAGES } from "./core/i18n/index.js";
-import { zodFieldErrors } from "./people/user.schema.js";
+import { fromDbJson, nowMs, toDbJson } from "../core/db/convert.js";
+import { SetupIncompleteError, ValidationError } from "../core/errors.js";
+import type { Actor, EventBus } from "../core/events.js";
+import { isLanguage, LANGUAGES } from "../core/i18n/index.js";
+import { zodFieldErrors } from "../people/index.js";
 
 const COUNTRIES = new Set<string>(getCountries());
 
