@@ -17,7 +17,8 @@ import * as m015 from "./015_invitation_opened.js";
 
 /**
  * Migrations are listed here rather than discovered on disk, so that they run the same
- * under tsx, compiled output and the test runner. Append; never reorder or rename.
+ * under tsx, compiled output and the test runner. Append; never reorder or rename: the
+ * order is pinned by test/core/migrations.test.ts, and migrations/README.md is the checklist.
  */
 const migrations: Record<string, Knex.Migration> = {
   "001_foundation": m001,
