@@ -9,7 +9,7 @@
 // per worker. To run more, start one such process per machine, all sharing MySQL/MariaDB
 // (DATABASE_URL) and Redis (REDIS_URL); scheduled jobs then run once, under a database lease.
 // The settings of one instance; several instances behind nginx are one entry per port
-// (README, "Several instances behind nginx"): apps = [3001, 3002].map((port) => ({ ...base, … })).
+// (docs/operations.md, "Several instances behind nginx"): apps = [3001, 3002].map((port) => ({ ...base, … })).
 const base = {
   // The compiled service (dist/), compiled first by scripts/start.mjs when the sources are
   // newer (a `git pull` without `npm ci`), as `npm start` runs it; with the same small young
