@@ -1,10 +1,12 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
+import type { Config } from "../server/core/config.js";
 import { ConflictError, NotFoundError, ValidationError } from "../server/core/errors.js";
 import { adminOnly, anyStaff } from "../server/core/http/auth-middleware.js";
 import { idParam } from "../server/core/http/params.js";
 import { LANGUAGE_NAMES, LANGUAGES } from "../server/people/index.js";
-import type { Context } from "../server/station.js";
-import type { Kiosk } from "./kiosks.service.js";
+import type { KioskLive } from "./kiosk-live.js";
+import type { KiosksService } from "./kiosks.service.js";
+import type { Kiosk } from "./kiosks.types.js";
 
 const DONE: Record<string, string> = {
   created: "Kiosk created. Open its enrolment link on the screen, or type the code an unpaired screen shows.",
@@ -16,8 +18,15 @@ const DONE: Record<string, string> = {
   removed: "Taken off the kiosk.",
 };
 
+type AdminPagesDeps = {
+  kiosks: KiosksService;
+  /** Which kiosks have a screen connected. */
+  kioskLive: Pick<KioskLive, "online">;
+  config: Pick<Config, "kioskRotateSeconds" | "kioskDisplayMinutes">;
+};
+
 /** Kiosks page (staff see status and who is shown; admins manage), and "Show on kiosk". */
-export function kioskAdminPages(ctx: Context): Router {
+export function kioskAdminPages(ctx: AdminPagesDeps): Router {
   const router = Router();
 
   const kioskList = async () => {
@@ -212,10 +221,10 @@ export function kioskAdminPages(ctx: Context): Router {
 }
 
 /** The kiosks a "Show on kiosk" control offers, for the people and group pages. */
-export function kioskChoices(ctx: Context) {
+export function kioskChoices(kiosks: Pick<KiosksService, "list">) {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.method === "GET" && req.admin)
-      res.locals.kioskChoices = (await ctx.kiosks.list()).map((k) => ({ id: k.id, name: k.name }));
+      res.locals.kioskChoices = (await kiosks.list()).map((k) => ({ id: k.id, name: k.name }));
     next();
   };
 }

@@ -4,7 +4,8 @@ import { cookieFrom } from "../server/core/http/cookies.js";
 import type { Live } from "../server/core/live/live.js";
 import type { Logger } from "../server/core/log.js";
 import type { SettingsService } from "../server/settings/index.js";
-import type { KiosksService, ScreenState } from "./kiosks.service.js";
+import type { KiosksService } from "./kiosks.service.js";
+import type { ScreenState } from "./kiosks.types.js";
 
 export const DEVICE_COOKIE = "ikiosk";
 export const PAIRING_COOKIE = "ikpair";
@@ -49,7 +50,7 @@ export class KioskLive {
 
   constructor(
     private kiosks: KiosksService,
-    private settings: SettingsService,
+    private settings: Pick<SettingsService, "get">,
     private live: Live,
     private log: Logger,
     private logoUrl: () => Promise<string | null> = async () => null,

@@ -1,12 +1,13 @@
 import path from "node:path";
 import express, { type NextFunction, type Request, type Response, Router } from "express";
+import type { Config } from "../server/core/config.js";
 import { clearCookie, readCookie, setCookie } from "../server/core/http/cookies.js";
 import { translator } from "../server/core/i18n/index.js";
 import { PROJECT_ROOT } from "../server/core/root.js";
 import type { Settings } from "../server/settings/index.js";
-import type { Context } from "../server/station.js";
 import { DEVICE_COOKIE, PAIRING_COOKIE } from "./kiosk-live.js";
 import { screenStrings } from "./kiosk-strings.js";
+import type { KiosksService } from "./kiosks.service.js";
 
 const root = PROJECT_ROOT;
 // Browsers cap cookie lifetimes at 400 days; the page renews it on every load.
@@ -16,7 +17,7 @@ const DEVICE_COOKIE_SECONDS = 400 * 24 * 60 * 60;
  * The lobby screen: `/kiosk` shows the display when the screen is paired, and otherwise a
  * pairing code to type on the Kiosks page. `/kiosk/enroll/<token>` pairs it by link.
  */
-export function kioskScreenPages(ctx: Context): Router {
+export function kioskScreenPages(ctx: { kiosks: KiosksService; config: Pick<Config, "secureCookies" | "publicUrl"> }): Router {
   const router = Router();
   const secure = ctx.config.secureCookies;
   router.use("/kiosk/assets", express.static(path.join(root, "kiosk/public"), { maxAge: "1h", index: false }));

@@ -1,10 +1,12 @@
 import { Router } from "express";
+import type { ApiKeyLookup } from "../server/core/auth/principals.js";
 import { fromDbTime } from "../server/core/db/convert.js";
 import { ValidationError } from "../server/core/errors.js";
 import { requireApiKey } from "../server/core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../server/core/http/params.js";
-import type { Context } from "../server/station.js";
-import type { Kiosk } from "./kiosks.service.js";
+import type { KioskLive } from "./kiosk-live.js";
+import type { KiosksService } from "./kiosks.service.js";
+import type { Kiosk } from "./kiosks.types.js";
 
 const KIOSK_FIELDS = ["name", "site", "language", "rotateSeconds", "idleMessage"] as const;
 
@@ -13,7 +15,7 @@ const KIOSK_FIELDS = ["name", "site", "language", "rotateSeconds", "idleMessage"
  * `enrollUrl` to open on the screen), list them with who they show and whether a screen is
  * connected, change, unpair, delete, and put people on them.
  */
-export function kiosksApi(ctx: Context): Router {
+export function kiosksApi(ctx: { kiosks: KiosksService; kioskLive: Pick<KioskLive, "online">; apiKeys: ApiKeyLookup }): Router {
   const router = Router();
   const auth = requireApiKey(ctx.apiKeys, "kiosks");
   // What makes a screen show people's codes (a new kiosk's enrolment link, pairing, displaying).

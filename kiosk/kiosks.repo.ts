@@ -64,6 +64,11 @@ export async function byId(db: Knex, id: number): Promise<KioskRow | undefined> 
   return r && toKiosk(r);
 }
 
+/** The kiosks of these ids (unknown ones left out), in no particular order. */
+export async function byIds(db: Knex, ids: number[]): Promise<KioskRow[]> {
+  return (await db("kiosks").whereIn("id", ids)).map(toKiosk);
+}
+
 export async function byColumn(
   db: Knex,
   column: "credential_hash" | "enroll_hash",
@@ -80,6 +85,16 @@ export async function insert(db: Knex, row: Omit<KioskRow, "id">): Promise<numbe
 
 export async function update(db: Knex, id: number, fields: Partial<KioskRow>): Promise<number> {
   return Number(await db("kiosks").where({ id }).update(fields));
+}
+
+/** Updates the kiosk only while its enrolment link is still this one; false when another request used or replaced it. */
+export async function useEnrollLink(
+  db: Knex,
+  id: number,
+  enrollHash: string | null,
+  fields: Partial<KioskRow>,
+): Promise<boolean> {
+  return Number(await db("kiosks").where({ id, enroll_hash: enrollHash }).update(fields)) === 1;
 }
 
 export async function remove(db: Knex, id: number): Promise<number> {
@@ -202,7 +217,6 @@ export async function promote(db: Knex, kioskId: number, freeTiles: number, now:
       .update({ shown_at: now, expires_at: now + displayMs });
 }
 
-/** The person joined: every tile of theirs says welcome until `until`; returns the kiosks. */
 /** The kiosks showing each of these people (who have just joined); they get a welcome there. */
 export async function welcome(db: Knex, userIds: number[], until: number): Promise<Map<number, number[]>> {
   const rows = await db("kiosk_entries").select("kiosk_id", "user_id").whereIn("user_id", userIds);
@@ -219,12 +233,6 @@ export async function welcome(db: Knex, userIds: number[], until: number): Promi
 
 export async function entriesOfUser(db: Knex, userId: number): Promise<number[]> {
   return (await db("kiosk_entries").where({ user_id: userId }).pluck("kiosk_id")).map(Number);
-}
-
-export async function removeEntriesOfUser(db: Knex, userId: number): Promise<number[]> {
-  const kiosks = await entriesOfUser(db, userId);
-  if (kiosks.length) await db("kiosk_entries").where({ user_id: userId }).delete();
-  return kiosks;
 }
 
 /** Pairing requests not yet expired (claimed or not). */

@@ -1,23 +1,20 @@
 import { createHmac } from "node:crypto";
 import type { Knex } from "knex";
-import { z } from "zod";
 import type { Config } from "../server/core/config.js";
 import { Batcher } from "../server/core/db/batcher.js";
 import { fromDbTime, nowMs } from "../server/core/db/convert.js";
 import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from "../server/core/errors.js";
 import type { Actor, EventBus } from "../server/core/events.js";
 import { groupBy } from "../server/core/group-by.js";
-import { isLanguage, LANGUAGES } from "../server/core/i18n/index.js";
+import { isLanguage } from "../server/core/i18n/index.js";
 import { digest, newSecret } from "../server/core/tokens.js";
-import type { InvitationsService, RotatingSource } from "../server/invitations/index.js";
-import { GuessLimiter, MAX_PERIOD_SECONDS, MIN_PERIOD_SECONDS } from "../server/invitations/index.js";
-
-type Language = string;
-
+import { GuessLimiter, type InvitationsService } from "../server/invitations/index.js";
 import type { UsersService } from "../server/people/index.js";
 import type { SettingsService } from "../server/settings/index.js";
 import type { EntryRow, KioskRow } from "./kiosks.repo.js";
 import * as repo from "./kiosks.repo.js";
+import { parseKioskInput } from "./kiosks.schema.js";
+import type { Kiosk, ScreenEntry, ScreenState } from "./kiosks.types.js";
 
 /** Tiles a screen shows at once; more people wait their turn. */
 export const MAX_TILES = 4;
@@ -30,91 +27,8 @@ const PAIRINGS_WINDOW_MS = 15 * 60 * 1000;
 export const MAX_OPEN_PAIRINGS = 500;
 const WELCOME_MS = 6_000;
 
-export type Kiosk = {
-  id: number;
-  name: string;
-  site: string | null;
-  language: Language;
-  /** What the kiosk uses: its own setting or KIOSK_ROTATE_SECONDS. */
-  rotateSeconds: number;
-  /** Its own setting, null when it follows KIOSK_ROTATE_SECONDS. */
-  rotateSecondsSetting: number | null;
-  idleMessage: string | null;
-  paired: boolean;
-  pairedAt: string | null;
-  lastSeenAt: string | null;
-  createdAt: string;
-  /** While an enrolment link is open: until when. */
-  enrollExpiresAt: string | null;
-};
-
-/** One person on a screen: only the first name and last initial ever leave the server. */
-export type ScreenEntry = {
-  userId: number;
-  label: string;
-  firstName: string;
-  language: Language;
-  shown: boolean;
-  expiresAt: number | null;
-  welcomeUntil: number | null;
-};
-
-export type ScreenState = {
-  kiosk: Kiosk;
-  tiles: Array<ScreenEntry & { source: RotatingSource | null }>;
-  waiting: number;
-  /** When this state changes by itself (an entry's time is up, a welcome ends). */
-  nextChangeAt: number | null;
-};
-
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `must be at most ${max} characters`)
-    .optional()
-    .nullable()
-    .transform((v) => (v ? v : null));
-
-const kioskSchema = z.object({
-  name: z
-    .string({ required_error: "is required", invalid_type_error: "must be text" })
-    .trim()
-    .min(1, "is required")
-    .max(100, "must be at most 100 characters"),
-  site: optionalText(100),
-  // Left out, the organization's default language (see create).
-  language: z
-    .string({ invalid_type_error: `must be one of ${LANGUAGES.join(", ")}` })
-    .refine(isLanguage, `must be one of ${LANGUAGES.join(", ")}`)
-    .optional(),
-  rotateSeconds: z
-    .union([z.number(), z.string(), z.null()])
-    .optional()
-    .transform((v, c) => {
-      if (v === null || v === undefined || v === "") return null;
-      const n = typeof v === "number" ? v : /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
-      if (!Number.isInteger(n) || n < MIN_PERIOD_SECONDS || n > MAX_PERIOD_SECONDS) {
-        c.addIssue({
-          code: "custom",
-          message: `must be a whole number of seconds from ${MIN_PERIOD_SECONDS} to ${MAX_PERIOD_SECONDS}`,
-        });
-        return z.NEVER;
-      }
-      return n;
-    }),
-  idleMessage: optionalText(300),
-});
-
-export type KioskInput = z.input<typeof kioskSchema>;
-
-export function parseKioskInput(raw: unknown): z.output<typeof kioskSchema> {
-  const parsed = kioskSchema.safeParse(raw ?? {});
-  if (parsed.success) return parsed.data;
-  const fields: Record<string, string> = {};
-  for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? "body")] ??= issue.message;
-  throw new ValidationError(fields);
-}
+/** What kiosks take from the configuration: links, secrets and the screens' timings. */
+export type KiosksConfig = Pick<Config, "publicUrl" | "secretKey" | "kioskRotateSeconds" | "kioskDisplayMinutes">;
 
 /**
  * Lobby kiosks: their settings, how a screen is paired with one (enrolment link or typed
@@ -135,9 +49,9 @@ export class KiosksService {
   constructor(
     private db: Knex,
     private events: EventBus,
-    private users: UsersService,
-    private invitations: InvitationsService,
-    private config: Config,
+    private users: Pick<UsersService, "summary">,
+    private invitations: Pick<InvitationsService, "rotatingSource">,
+    private config: KiosksConfig,
     /** Tiles carry the organization's name: nothing is shown before the set-up. */
     private settings: Pick<SettingsService, "requireSetup" | "get">,
   ) {
@@ -258,17 +172,15 @@ export class KiosksService {
     const row = await this.byEnrollToken(token);
     if (!row) return null;
     const credential = newSecret(32);
-    const n = await this.db("kiosks")
-      .where({ id: row.id, enroll_hash: row.enroll_hash })
-      .update({
-        credential_hash: digest(credential),
-        paired_at: nowMs(),
-        enroll_nonce: null,
-        enroll_hash: null,
-        enroll_expires_at: null,
-        updated_at: nowMs(),
-      });
-    if (Number(n) !== 1) return null;
+    const used = await repo.useEnrollLink(this.db, row.id, row.enroll_hash, {
+      credential_hash: digest(credential),
+      paired_at: nowMs(),
+      enroll_nonce: null,
+      enroll_hash: null,
+      enroll_expires_at: null,
+      updated_at: nowMs(),
+    });
+    if (!used) return null;
     await this.announcePaired(
       row,
       { type: "system", id: null, label: "kiosk screen (enrolment link)", ip: client },
@@ -433,7 +345,7 @@ export class KiosksService {
   async screens(ids: number[]): Promise<Map<number, ScreenState>> {
     const now = nowMs();
     await repo.expireEntries(this.db, ids, now);
-    const kiosks = (await this.db("kiosks").whereIn("id", ids)).map((r) => this.toKiosk(r as KioskRow));
+    const kiosks = (await repo.byIds(this.db, ids)).map((r) => this.toKiosk(r));
     const displayMs = this.config.kioskDisplayMinutes * 60_000;
     let entries = await repo.entriesOf(this.db, ids);
     const byKiosk = groupBy(entries, (e) => e.kiosk_id);

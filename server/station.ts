@@ -1,10 +1,5 @@
-import { Router } from "express";
 import type { Knex } from "knex";
-import { kioskAdminPages, kioskChoices } from "../kiosk/kiosk-admin.routes.js";
-import { KioskLive } from "../kiosk/kiosk-live.js";
-import { kioskScreenPages } from "../kiosk/kiosk-screen.routes.js";
-import { kiosksApi } from "../kiosk/kiosks.api.js";
-import { KiosksService } from "../kiosk/kiosks.service.js";
+import { createKiosk, type KioskFeature, type KioskLive, type KiosksService } from "../kiosk/index.js";
 import { printBatchCommand } from "../print/batch/batch-command.js";
 import { createPrint, type Print } from "../print/index.js";
 import { LetterService } from "../print/letter/letter.service.js";
@@ -17,10 +12,9 @@ import { printJobsApi } from "../print/queue/print-jobs.api.js";
 import { printingProfileExtras } from "../print/queue/profile-extras.js";
 import { apiDocsPages } from "./apidocs/api-docs.routes.js";
 import { openApiRoute } from "./apidocs/openapi.api.js";
-import { AuditLog } from "./audit/audit.js";
-import { auditPages } from "./audit/audit.routes.js";
+import { type AuditLog, createAudit } from "./audit/index.js";
 import { accountRoutes } from "./auth/account.routes.js";
-import { adminPages } from "./auth/admin-pages.routes.js";
+import { adminPages, renderSettings } from "./auth/admin-pages.routes.js";
 import { AdminsService } from "./auth/admins.service.js";
 import { ApiKeysService } from "./auth/apikeys.js";
 import { authCommands } from "./auth/auth.cli.js";
@@ -28,8 +22,7 @@ import { authRoutes } from "./auth/auth.routes.js";
 import { LoginLimiter } from "./auth/login-limiter.js";
 import { SessionStore } from "./auth/sessions.js";
 import { backupCommands } from "./backup/backup.cli.js";
-import { brandingAdmin, brandingPublic } from "./branding/branding.routes.js";
-import { BrandingService } from "./branding/branding.service.js";
+import { type BrandingService, createBranding } from "./branding/index.js";
 import type { Config } from "./core/config.js";
 import { createDb } from "./core/db/knex.js";
 import { EventBus } from "./core/events.js";
@@ -41,7 +34,7 @@ import { Live } from "./core/live/live.js";
 import type { Logger } from "./core/log.js";
 import { AddressPolicy } from "./core/security/address-policy.js";
 import { onLeaseTakeover } from "./core/work/work-queue.js";
-import { dashboardPages } from "./dashboard/dashboard.routes.js";
+import { createDashboard } from "./dashboard/index.js";
 import { refuseKnownGuessers } from "./invitations/front-door.js";
 import { invitationPages, invitationProfileExtras } from "./invitations/invitation-pages.routes.js";
 import { invitationSendApi } from "./invitations/invitation-send.api.js";
@@ -125,8 +118,6 @@ export type Context = {
 
 export function createStation(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Station {
   const events = new EventBus((event, err) => log.error({ event, err }, "event listener failed"));
-  const audit = new AuditLog(db);
-  audit.listen(events);
   const settings = new SettingsService(db, events, {
     // Empty until the set-up (or ORGANIZATION_NAME / APP_NAME) names them: see missingSetup().
     organizationName: config.organizationName ?? "",
@@ -144,6 +135,8 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     reminderLimit: 2,
   });
   const users = new UsersService(db, events);
+  // The first to listen to every event: each one is a line of the audit log.
+  const audit = createAudit({ db, events, users });
   const privacySettings = new PrivacySettingsService(db, events);
   const addresses = new AddressPolicy(async () => (await privacySettings.get()).allowInternalAddresses);
   const groups = new GroupsService(db, events);
@@ -183,16 +176,27 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   });
   jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
   const live = new Live(config, sessions, log);
-  const kiosks = new KiosksService(db, events, users, invitations, config, settings);
-  jobs.register({ name: "kiosks.prune", schedule: "*/20 * * * *", leaseSeconds: 120, run: () => kiosks.prune() });
-  // Built here, once: it adds the /kiosk namespace to live and listens to the events.
-  const branding = new BrandingService(db, events);
-  const kioskLive = new KioskLive(kiosks, settings, live, log, async () => {
-    const logo = await branding.logo();
-    return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
+  const apiKeys = new ApiKeysService(db, events);
+  const branding = createBranding({
+    db,
+    events,
+    // The Settings page is auth's; it is drawn only on a request, once the context exists.
+    settingsPage: (res, status, locals) => renderSettings(ctx, res, status, locals),
   });
-  kioskLive.register(events);
-  const privacy = new PrivacyService({ config, log, db, events, users, audit, notify, settings, privacySettings });
+  // Built here, once: it adds the /kiosk namespace to live and listens to the events.
+  const kiosk = createKiosk({
+    db,
+    events,
+    log,
+    config,
+    live,
+    users,
+    invitations,
+    settings,
+    apiKeys,
+    logoUrl: () => branding.branding.logoUrl(),
+  });
+  const privacy = new PrivacyService({ config, log, db, events, users, audit: audit.audit, notify, settings, privacySettings });
   jobs.register({
     name: "privacy.retention",
     schedule: "37 4 * * *",
@@ -204,8 +208,8 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     privacySettings,
     addresses,
     live,
-    kiosks,
-    kioskLive,
+    kiosks: kiosk.kiosks,
+    kioskLive: kiosk.kioskLive,
     notify,
     phoneMatch,
     phoneOtp,
@@ -214,7 +218,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     db,
     events,
     settings,
-    branding,
+    branding: branding.branding,
     users,
     facets: new Facets(db, events),
     groups,
@@ -222,8 +226,8 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     invitations,
     admins: new AdminsService(db, events, loginLimiter),
     sessions,
-    apiKeys: new ApiKeysService(db, events),
-    audit,
+    apiKeys,
+    audit: audit.audit,
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
     webhooks: new WebhooksService({
@@ -234,7 +238,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
       secretKey: config.secretKey,
       addresses,
     }),
-    letters: new LetterService({ users, invitations, settings, branding }),
+    letters: new LetterService({ users, invitations, settings, branding: branding.branding }),
   };
   const print = createPrint({ ...context, letters: () => context.letters });
   const metrics = new AppMetrics({
@@ -251,7 +255,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   jobs.onRun((name, outcome) => recordJobRun(name, outcome));
   onLeaseTakeover(recordLeaseTakeover);
   const ctx: Context = { ...context, print, metrics };
-  const features = composeFeatures(ctx);
+  const features = composeFeatures(ctx, { kiosk, dashboard: createDashboard({ db, config }), audit, branding });
   for (const feature of features) for (const job of feature.jobs ?? []) jobs.register(job);
   return { ...ctx, features };
 }
@@ -262,7 +266,10 @@ const OUTBOX_LATE_MS = 5 * 60_000;
  * Every feature, in the order its routes are tried (a page path belongs to one feature, but
  * privacy and kiosk extend /users/… and come before people).
  */
-function composeFeatures(ctx: Context): Feature[] {
+function composeFeatures(
+  ctx: Context,
+  built: { kiosk: KioskFeature; dashboard: Feature; audit: Feature; branding: Feature },
+): Feature[] {
   /** Sections of a person's profile page, from the features that know more about them. */
   const profile: ProfileExtras[] = [];
   const service: Feature = {
@@ -281,15 +288,11 @@ function composeFeatures(ctx: Context): Feature[] {
         },
       }),
       metricsRoutes(ctx.metrics, ctx.config.metricsToken),
-      brandingPublic(ctx),
     ],
     pageLocals: [
       async (_req, res, next) => {
         res.locals.settings = await ctx.settings.get();
         res.locals.setupMissing = await ctx.settings.missingSetup();
-        // The logo's version makes its URL change with it, so browsers may cache it.
-        const logo = await ctx.branding.logo();
-        res.locals.logoUrl = logo ? `/branding/logo?v=${logo.updatedAt}` : null;
         next();
       },
     ],
@@ -309,11 +312,6 @@ function composeFeatures(ctx: Context): Feature[] {
     cli: usersCommands(ctx.imports),
   };
   const registrations: Feature = { name: "registrations", api: [registrationsApi(ctx)], pages: [phoneJoinPages(ctx)] };
-  const kiosk: Feature = {
-    name: "kiosk",
-    api: [kiosksApi(ctx)],
-    pages: [kioskScreenPages(ctx), Router().use(["/users", "/groups"], kioskChoices(ctx)), kioskAdminPages(ctx)],
-  };
   const print: Feature = {
     name: "print",
     api: [lettersApi(ctx), printersApi(ctx), printJobsApi(ctx)],
@@ -344,15 +342,15 @@ function composeFeatures(ctx: Context): Feature[] {
     invitations,
     registrations,
     auth,
-    { name: "dashboard", pages: [dashboardPages(ctx)] },
+    built.dashboard,
     print,
     notify,
     privacy,
-    kiosk,
+    built.kiosk,
     people,
-    { name: "audit", pages: [auditPages(ctx)] },
+    built.audit,
     { name: "webhooks", pages: [webhookPages(ctx)] },
-    { name: "branding", pages: [brandingAdmin(ctx)] },
+    built.branding,
     { name: "settings", pages: [orgSetupPages(ctx)] },
     { name: "apidocs", api: [openApiRoute()], pages: [apiDocsPages()] },
     { name: "backup", cli: backupCommands(ctx) },

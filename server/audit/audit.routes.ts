@@ -1,24 +1,16 @@
 import { Router } from "express";
-import { z } from "zod";
 import { adminOnly } from "../core/http/auth-middleware.js";
-import type { Context } from "../station.js";
+import type { UsersService } from "../people/index.js";
+import { auditFilters as filters } from "./audit.schema.js";
+import type { AuditLog } from "./audit.service.js";
 
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .optional()
-  .catch(undefined);
-const filters = z.object({
-  action: z.string().max(64).optional().catch(undefined),
-  actor: z.string().max(191).optional().catch(undefined),
-  targetType: z.string().max(32).optional().catch(undefined),
-  targetId: z.string().max(64).optional().catch(undefined),
-  from: day,
-  to: day,
-  page: z.coerce.number().int().min(1).max(100000).catch(1),
-});
+type Deps = {
+  audit: AuditLog;
+  /** The names of the people the lines are about, while they exist. */
+  users: Pick<UsersService, "namesOf">;
+};
 
-export function auditPages(ctx: Context): Router {
+export function auditPages(ctx: Deps): Router {
   const router = Router();
   router.get("/audit", adminOnly, async (req, res) => {
     const f = filters.parse(req.query);

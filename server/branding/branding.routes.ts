@@ -1,13 +1,14 @@
 import busboy from "busboy";
-import { type Request, Router } from "express";
-import { renderSettings } from "../auth/index.js";
+import { type Request, type Response, Router } from "express";
 import { ValidationError } from "../core/errors.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
-import type { Context } from "../station.js";
-import { LOGO_MAX_BYTES } from "./branding.service.js";
+import { type BrandingService, LOGO_MAX_BYTES } from "./branding.service.js";
+
+/** Draws the Settings page (where the logo form is) with `locals` over its stored values. */
+export type SettingsPage = (res: Response, status: number, locals: Record<string, unknown>) => Promise<void>;
 
 /** The logo for everyone (join page, kiosk, emails link to it): public, cached by version. */
-export function brandingPublic(ctx: Context): Router {
+export function brandingPublic(ctx: { branding: Pick<BrandingService, "logo"> }): Router {
   const router = Router();
   router.get("/branding/logo", async (req, res) => {
     const logo = await ctx.branding.logo();
@@ -22,7 +23,7 @@ export function brandingPublic(ctx: Context): Router {
 }
 
 /** Upload and removal of the logo, on the Settings page (admins only). */
-export function brandingAdmin(ctx: Context): Router {
+export function brandingAdmin(ctx: { branding: BrandingService; settingsPage: SettingsPage }): Router {
   const router = Router();
   router.post("/admin/settings/logo", adminOnly, async (req, res) => {
     try {
@@ -31,7 +32,7 @@ export function brandingAdmin(ctx: Context): Router {
       res.redirect(303, req.query.back === "setup" ? "/admin/setup?done=logo-saved" : "/admin/settings?done=logo-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderSettings(ctx, res, 400, { errors: err.fields });
+      await ctx.settingsPage(res, 400, { errors: err.fields });
     }
   });
   router.post("/admin/settings/logo/remove", adminOnly, async (req, res) => {

@@ -3,10 +3,9 @@ import { nowMs } from "../core/db/convert.js";
 import { ValidationError } from "../core/errors.js";
 import type { Actor, EventBus } from "../core/events.js";
 import * as repo from "./branding.repo.js";
+import type { Logo } from "./branding.types.js";
 import { decodeFailure } from "./image-decode.js";
-import { type ImageInfo, imageInfo } from "./image-info.js";
-
-export type Logo = ImageInfo & { data: Buffer; updatedAt: number };
+import { imageInfo } from "./image-info.js";
 
 export const LOGO_MAX_BYTES = 1024 * 1024;
 const LOGO_MAX_SIDE = 4000;
@@ -39,6 +38,12 @@ export class BrandingService {
       : null;
     this.cache = { at: Date.now(), logo };
     return logo;
+  }
+
+  /** Where pages and screens load the logo, or null (none uploaded). Its version is in it, so browsers may cache it. */
+  async logoUrl(): Promise<string | null> {
+    const logo = await this.logo();
+    return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
   }
 
   /** Replaces the logo; refuses (naming the `logo` field) what is not a sensible PNG or JPEG. */

@@ -3,8 +3,8 @@ import type { Knex } from "knex";
 /**
  * Read-only reporting queries for the dashboard.
  *
- * This module reads other modules' tables (users, the status counters, outbox, groups,
- * group_members) directly. That is a deliberate exception to "call the other module's
+ * This module reads other modules' tables (users, outbox, invitations, groups, group_members)
+ * directly. That is a deliberate exception to "call the other module's
  * service, never its tables": it only reads, never writes, and a report that went through
  * each service would load whole lists to count them. Every query is plain SQL that runs on
  * SQLite and MySQL/MariaDB alike (integer arithmetic on BIGINT ms, no date functions).
@@ -13,9 +13,6 @@ import type { Knex } from "knex";
 export const DAY_MS = 86_400_000;
 
 const toInt = (v: unknown): number => Number(v ?? 0) || 0;
-
-/** People per status, from the counters users.repo keeps in step (no scan of `users`). */
-export { statusCounts } from "../people/users.repo.js";
 
 /** Pending people with at least one invitation email or SMS that went out (state `sent`). */
 export async function invitedPendingCount(db: Knex): Promise<number> {

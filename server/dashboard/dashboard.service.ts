@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { nowMs } from "../core/db/convert.js";
 import { JOIN_CHANNELS } from "../invitations/index.js";
+import { statusCounts } from "../people/index.js";
 import * as repo from "./dashboard.repo.js";
 
 /** How many days the joins-over-time chart covers, today included. */
@@ -43,7 +44,8 @@ export class DashboardService {
     const today = now - (now % repo.DAY_MS);
     const from = today - (CHART_DAYS - 1) * repo.DAY_MS;
     const [statuses, invited, channelRows, dayRows, groups, funnel] = await Promise.all([
-      repo.statusCounts(this.db),
+      // People per status, from the counters people keeps in step (no scan of `users`).
+      statusCounts(this.db),
       repo.invitedPendingCount(this.db),
       repo.joinsPerChannel(this.db),
       repo.joinsPerDay(this.db, from),
