@@ -42,14 +42,9 @@ import { invitationRedeemApi, invitationsApi } from "./invitations/invitations.a
 import { InvitationsService } from "./invitations/invitations.service.js";
 import { joinPages } from "./invitations/join.routes.js";
 import { AppMetrics } from "./metrics/app-metrics.js";
-import * as figures from "./metrics/figures.repo.js";
 import { metricsRoutes } from "./metrics/metrics.routes.js";
 import { recordJobRun, recordLeaseTakeover } from "./metrics/registry.js";
-import { bulkInvitePages } from "./notify/bulk-invite.routes.js";
-import { deliveryPages } from "./notify/deliveries.routes.js";
 import { createNotify, type Notify } from "./notify/index.js";
-import { deliveryProfileExtras } from "./notify/profile-extras.js";
-import { Reminders } from "./notify/reminders.js";
 import { Facets } from "./people/facets.js";
 import { groupsApi } from "./people/groups.api.js";
 import { groupPages } from "./people/groups.routes.js";
@@ -69,8 +64,7 @@ import { PhoneOtpService } from "./registrations/phone-otp.service.js";
 import { registrationsApi } from "./registrations/registrations.api.js";
 import { orgSetupPages } from "./settings/org-setup.routes.js";
 import { SettingsService } from "./settings/settings.service.js";
-import { webhookPages } from "./webhooks/webhooks.routes.js";
-import { WebhooksService } from "./webhooks/webhooks.service.js";
+import { createWebhooks, type Webhooks, type WebhooksService } from "./webhooks/index.js";
 
 /**
  * The composition root: every service of the process, built once, and the features that
@@ -154,16 +148,8 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     run: () => invitations.pruneGuesses(),
   });
   jobs.register({ name: "imports.prune", schedule: "43 3 * * *", leaseSeconds: 600, run: () => imports.pruneAbandoned() });
-  const notify = createNotify({ config, log, db, events, settings, users, invitations });
-  const reminders = new Reminders({ db, users, invitations, settings, sender: notify.invitations, log });
-  jobs.register({ name: "invitations.remind", schedule: "30 9 * * *", leaseSeconds: 1800, run: () => reminders.run() });
-  // A bulk invitation an instance stopped or died in the middle of is finished by another (or the next).
-  jobs.register({
-    name: "invitations.bulk-resume",
-    schedule: "* * * * *",
-    leaseSeconds: 600,
-    run: () => notify.bulk.resumeStale(),
-  });
+  // Its jobs (reminders, resuming bulk invitations) are registered with every feature's, below.
+  const notify = createNotify({ config, log, db, events, settings, users, groups, invitations });
   const phoneMatch = new PhoneMatchService(users, settings, events);
   // Built here, once: it registers its message kind with the outbox, which any process may run.
   const phoneOtp = new PhoneOtpService({
@@ -203,6 +189,15 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     leaseSeconds: 1800,
     run: () => privacy.applyRetention(),
   });
+  // Built here, once: it registers the webhook kind and transport and listens to the events.
+  const webhooks = createWebhooks({
+    db,
+    events,
+    outbox: notify.outbox,
+    worker: notify.worker,
+    secretKey: config.secretKey,
+    addresses,
+  });
   const context: Omit<Context, "print" | "metrics"> = {
     privacy,
     privacySettings,
@@ -229,15 +224,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     apiKeys,
     audit: audit.audit,
     jobs,
-    // Built here, once: it registers the webhook kind and transport and listens to the events.
-    webhooks: new WebhooksService({
-      db,
-      events,
-      outbox: notify.outbox,
-      worker: notify.worker,
-      secretKey: config.secretKey,
-      addresses,
-    }),
+    webhooks: webhooks.webhooks,
     letters: new LetterService({ users, invitations, settings, branding: branding.branding }),
   };
   const print = createPrint({ ...context, letters: () => context.letters });
@@ -255,12 +242,10 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   jobs.onRun((name, outcome) => recordJobRun(name, outcome));
   onLeaseTakeover(recordLeaseTakeover);
   const ctx: Context = { ...context, print, metrics };
-  const features = composeFeatures(ctx, { kiosk, dashboard: createDashboard({ db, config }), audit, branding });
+  const features = composeFeatures(ctx, { kiosk, dashboard: createDashboard({ db, config }), audit, branding, webhooks });
   for (const feature of features) for (const job of feature.jobs ?? []) jobs.register(job);
   return { ...ctx, features };
 }
-
-const OUTBOX_LATE_MS = 5 * 60_000;
 
 /**
  * Every feature, in the order its routes are tried (a page path belongs to one feature, but
@@ -268,7 +253,7 @@ const OUTBOX_LATE_MS = 5 * 60_000;
  */
 function composeFeatures(
   ctx: Context,
-  built: { kiosk: KioskFeature; dashboard: Feature; audit: Feature; branding: Feature },
+  built: { kiosk: KioskFeature; dashboard: Feature; audit: Feature; branding: Feature; webhooks: Webhooks },
 ): Feature[] {
   /** Sections of a person's profile page, from the features that know more about them. */
   const profile: ProfileExtras[] = [];
@@ -279,13 +264,7 @@ function composeFeatures(
       healthRoutes({
         db: ctx.db,
         pingRedis: () => ctx.live.pingRedis(),
-        checks: {
-          // A queued message due this long ago means the outbox workers are behind (or none runs).
-          outbox: async () => {
-            const late = await figures.outboxOverdue(ctx.db, Date.now() - OUTBOX_LATE_MS);
-            return { status: late > 0 ? "warn" : "ok", overdue: late };
-          },
-        },
+        checks: { ...ctx.notify.checks },
       }),
       metricsRoutes(ctx.metrics, ctx.config.metricsToken),
     ],
@@ -323,13 +302,7 @@ function composeFeatures(
     close: () => ctx.letters.stop(),
   };
   profile.push(printingProfileExtras(ctx));
-  const notify: Feature = {
-    name: "notify",
-    pages: [deliveryPages(ctx), bulkInvitePages(ctx)],
-    // The outbox sends what the pages queue, so it runs even where scheduled jobs do not.
-    workers: [{ name: "outbox", start: () => ctx.notify.start(), stop: (ms) => ctx.notify.stop(ms) }],
-  };
-  profile.push(deliveryProfileExtras(ctx));
+  profile.push(ctx.notify.profile);
   const privacy: Feature = { name: "privacy", pages: [privacyPages(ctx)] };
   profile.push(privacyProfileExtras(ctx));
   const auth: Feature = {
@@ -344,12 +317,12 @@ function composeFeatures(
     auth,
     built.dashboard,
     print,
-    notify,
+    ctx.notify,
     privacy,
     built.kiosk,
     people,
     built.audit,
-    { name: "webhooks", pages: [webhookPages(ctx)] },
+    built.webhooks,
     built.branding,
     { name: "settings", pages: [orgSetupPages(ctx)] },
     { name: "apidocs", api: [openApiRoute()], pages: [apiDocsPages()] },

@@ -4,7 +4,6 @@ import { anyStaff } from "../../server/core/http/auth-middleware.js";
 import { flashFrom } from "../../server/core/http/flash.js";
 import { idList, idParam } from "../../server/core/http/params.js";
 import type { BulkTarget } from "../../server/notify/index.js";
-import { notifyOf } from "../../server/notify/index.js";
 import { iterateUsers } from "../../server/people/index.js";
 import type { Context } from "../../server/station.js";
 import { MAX_PRINT_NOW, MAX_QUEUE_AT_ONCE } from "./print-jobs.service.js";
@@ -103,7 +102,7 @@ export function printPages(ctx: Context): Router {
       : body.all === "1"
         ? { all: true }
         : { ids: idList(body.ids) };
-    const ids = await notifyOf(ctx).bulk.unreachableIds(target, MAX_QUEUE_AT_ONCE);
+    const ids = await ctx.notify.bulk.unreachableIds(target, MAX_QUEUE_AT_ONCE);
     if (!ids.length) return res.redirect(303, "/print-jobs?done=print-nobody");
     await ctx.print.jobs.queueTonight(null, ids, req.actor, { skipNotPending: true });
     res.redirect(303, "/print-jobs?done=print-queued");

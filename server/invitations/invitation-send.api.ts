@@ -1,7 +1,6 @@
 import { Router } from "express";
 import { requireApiKey } from "../core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../core/http/params.js";
-import { notifyOf } from "../notify/index.js";
 import type { Context } from "../station.js";
 
 /**
@@ -15,7 +14,7 @@ export function invitationSendApi(ctx: Context): Router {
   router.post("/users/:id/invitation/send", requireApiKey(ctx.apiKeys, "invitations"), async (req, res) => {
     const id = pathId(req, "id", "Person");
     const body = jsonObjectBody(req, ["channel"]);
-    const delivery = await notifyOf(ctx).invitations.send(id, body.channel, req.actor);
+    const delivery = await ctx.notify.invitations.send(id, body.channel, req.actor);
     res.status(202).json({ id: delivery.id, channel: delivery.channel, state: delivery.state });
   });
   return router;

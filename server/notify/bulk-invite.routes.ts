@@ -2,9 +2,8 @@ import { Router } from "express";
 import { ValidationError } from "../core/errors.js";
 import { anyStaff } from "../core/http/auth-middleware.js";
 import { idList, idParam } from "../core/http/params.js";
-import type { Context } from "../station.js";
-import { type BulkTarget, MAX_SELECTION } from "./bulk-invite.js";
-import { notifyOf } from "./index.js";
+import type { GroupsService } from "../people/index.js";
+import { type BulkInvite, type BulkTarget, MAX_SELECTION } from "./bulk-invite.service.js";
 
 /** The target of a preview (query) or a send (form body): `ids`, `group` or `all=1`. */
 function targetOf(input: Record<string, unknown> | undefined): BulkTarget {
@@ -26,13 +25,13 @@ function targetOf(input: Record<string, unknown> | undefined): BulkTarget {
  * email and how many have neither (to be printed); POST /invite queues them in the
  * background and sends the admin to the Deliveries page.
  */
-export function bulkInvitePages(ctx: Context): Router {
+export function bulkInvitePages(deps: { bulk: BulkInvite; groups: Pick<GroupsService, "get"> }): Router {
   const router = Router();
-  const bulk = notifyOf(ctx).bulk;
+  const { bulk, groups } = deps;
 
   router.get("/invite", anyStaff, async (req, res) => {
     const target = targetOf(req.query as Record<string, unknown>);
-    const group = "groupId" in target ? await ctx.groups.get(target.groupId) : null;
+    const group = "groupId" in target ? await groups.get(target.groupId) : null;
     const plan = await bulk.preview(target);
     const audience =
       "ids" in target
@@ -53,7 +52,7 @@ export function bulkInvitePages(ctx: Context): Router {
 
   router.post("/invite", anyStaff, async (req, res) => {
     const target = targetOf(req.body as Record<string, unknown>);
-    if ("groupId" in target) await ctx.groups.get(target.groupId);
+    if ("groupId" in target) await groups.get(target.groupId);
     await bulk.start(target, req.actor);
     res.redirect(303, "/deliveries?done=bulk-invite");
   });

@@ -16,7 +16,7 @@ function smtpHost(url: string): string {
  * Which channels really reach people: without SMTP_URL emails become files in
  * DATA_DIR/outbox, and SMS_PROVIDER=log only logs. Settings and the dashboard say so.
  */
-export function channelStatus(config: Config): ChannelStatus[] {
+export function channelStatus(config: Pick<Config, "smtpUrl" | "smsProvider">): ChannelStatus[] {
   const email: ChannelStatus = config.smtpUrl
     ? { channel: "email", connected: true, label: "Email: connected", detail: `Sent through ${smtpHost(config.smtpUrl)}.` }
     : {

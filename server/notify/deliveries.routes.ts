@@ -4,9 +4,11 @@ import { ConflictError } from "../core/errors.js";
 import { anyStaff } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idParam } from "../core/http/params.js";
-import type { Context } from "../station.js";
-import { notifyOf } from "./index.js";
-import { OUTBOX_CHANNELS, OUTBOX_STATES } from "./outbox.js";
+import type { GroupsService, UsersService } from "../people/index.js";
+import type { BulkInvite } from "./bulk-invite.service.js";
+import type { InvitationSender } from "./invitation-sender.js";
+import type { Outbox } from "./outbox.service.js";
+import { OUTBOX_CHANNELS, OUTBOX_STATES } from "./outbox.types.js";
 
 const PAGE_SIZE = 50;
 
@@ -21,24 +23,30 @@ const filters = z.object({
  * channel, errors, Resend for failed ones) and sending a person's invitation by email or
  * SMS from their profile.
  */
-export function deliveryPages(ctx: Context): Router {
+export function deliveryPages(deps: {
+  outbox: Outbox;
+  bulk: BulkInvite;
+  sender: InvitationSender;
+  users: Pick<UsersService, "namesOf">;
+  groups: Pick<GroupsService, "get">;
+}): Router {
   const router = Router();
 
   router.get("/deliveries", anyStaff, async (req, res) => {
     const f = filters.parse(req.query);
     const current = { state: f.state, channel: f.channel };
     const [result, bulkRuns] = await Promise.all([
-      notifyOf(ctx).outbox.list({ ...current, page: f.page, pageSize: PAGE_SIZE }),
-      f.page === 1 ? notifyOf(ctx).bulk.recent(5) : [],
+      deps.outbox.list({ ...current, page: f.page, pageSize: PAGE_SIZE }),
+      f.page === 1 ? deps.bulk.recent(5) : [],
     ]);
     // The group's name where it still exists (a deleted group shows by its number).
     const groupNames = new Map<number, string>();
     for (const run of bulkRuns) {
       if (!("groupId" in run.target)) continue;
-      const group = await ctx.groups.get(run.target.groupId).catch(() => null);
+      const group = await deps.groups.get(run.target.groupId).catch(() => null);
       if (group) groupNames.set(group.id, group.name);
     }
-    const names = await ctx.users.namesOf(result.items.flatMap((d) => (d.userId ? [d.userId] : [])));
+    const names = await deps.users.namesOf(result.items.flatMap((d) => (d.userId ? [d.userId] : [])));
     res.render("deliveries/list", {
       names,
       bulkRuns,
@@ -58,7 +66,7 @@ export function deliveryPages(ctx: Context): Router {
   router.post("/deliveries/:id/resend", anyStaff, async (req, res, next) => {
     const id = idParam(req.params.id);
     if (!id) return next();
-    await notifyOf(ctx).outbox.resend(id, req.actor);
+    await deps.outbox.resend(id, req.actor);
     const back =
       typeof req.body?.back === "string" && /^\/deliveries(\?[\w=&%.-]*)?$/.test(req.body.back) ? req.body.back : "/deliveries";
     res.redirect(303, `${back}${back.includes("?") ? "&" : "?"}done=resent`);
@@ -71,7 +79,7 @@ export function deliveryPages(ctx: Context): Router {
     const id = idParam(req.params.id);
     if (!id) return next();
     try {
-      const delivery = await notifyOf(ctx).invitations.send(id, req.body?.channel, req.actor);
+      const delivery = await deps.sender.send(id, req.body?.channel, req.actor);
       res.redirect(303, `/users/${id}?done=invitation-${delivery.channel}`);
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;

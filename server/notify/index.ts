@@ -1,13 +1,43 @@
-import type { Context } from "../station.js";
-import { BulkInvite } from "./bulk-invite.js";
+import type { Knex } from "knex";
+import type { Config } from "../core/config.js";
+import type { EventBus } from "../core/events.js";
+import type { Feature, Worker } from "../core/feature.js";
+import type { Check } from "../core/http/health.js";
+import type { Job } from "../core/jobs/registry.js";
+import type { Logger } from "../core/log.js";
+import type { InvitationsService } from "../invitations/index.js";
+import type { GroupsService, UsersService } from "../people/index.js";
+import type { SettingsService } from "../settings/index.js";
+import { bulkInvitePages } from "./bulk-invite.routes.js";
+import { BulkInvite } from "./bulk-invite.service.js";
+import { deliveryPages } from "./deliveries.routes.js";
 import { InvitationSender } from "./invitation-sender.js";
 import { createMailer } from "./mailer.js";
-import { type Delivery, Outbox } from "./outbox.js";
+import { outboxOverdue } from "./outbox.repo.js";
+import { Outbox } from "./outbox.service.js";
+import type { Delivery } from "./outbox.types.js";
 import { OutboxWorker } from "./outbox-worker.js";
+import { deliveryProfileExtras } from "./profile-extras.js";
+import { Reminders } from "./reminders.js";
 import { createSmsProvider } from "./sms/provider.js";
 
-/** Email, SMS and the outbox they go through, built once per process. */
-export type Notify = {
+export type NotifyDeps = {
+  config: Pick<
+    Config,
+    "outboxRetrySeconds" | "smtpUrl" | "mailFrom" | "dataDir" | "smsProvider" | "smsWebhookUrl" | "secretKey" | "twilio"
+  >;
+  log: Logger;
+  db: Knex;
+  events: EventBus;
+  settings: SettingsService;
+  users: UsersService;
+  /** The Deliveries and "Invite all pending" pages name the groups. */
+  groups: GroupsService;
+  invitations: InvitationsService;
+};
+
+/** Email, SMS and the outbox they go through, built once per process; and what notify adds to the service. */
+export type Notify = Feature & {
   outbox: Outbox;
   worker: OutboxWorker;
   invitations: InvitationSender;
@@ -19,12 +49,20 @@ export type Notify = {
   start: () => void;
   /** Stops the worker (sends in progress finish, up to `ms`) and bulk runs (resumed later), and closes the SMTP pool. */
   stop: (ms?: number) => Promise<void>;
+  /** The profile page's delivery section: the person's sends and which send buttons apply. */
+  profile: ReturnType<typeof deliveryProfileExtras>;
+  /** Checks for /readyz: `outbox`, the backlog of messages overdue. */
+  checks: Record<string, () => Promise<Check>>;
+  pages: NonNullable<Feature["pages"]>;
+  jobs: Job[];
+  workers: Worker[];
 };
 
-type Deps = Pick<Context, "config" | "log" | "db" | "events" | "settings" | "users" | "invitations">;
+/** A queued message due this long ago means the outbox workers are behind (or none runs). */
+const OUTBOX_LATE_MS = 5 * 60_000;
 
-export function createNotify(deps: Deps): Notify {
-  const { config, log, db } = deps;
+export function createNotify(deps: NotifyDeps): Notify {
+  const { config, log, db, events, settings, users, groups } = deps;
   const outbox = new Outbox(db);
   const worker = new OutboxWorker(db, outbox, log, { firstRetrySeconds: config.outboxRetrySeconds });
   const mailer = createMailer(config, log);
@@ -37,30 +75,47 @@ export function createNotify(deps: Deps): Notify {
     if (o.channel !== "sms") throw new Error(`outbox #${m.id}: an ${o.channel} message on the sms channel`);
     return sms.send(o);
   });
-  const invitations = new InvitationSender({ ...deps, outbox });
-  const bulk = new BulkInvite({ db, users: deps.users, sender: invitations, settings: deps.settings, log });
+  const sender = new InvitationSender({ events, users, invitations: deps.invitations, settings, outbox });
+  const bulk = new BulkInvite({ db, users, sender, settings, log });
+  const reminders = new Reminders({ db, users, invitations: deps.invitations, settings, sender, log });
+  const start = () => worker.start();
+  const stop = async (ms = 5_000) => {
+    await Promise.all([worker.stop(ms), bulk.stop()]);
+    mailer.close();
+  };
   return {
     outbox,
     worker,
-    invitations,
+    invitations: sender,
     bulk,
     deliveriesFor: (userId) => outbox.forUser(userId),
-    start: () => worker.start(),
-    stop: async (ms = 5_000) => {
-      await Promise.all([worker.stop(ms), bulk.stop()]);
-      mailer.close();
+    start,
+    stop,
+    name: "notify",
+    // POST /users/:id/invitation/send of the JSON API (it needs the sender) may join here as `api`.
+    pages: [deliveryPages({ outbox, bulk, sender, users, groups }), bulkInvitePages({ bulk, groups })],
+    // The outbox sends what the pages queue, so it runs even where scheduled jobs do not.
+    workers: [{ name: "outbox", start, stop }],
+    jobs: [
+      { name: "invitations.remind", schedule: "30 9 * * *", leaseSeconds: 1800, run: () => reminders.run() },
+      // A bulk invitation an instance stopped or died in the middle of is finished by another (or the next).
+      { name: "invitations.bulk-resume", schedule: "* * * * *", leaseSeconds: 600, run: () => bulk.resumeStale() },
+    ],
+    profile: deliveryProfileExtras({ outbox }),
+    checks: {
+      outbox: async () => {
+        const late = await outboxOverdue(db, Date.now() - OUTBOX_LATE_MS);
+        return { status: late > 0 ? "warn" : "ok", overdue: late };
+      },
     },
   };
 }
 
-/** The context's Notify (kept as a function so callers need not know where it lives). */
-export function notifyOf(ctx: Context): Notify {
-  return ctx.notify;
-}
-
-export type { BulkTarget } from "./bulk-invite.js";
+export type { BulkTarget } from "./bulk-invite.service.js";
 export { channelStatus } from "./channels.js";
 export { DeliveryError, postForDelivery } from "./delivery-error.js";
+export type { InvitationSender } from "./invitation-sender.js";
 export { removeEmlFiles } from "./mailer.js";
-export { type Delivery, OUTBOX_STATES, type Outbox, type OutboxMessage, type Outgoing, type Prepared } from "./outbox.js";
+export type { Outbox } from "./outbox.service.js";
+export { type Delivery, OUTBOX_STATES, type OutboxMessage, type Outgoing, type Prepared } from "./outbox.types.js";
 export type { OutboxWorker } from "./outbox-worker.js";

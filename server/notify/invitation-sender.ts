@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import ejs from "ejs";
 import QRCode from "qrcode";
-import type { Config } from "../core/config.js";
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
 import { type Actor, type EventBus, systemActor } from "../core/events.js";
 import { intlLocale, pickLanguage, type TFunction, translator } from "../core/i18n/index.js";
@@ -11,7 +10,8 @@ import type { InvitationsService, InvitationView } from "../invitations/index.js
 import type { User, UsersService } from "../people/index.js";
 import type { Settings, SettingsService } from "../settings/index.js";
 import { DeliveryError } from "./delivery-error.js";
-import type { Delivery, Outbox, OutboxMessage, Prepared } from "./outbox.js";
+import type { Outbox } from "./outbox.service.js";
+import type { Delivery, OutboxMessage, Prepared } from "./outbox.types.js";
 import { pickSmsText, smsSize, truncate } from "./sms/gsm.js";
 
 export const INVITATION_CHANNELS = ["email", "sms"] as const;
@@ -60,7 +60,6 @@ export function parseInvitationChannel(value: unknown): InvitationChannel {
 export class InvitationSender {
   constructor(
     private deps: {
-      config: Config;
       events: EventBus;
       users: UsersService;
       invitations: InvitationsService;

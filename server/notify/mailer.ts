@@ -4,7 +4,7 @@ import nodemailer from "nodemailer";
 import type { Config } from "../core/config.js";
 import type { Logger } from "../core/log.js";
 import { DeliveryError } from "./delivery-error.js";
-import type { Outgoing } from "./outbox.js";
+import type { Outgoing } from "./outbox.types.js";
 
 export type OutgoingEmail = Extract<Outgoing, { channel: "email" }>;
 
@@ -24,7 +24,9 @@ export async function removeEmlFiles(dataDir: string, messageIds: number[]): Pro
   for (const id of messageIds) await rm(emlFileOf(dataDir, id), { force: true });
 }
 
-export function createMailer(config: Config, log: Logger): Mailer {
+type MailConfig = Pick<Config, "smtpUrl" | "mailFrom" | "dataDir">;
+
+export function createMailer(config: MailConfig, log: Logger): Mailer {
   return config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new EmlFileMailer(config, log);
 }
 
@@ -94,7 +96,7 @@ class EmlFileMailer implements Mailer {
   private warned = false;
 
   constructor(
-    private config: Config,
+    private config: MailConfig,
     private log: Logger,
   ) {
     this.dir = path.join(config.dataDir, "outbox");

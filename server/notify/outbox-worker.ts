@@ -4,9 +4,10 @@ import type { Logger } from "../core/log.js";
 import type { WorkQueue } from "../core/work/work-queue.js";
 import { MAX_ATTEMPTS, retryDelayMs } from "./backoff.js";
 import { DeliveryError } from "./delivery-error.js";
-import { type Outbox, type OutboxMessage, type Outgoing, type Prepared, toMessage } from "./outbox.js";
 import type { OutboxRow } from "./outbox.repo.js";
 import * as repo from "./outbox.repo.js";
+import { type Outbox, toMessage } from "./outbox.service.js";
+import type { OutboxMessage, Outgoing, Prepared } from "./outbox.types.js";
 
 /** Puts one prepared message on the wire for a channel; throws a DeliveryError when it did not go out. */
 /** `kept`: the message was only written to a file or a log, not handed to anyone who delivers it. */

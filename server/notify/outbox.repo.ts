@@ -190,3 +190,47 @@ export async function usersWithMessagesSince(db: Knex, kind: string, userIds: nu
     .where("created_at", ">=", since);
   return new Set(rows.map((r) => Number(r.user_id)));
 }
+
+/** The ids of every message to or about a person, whatever its kind and state. */
+export async function messageIdsOfUser(db: Knex, userId: number): Promise<number[]> {
+  const rows: Array<{ id: number }> = await db("outbox").where({ user_id: userId }).select("id");
+  return rows.map((r) => Number(r.id));
+}
+
+/** Deletes these messages (500 at a time). */
+export async function deleteMessages(db: Knex, ids: number[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500)
+    await db("outbox")
+      .whereIn("id", ids.slice(i, i + 500))
+      .delete();
+}
+
+/** Up to `limit` sent and failed messages last changed before `before`, oldest first (retention). */
+export async function finishedMessageIds(db: Knex, before: number, limit: number): Promise<number[]> {
+  const rows: Array<{ id: number }> = await db("outbox")
+    .whereIn("state", ["sent", "saved", "logged", "failed"])
+    .where("updated_at", "<", before)
+    .orderBy("id", "asc")
+    .limit(limit)
+    .select("id");
+  return rows.map((r) => Number(r.id));
+}
+
+/** Every message of `kind` to these people, in the order they were queued: who sent it and when. */
+export async function sendsOf(
+  db: Knex,
+  kind: string,
+  userIds: number[],
+): Promise<Array<{ user_id: unknown; channel: string; created_at: unknown; created_by: string | null }>> {
+  return db("outbox")
+    .select("user_id", "channel", "created_at", "created_by")
+    .where("kind", kind)
+    .whereIn("user_id", userIds)
+    .orderBy("id");
+}
+
+/** Messages due before `before` and not sent yet: work the outbox workers are behind on. */
+export async function outboxOverdue(db: Knex, before: number): Promise<number> {
+  const row = await db("outbox").where({ state: "queued" }).andWhere("next_attempt_at", "<", before).count({ n: "*" }).first();
+  return Number(row?.n ?? 0);
+}

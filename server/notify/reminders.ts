@@ -8,6 +8,7 @@ import type { UsersService } from "../people/index.js";
 import { iterateUsers } from "../people/index.js";
 import type { SettingsService } from "../settings/index.js";
 import { INVITATION_KIND, type InvitationSender, isInvitationChannel } from "./invitation-sender.js";
+import { sendsOf } from "./outbox.repo.js";
 
 const DAY_MS = 86_400_000;
 /** The outbox's `created_by` of reminders: how they are told apart from sends by people. */
@@ -54,12 +55,7 @@ export class Reminders {
 
   /** Invitation sends per person of `ids`: the last one and how many reminders they had. */
   private async histories(ids: number[]): Promise<Map<number, History>> {
-    const rows: Array<{ user_id: unknown; channel: string; created_at: unknown; created_by: string | null }> = await this.deps
-      .db("outbox")
-      .select("user_id", "channel", "created_at", "created_by")
-      .where("kind", INVITATION_KIND)
-      .whereIn("user_id", ids)
-      .orderBy("id");
+    const rows = await sendsOf(this.deps.db, INVITATION_KIND, ids);
     const byUser = new Map<number, History>();
     for (const r of rows) {
       const id = Number(r.user_id);

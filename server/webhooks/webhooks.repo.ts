@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { fromDbBool, fromDbJson, fromDbTime, toDbBool, toDbJson } from "../core/db/convert.js";
+import type { Webhook } from "./webhooks.types.js";
 
 export type WebhookRow = {
   id: number;
@@ -9,16 +10,6 @@ export type WebhookRow = {
   active: number | boolean;
   created_at: number | string;
   updated_at: number | string;
-};
-
-/** A webhook as pages and the service see it: never its secret. */
-export type Webhook = {
-  id: number;
-  url: string;
-  events: string[];
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
 };
 
 export const toWebhook = (row: WebhookRow): Webhook => ({

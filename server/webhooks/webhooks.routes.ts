@@ -3,17 +3,16 @@ import { NotFoundError, ValidationError } from "../core/errors.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idParam } from "../core/http/params.js";
-import type { Context } from "../station.js";
-import { WEBHOOK_EVENTS } from "./webhooks.service.js";
+import { WEBHOOK_EVENTS, type WebhooksService } from "./webhooks.service.js";
 
 /** Administration › Webhooks: register, enable, disable and delete; each one's delivery log. */
-export function webhookPages(ctx: Context): Router {
+export function webhookPages(deps: { webhooks: WebhooksService }): Router {
   const router = Router();
   router.use("/admin/webhooks", adminOnly);
 
   const render = async (req: Request, res: Response, status: number, locals: Record<string, unknown>) => {
-    const hooks = await ctx.webhooks.list();
-    const withLog = await Promise.all(hooks.map(async (w) => ({ ...w, deliveries: await ctx.webhooks.deliveries(w.id) })));
+    const hooks = await deps.webhooks.list();
+    const withLog = await Promise.all(hooks.map(async (w) => ({ ...w, deliveries: await deps.webhooks.deliveries(w.id) })));
     res.status(status).render("admin/webhooks", {
       title: req.t("titles:webhooks"),
       section: "/admin",
@@ -34,7 +33,7 @@ export function webhookPages(ctx: Context): Router {
     const events = req.body?.events === undefined ? [] : Array.isArray(req.body.events) ? req.body.events : [req.body.events];
     const values = { url: String(req.body?.url ?? ""), events };
     try {
-      const created = await ctx.webhooks.create({ url: values.url, secret: req.body?.secret, events }, req.actor);
+      const created = await deps.webhooks.create({ url: values.url, secret: req.body?.secret, events }, req.actor);
       // The secret is shown this once.
       res.setHeader("Cache-Control", "no-store");
       await render(req, res, 201, { created, flash: null });
@@ -49,8 +48,8 @@ export function webhookPages(ctx: Context): Router {
     const action = req.params.action;
     if (!id || !["enable", "disable", "delete"].includes(action)) return next();
     try {
-      if (action === "delete") await ctx.webhooks.remove(id, req.actor);
-      else await ctx.webhooks.setActive(id, action === "enable", req.actor);
+      if (action === "delete") await deps.webhooks.remove(id, req.actor);
+      else await deps.webhooks.setActive(id, action === "enable", req.actor);
     } catch (err) {
       if (err instanceof NotFoundError) return next();
       throw err;

@@ -7,10 +7,8 @@ import type { Actor, DomainEvent, EventBus } from "../core/events.js";
 import type { AddressPolicy } from "../core/security/address-policy.js";
 import type { Delivery, Outbox, OutboxMessage, OutboxWorker, Outgoing, Prepared } from "../notify/index.js";
 import { DeliveryError, postForDelivery } from "../notify/index.js";
-import type { Webhook } from "./webhooks.repo.js";
 import * as repo from "./webhooks.repo.js";
-
-export type { Webhook } from "./webhooks.repo.js";
+import type { Webhook } from "./webhooks.types.js";
 
 export const WEBHOOK_KIND = "webhook";
 /** The events a webhook can subscribe to; later issues append theirs. */
@@ -28,7 +26,7 @@ const MAX_SECRET_LENGTH = 200;
 export type WebhookInput = { url?: unknown; secret?: unknown; events?: unknown };
 export type WebhookDelivery = Delivery & { event: string };
 
-type Deps = {
+export type WebhooksDeps = {
   db: Knex;
   events: EventBus;
   outbox: Outbox;
@@ -60,7 +58,7 @@ export class WebhooksService {
   private readonly sealer: Sealer;
   private subscriptions: { at: number; hooks: Promise<Webhook[]> } | null = null;
 
-  constructor(private deps: Deps) {
+  constructor(private deps: WebhooksDeps) {
     this.sealer = new Sealer(deps.secretKey, "webhook-secret-seal");
     deps.outbox.registerKind(WEBHOOK_KIND, { prepare: (m) => this.prepare(m) });
     deps.worker.registerTransport("webhook", async (o, m) => {

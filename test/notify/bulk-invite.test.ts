@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { cliActor } from "../../server/core/events.js";
-import { BulkInvite } from "../../server/notify/bulk-invite.js";
+import { BulkInvite } from "../../server/notify/bulk-invite.service.js";
 import { INVITATION_KIND } from "../../server/notify/invitation-sender.js";
 import { Reminders } from "../../server/notify/reminders.js";
 import type { UserInput } from "../../server/people/user.schema.js";

@@ -10,8 +10,7 @@ import pino from "pino";
 import { ConfigError, loadConfig } from "../../server/core/config.js";
 import { cliActor } from "../../server/core/events.js";
 import { retryDelayMs } from "../../server/notify/backoff.js";
-import type { Delivery } from "../../server/notify/outbox.js";
-import { deliveryProfileExtras } from "../../server/notify/profile-extras.js";
+import type { Delivery } from "../../server/notify/outbox.types.js";
 import { pickSmsText, smsSize } from "../../server/notify/sms/gsm.js";
 import { LogSmsProvider } from "../../server/notify/sms/log.js";
 import type { UserInput } from "../../server/people/user.schema.js";
@@ -140,7 +139,7 @@ for (const dialect of await dialects()) {
       const queuedAt = history.findIndex((h) => h.action === "invitation.queued");
       assert.ok(queuedAt > history.indexOf(sentEntry), "queued is recorded before sent (history is newest first)");
 
-      const extras = await deliveryProfileExtras(app.ctx)(await app.ctx.users.get(user.id));
+      const extras = await app.notify.profile(await app.ctx.users.get(user.id));
       assert.deepEqual(
         extras.deliveries.map((d) => [d.id, d.channel, d.state]),
         [[queued.id, "email", "sent"]],

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../../core/log.js";
 import { smsSize } from "./gsm.js";
-import type { Sms, SmsProvider } from "./provider.js";
-import { maskPhone } from "./provider.js";
+import type { Sms, SmsProvider } from "./sms.types.js";
 
 /**
  * The default: nothing is sent, the send is only logged. The body carries the personal
@@ -21,4 +20,11 @@ export class LogSmsProvider implements SmsProvider {
     );
     return { providerId, kept: "logged" };
   }
+}
+
+/** A phone number as it may appear in a log: country code and last two digits. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/[^\d+]/g, "");
+  if (digits.length <= 6) return "•••";
+  return `${digits.slice(0, 3)}${"•".repeat(digits.length - 5)}${digits.slice(-2)}`;
 }

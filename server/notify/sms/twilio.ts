@@ -1,6 +1,6 @@
 import type { Config } from "../../core/config.js";
 import { DeliveryError, isPermanentHttpStatus, postForDelivery } from "../delivery-error.js";
-import type { Sms, SmsProvider } from "./provider.js";
+import type { Sms, SmsProvider } from "./sms.types.js";
 
 /**
  * SMS_PROVIDER=twilio: the Messages REST API, `POST {base}/2010-04-01/Accounts/{sid}/Messages.json`

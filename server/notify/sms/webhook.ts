@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { DeliveryError, isPermanentHttpStatus, postForDelivery } from "../delivery-error.js";
-import type { Sms, SmsProvider } from "./provider.js";
+import type { Sms, SmsProvider } from "./sms.types.js";
 
 /**
  * The signature a receiver checks: hex HMAC-SHA256, keyed with SECRET_KEY, of
