@@ -15,19 +15,11 @@ import { printerPages } from "../print/printers/printers.routes.js";
 import { printPages } from "../print/queue/print.routes.js";
 import { printJobsApi } from "../print/queue/print-jobs.api.js";
 import { printingProfileExtras } from "../print/queue/profile-extras.js";
-import { apiDocsPages } from "./apidocs/api-docs.routes.js";
-import { openApiRoute } from "./apidocs/openapi.api.js";
+import { createApiDocs } from "./apidocs/index.js";
 import { AuditLog } from "./audit/audit.js";
 import { auditPages } from "./audit/audit.routes.js";
-import { accountRoutes } from "./auth/account.routes.js";
-import { adminPages } from "./auth/admin-pages.routes.js";
-import { AdminsService } from "./auth/admins.service.js";
-import { ApiKeysService } from "./auth/apikeys.js";
-import { authCommands } from "./auth/auth.cli.js";
-import { authRoutes } from "./auth/auth.routes.js";
-import { LoginLimiter } from "./auth/login-limiter.js";
-import { SessionStore } from "./auth/sessions.js";
-import { backupCommands } from "./backup/backup.cli.js";
+import { type AdminsService, type ApiKeysService, createAuth, type SessionStore } from "./auth/index.js";
+import { createBackup } from "./backup/index.js";
 import { brandingAdmin, brandingPublic } from "./branding/branding.routes.js";
 import { BrandingService } from "./branding/branding.service.js";
 import type { Config } from "./core/config.js";
@@ -35,7 +27,6 @@ import { createDb } from "./core/db/knex.js";
 import { EventBus } from "./core/events.js";
 import type { Feature } from "./core/feature.js";
 import { healthRoutes } from "./core/http/health.js";
-import { languageOfCountry } from "./core/i18n/index.js";
 import { JobRegistry } from "./core/jobs/registry.js";
 import { Live } from "./core/live/live.js";
 import type { Logger } from "./core/log.js";
@@ -48,10 +39,7 @@ import { invitationSendApi } from "./invitations/invitation-send.api.js";
 import { invitationRedeemApi, invitationsApi } from "./invitations/invitations.api.js";
 import { InvitationsService } from "./invitations/invitations.service.js";
 import { joinPages } from "./invitations/join.routes.js";
-import { AppMetrics } from "./metrics/app-metrics.js";
-import * as figures from "./metrics/figures.repo.js";
-import { metricsRoutes } from "./metrics/metrics.routes.js";
-import { recordJobRun, recordLeaseTakeover } from "./metrics/registry.js";
+import { type AppMetrics, createMetrics, outboxOverdue, recordJobRun, recordLeaseTakeover } from "./metrics/index.js";
 import { bulkInvitePages } from "./notify/bulk-invite.routes.js";
 import { deliveryPages } from "./notify/deliveries.routes.js";
 import { createNotify, type Notify } from "./notify/index.js";
@@ -67,15 +55,12 @@ import { usersApi } from "./people/users.api.js";
 import { usersCommands } from "./people/users.cli.js";
 import { type ProfileExtras, userPages } from "./people/users.routes.js";
 import { UsersService } from "./people/users.service.js";
-import { privacyPages, privacyProfileExtras } from "./privacy/privacy.routes.js";
-import { PrivacyService } from "./privacy/privacy.service.js";
-import { PrivacySettingsService } from "./privacy/privacy-settings.js";
+import { createPrivacy, type Privacy, type PrivacyService, type PrivacySettingsService } from "./privacy/index.js";
 import { phoneJoinPages } from "./registrations/phone-join.routes.js";
 import { PhoneMatchService } from "./registrations/phone-match.service.js";
 import { PhoneOtpService } from "./registrations/phone-otp.service.js";
 import { registrationsApi } from "./registrations/registrations.api.js";
-import { orgSetupPages } from "./settings/org-setup.routes.js";
-import { SettingsService } from "./settings/settings.service.js";
+import { createSettings, type SettingsService } from "./settings/index.js";
 import { webhookPages } from "./webhooks/webhooks.routes.js";
 import { WebhooksService } from "./webhooks/webhooks.service.js";
 
@@ -127,31 +112,15 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   const events = new EventBus((event, err) => log.error({ event, err }, "event listener failed"));
   const audit = new AuditLog(db);
   audit.listen(events);
-  const settings = new SettingsService(db, events, {
-    // Empty until the set-up (or ORGANIZATION_NAME / APP_NAME) names them: see missingSetup().
-    organizationName: config.organizationName ?? "",
-    defaultCountry: config.defaultCountry,
-    defaultLanguage: config.defaultLanguage ?? languageOfCountry(config.defaultCountry),
-    frontDeskContact: "",
-    inviteTtlDays: config.inviteTtlDays,
-    appName: config.appName ?? "",
-    appStoreUrl: "",
-    playStoreUrl: "",
-    appScheme: "",
-    appJoinUrl: "",
-    joinOnWeb: false,
-    reminderDays: 3,
-    reminderLimit: 2,
-  });
+  const settingsFeature = createSettings({ db, events, config });
+  const settings = settingsFeature.settings;
   const users = new UsersService(db, events);
-  const privacySettings = new PrivacySettingsService(db, events);
-  const addresses = new AddressPolicy(async () => (await privacySettings.get()).allowInternalAddresses);
   const groups = new GroupsService(db, events);
-  const sessions = new SessionStore(db);
-  const loginLimiter = new LoginLimiter(db);
+  // Built before auth: the Settings page (auth's Administration) shows the logo.
+  const branding = new BrandingService(db, events);
+  const auth = createAuth({ config, db, events, settings, branding });
+  const { sessions } = auth;
   const jobs = new JobRegistry(db, log);
-  jobs.register({ name: "login-limits.prune", schedule: "27 * * * *", leaseSeconds: 120, run: () => loginLimiter.prune() });
-  jobs.register({ name: "sessions.prune", schedule: "17 * * * *", leaseSeconds: 300, run: () => sessions.prune() });
   const imports = new ImportsService(db, events, settings, config);
   const invitations = new InvitationsService(db, events, users, settings, config);
   jobs.register({
@@ -186,19 +155,14 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   const kiosks = new KiosksService(db, events, users, invitations, config, settings);
   jobs.register({ name: "kiosks.prune", schedule: "*/20 * * * *", leaseSeconds: 120, run: () => kiosks.prune() });
   // Built here, once: it adds the /kiosk namespace to live and listens to the events.
-  const branding = new BrandingService(db, events);
   const kioskLive = new KioskLive(kiosks, settings, live, log, async () => {
     const logo = await branding.logo();
     return logo ? `/branding/logo?v=${logo.updatedAt}` : null;
   });
   kioskLive.register(events);
-  const privacy = new PrivacyService({ config, log, db, events, users, audit, notify, settings, privacySettings });
-  jobs.register({
-    name: "privacy.retention",
-    schedule: "37 4 * * *",
-    leaseSeconds: 1800,
-    run: () => privacy.applyRetention(),
-  });
+  const privacyFeature = createPrivacy({ config, log, db, events, users, audit, notify, settings });
+  const { privacy, privacySettings } = privacyFeature;
+  const addresses = new AddressPolicy(async () => (await privacySettings.get()).allowInternalAddresses);
   const context: Omit<Context, "print" | "metrics"> = {
     privacy,
     privacySettings,
@@ -220,9 +184,9 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     groups,
     imports,
     invitations,
-    admins: new AdminsService(db, events, loginLimiter),
+    admins: auth.admins,
     sessions,
-    apiKeys: new ApiKeysService(db, events),
+    apiKeys: auth.apiKeys,
     audit,
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
@@ -237,21 +201,29 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     letters: new LetterService({ users, invitations, settings, branding }),
   };
   const print = createPrint({ ...context, letters: () => context.letters });
-  const metrics = new AppMetrics({
+  const metricsFeature = createMetrics({
     db,
     events,
     live,
+    config,
     printers: {
       list: () => print.printers.list(),
       state: async (id) => (await print.printers.status(id)).state,
     },
   });
-  metrics.listen(events);
+  const { metrics } = metricsFeature;
   // Job runs and lease take-overs, from the core's job registry and work queue.
   jobs.onRun((name, outcome) => recordJobRun(name, outcome));
   onLeaseTakeover(recordLeaseTakeover);
   const ctx: Context = { ...context, print, metrics };
-  const features = composeFeatures(ctx);
+  const features = composeFeatures(ctx, {
+    auth,
+    settings: settingsFeature,
+    privacy: privacyFeature,
+    metrics: metricsFeature,
+    backup: createBackup({ config, db }),
+    apidocs: createApiDocs(),
+  });
   for (const feature of features) for (const job of feature.jobs ?? []) jobs.register(job);
   return { ...ctx, features };
 }
@@ -262,12 +234,15 @@ const OUTBOX_LATE_MS = 5 * 60_000;
  * Every feature, in the order its routes are tried (a page path belongs to one feature, but
  * privacy and kiosk extend /users/… and come before people).
  */
-function composeFeatures(ctx: Context): Feature[] {
+function composeFeatures(
+  ctx: Context,
+  built: { auth: Feature; settings: Feature; privacy: Privacy; metrics: Feature; backup: Feature; apidocs: Feature },
+): Feature[] {
   /** Sections of a person's profile page, from the features that know more about them. */
   const profile: ProfileExtras[] = [];
   const service: Feature = {
     name: "service",
-    first: [refuseKnownGuessers(ctx.invitations), ctx.metrics.middleware()],
+    first: [refuseKnownGuessers(ctx.invitations)],
     open: [
       healthRoutes({
         db: ctx.db,
@@ -275,18 +250,15 @@ function composeFeatures(ctx: Context): Feature[] {
         checks: {
           // A queued message due this long ago means the outbox workers are behind (or none runs).
           outbox: async () => {
-            const late = await figures.outboxOverdue(ctx.db, Date.now() - OUTBOX_LATE_MS);
+            const late = await outboxOverdue(ctx.db, Date.now() - OUTBOX_LATE_MS);
             return { status: late > 0 ? "warn" : "ok", overdue: late };
           },
         },
       }),
-      metricsRoutes(ctx.metrics, ctx.config.metricsToken),
       brandingPublic(ctx),
     ],
     pageLocals: [
       async (_req, res, next) => {
-        res.locals.settings = await ctx.settings.get();
-        res.locals.setupMissing = await ctx.settings.missingSetup();
         // The logo's version makes its URL change with it, so browsers may cache it.
         const logo = await ctx.branding.logo();
         res.locals.logoUrl = logo ? `/branding/logo?v=${logo.updatedAt}` : null;
@@ -332,29 +304,25 @@ function composeFeatures(ctx: Context): Feature[] {
     workers: [{ name: "outbox", start: () => ctx.notify.start(), stop: (ms) => ctx.notify.stop(ms) }],
   };
   profile.push(deliveryProfileExtras(ctx));
-  const privacy: Feature = { name: "privacy", pages: [privacyPages(ctx)] };
-  profile.push(privacyProfileExtras(ctx));
-  const auth: Feature = {
-    name: "auth",
-    pages: [authRoutes(ctx), accountRoutes(ctx), adminPages(ctx)],
-    cli: authCommands(ctx),
-  };
+  profile.push(built.privacy.profile);
   return [
     service,
+    // Its request timer comes right after the service's own first handler, as before.
+    built.metrics,
     invitations,
     registrations,
-    auth,
+    built.auth,
     { name: "dashboard", pages: [dashboardPages(ctx)] },
     print,
     notify,
-    privacy,
+    built.privacy,
     kiosk,
     people,
     { name: "audit", pages: [auditPages(ctx)] },
     { name: "webhooks", pages: [webhookPages(ctx)] },
     { name: "branding", pages: [brandingAdmin(ctx)] },
-    { name: "settings", pages: [orgSetupPages(ctx)] },
-    { name: "apidocs", api: [openApiRoute()], pages: [apiDocsPages()] },
-    { name: "backup", cli: backupCommands(ctx) },
+    built.settings,
+    built.apidocs,
+    built.backup,
   ];
 }

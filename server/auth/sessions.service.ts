@@ -1,12 +1,16 @@
 import type { Knex } from "knex";
+import type { SessionLookup } from "../core/auth/principals.js";
 import { nowMs } from "../core/db/convert.js";
 import { digest, newSecret } from "../core/tokens.js";
 import type { Admin } from "./admins.repo.js";
-import * as admins from "./admins.repo.js";
+import * as logins from "./login-limits.repo.js";
+import * as repo from "./sessions.repo.js";
+import * as setupTokens from "./setup-tokens.repo.js";
 
 const IDLE_MS = 8 * 60 * 60 * 1000;
 const ABSOLUTE_MS = 7 * 24 * 60 * 60 * 1000;
 const TOUCH_EVERY_MS = 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type Session = { idHash: string; admin: Admin };
 
@@ -14,20 +18,19 @@ export type Session = { idHash: string; admin: Admin };
  * Server-side sessions: the cookie holds a random id, the database only its digest. A
  * session ends after 8 idle hours or 7 days, or when its admin is disabled.
  */
-export class SessionStore {
+export class SessionStore implements SessionLookup {
   constructor(private db: Knex) {}
 
   async create(adminId: number, ip: string | null, userAgent: string | null): Promise<string> {
     const id = newSecret(32);
     const now = nowMs();
-    await this.db("sessions").insert({
-      id_hash: digest(id),
-      admin_id: adminId,
-      created_at: now,
-      expires_at: now + IDLE_MS,
-      last_seen_at: now,
+    await repo.insertSession(this.db, {
+      idHash: digest(id),
+      adminId,
+      now,
+      expiresAt: now + IDLE_MS,
       ip,
-      user_agent: userAgent?.slice(0, 255) ?? null,
+      userAgent: userAgent?.slice(0, 255) ?? null,
     });
     return id;
   }
@@ -35,32 +38,12 @@ export class SessionStore {
   async load(id: string): Promise<Session | undefined> {
     const idHash = digest(id);
     const now = nowMs();
-    // One round trip per page view: the session with its admin.
-    const row = await this.db("sessions")
-      .join("admins", "admins.id", "sessions.admin_id")
-      .where("sessions.id_hash", idHash)
-      .select(
-        "sessions.created_at as session_created_at",
-        "sessions.expires_at",
-        "sessions.last_seen_at",
-        "admins.id",
-        "admins.email",
-        "admins.name",
-        "admins.role",
-        "admins.created_at",
-        "admins.disabled_at",
-        "admins.language",
-      )
-      .first();
-    if (!row || row.disabled_at || Number(row.expires_at) <= now || Number(row.session_created_at) + ABSOLUTE_MS <= now) {
+    const found = await repo.findWithAdmin(this.db, idHash);
+    if (!found || found.disabled || found.expiresAt <= now || found.createdAt + ABSOLUTE_MS <= now) {
       return undefined;
     }
-    if (now - Number(row.last_seen_at) > TOUCH_EVERY_MS) {
-      await this.db("sessions")
-        .where({ id_hash: idHash })
-        .update({ last_seen_at: now, expires_at: now + IDLE_MS });
-    }
-    return { idHash, admin: admins.toAdmin(row) };
+    if (now - found.lastSeenAt > TOUCH_EVERY_MS) await repo.touch(this.db, idHash, now, now + IDLE_MS);
+    return { idHash, admin: found.admin };
   }
 
   /**
@@ -71,39 +54,23 @@ export class SessionStore {
   async stillValid(idHashes: string[]): Promise<Set<string>> {
     if (!idHashes.length) return new Set();
     const now = nowMs();
-    const rows: Array<{ id_hash: string }> = await this.db("sessions")
-      .join("admins", "admins.id", "sessions.admin_id")
-      .whereIn("sessions.id_hash", [...new Set(idHashes)])
-      .whereNull("admins.disabled_at")
-      .where("sessions.expires_at", ">", now)
-      .where("sessions.created_at", ">", now - ABSOLUTE_MS)
-      .select("sessions.id_hash");
-    return new Set(rows.map((r) => r.id_hash));
+    return new Set(await repo.validHashes(this.db, [...new Set(idHashes)], now, now - ABSOLUTE_MS));
   }
 
   async destroy(id: string): Promise<void> {
-    await this.db("sessions")
-      .where({ id_hash: digest(id) })
-      .delete();
+    await repo.deleteSession(this.db, digest(id));
   }
 
   async destroyAllFor(adminId: number): Promise<void> {
-    await this.db("sessions").where({ admin_id: adminId }).delete();
+    await repo.deleteSessionsOf(this.db, adminId);
   }
 
   /** Removes expired sessions and old sign-in attempts; run by the job scheduler. */
   async prune(): Promise<number> {
     const now = nowMs();
-    const n = await this.db("sessions")
-      .where("expires_at", "<=", now)
-      .orWhere("created_at", "<=", now - ABSOLUTE_MS)
-      .delete();
-    await this.db("login_attempts")
-      .where("at", "<=", now - 24 * 60 * 60 * 1000)
-      .delete();
-    await this.db("setup_tokens")
-      .where("expires_at", "<=", now - 24 * 60 * 60 * 1000)
-      .delete();
+    const n = await repo.deleteEnded(this.db, now, now - ABSOLUTE_MS);
+    await logins.deleteAttemptsBefore(this.db, now - DAY_MS);
+    await setupTokens.deleteExpiredBefore(this.db, now - DAY_MS);
     return n;
   }
 }
