@@ -10,25 +10,17 @@ import { printerPages } from "../print/printers/printers.routes.js";
 import { printPages } from "../print/queue/print.routes.js";
 import { printJobsApi } from "../print/queue/print-jobs.api.js";
 import { printingProfileExtras } from "../print/queue/profile-extras.js";
-import { apiDocsPages } from "./apidocs/api-docs.routes.js";
-import { openApiRoute } from "./apidocs/openapi.api.js";
+import { createApiDocs } from "./apidocs/index.js";
 import { type AuditLog, createAudit } from "./audit/index.js";
-import { accountRoutes } from "./auth/account.routes.js";
-import { adminPages, renderSettings } from "./auth/admin-pages.routes.js";
-import { AdminsService } from "./auth/admins.service.js";
-import { ApiKeysService } from "./auth/apikeys.js";
-import { authCommands } from "./auth/auth.cli.js";
-import { authRoutes } from "./auth/auth.routes.js";
-import { LoginLimiter } from "./auth/login-limiter.js";
-import { SessionStore } from "./auth/sessions.js";
-import { backupCommands } from "./backup/backup.cli.js";
+import { renderSettings } from "./auth/admin-pages.routes.js";
+import { type AdminsService, type ApiKeysService, createAuth, type SessionStore } from "./auth/index.js";
+import { createBackup } from "./backup/index.js";
 import { type BrandingService, createBranding } from "./branding/index.js";
 import type { Config } from "./core/config.js";
 import { createDb } from "./core/db/knex.js";
 import { EventBus } from "./core/events.js";
 import type { Feature } from "./core/feature.js";
 import { healthRoutes } from "./core/http/health.js";
-import { languageOfCountry } from "./core/i18n/index.js";
 import { JobRegistry } from "./core/jobs/registry.js";
 import { Live } from "./core/live/live.js";
 import type { Logger } from "./core/log.js";
@@ -41,9 +33,7 @@ import { invitationSendApi } from "./invitations/invitation-send.api.js";
 import { invitationRedeemApi, invitationsApi } from "./invitations/invitations.api.js";
 import { InvitationsService } from "./invitations/invitations.service.js";
 import { joinPages } from "./invitations/join.routes.js";
-import { AppMetrics } from "./metrics/app-metrics.js";
-import { metricsRoutes } from "./metrics/metrics.routes.js";
-import { recordJobRun, recordLeaseTakeover } from "./metrics/registry.js";
+import { type AppMetrics, createMetrics, recordJobRun, recordLeaseTakeover } from "./metrics/index.js";
 import { createNotify, type Notify } from "./notify/index.js";
 import { Facets } from "./people/facets.js";
 import { groupsApi } from "./people/groups.api.js";
@@ -55,15 +45,12 @@ import { usersApi } from "./people/users.api.js";
 import { usersCommands } from "./people/users.cli.js";
 import { type ProfileExtras, userPages } from "./people/users.routes.js";
 import { UsersService } from "./people/users.service.js";
-import { privacyPages, privacyProfileExtras } from "./privacy/privacy.routes.js";
-import { PrivacyService } from "./privacy/privacy.service.js";
-import { PrivacySettingsService } from "./privacy/privacy-settings.js";
+import { createPrivacy, type Privacy, type PrivacyService, type PrivacySettingsService } from "./privacy/index.js";
 import { phoneJoinPages } from "./registrations/phone-join.routes.js";
 import { PhoneMatchService } from "./registrations/phone-match.service.js";
 import { PhoneOtpService } from "./registrations/phone-otp.service.js";
 import { registrationsApi } from "./registrations/registrations.api.js";
-import { orgSetupPages } from "./settings/org-setup.routes.js";
-import { SettingsService } from "./settings/settings.service.js";
+import { createSettings, type SettingsService } from "./settings/index.js";
 import { createWebhooks, type Webhooks, type WebhooksService } from "./webhooks/index.js";
 
 /**
@@ -112,33 +99,22 @@ export type Context = {
 
 export function createStation(config: Config, log: Logger, db: Knex = createDb(config.database, log)): Station {
   const events = new EventBus((event, err) => log.error({ event, err }, "event listener failed"));
-  const settings = new SettingsService(db, events, {
-    // Empty until the set-up (or ORGANIZATION_NAME / APP_NAME) names them: see missingSetup().
-    organizationName: config.organizationName ?? "",
-    defaultCountry: config.defaultCountry,
-    defaultLanguage: config.defaultLanguage ?? languageOfCountry(config.defaultCountry),
-    frontDeskContact: "",
-    inviteTtlDays: config.inviteTtlDays,
-    appName: config.appName ?? "",
-    appStoreUrl: "",
-    playStoreUrl: "",
-    appScheme: "",
-    appJoinUrl: "",
-    joinOnWeb: false,
-    reminderDays: 3,
-    reminderLimit: 2,
-  });
+  const settingsFeature = createSettings({ db, events, config });
+  const { settings } = settingsFeature;
   const users = new UsersService(db, events);
   // The first to listen to every event: each one is a line of the audit log.
   const audit = createAudit({ db, events, users });
-  const privacySettings = new PrivacySettingsService(db, events);
-  const addresses = new AddressPolicy(async () => (await privacySettings.get()).allowInternalAddresses);
   const groups = new GroupsService(db, events);
-  const sessions = new SessionStore(db);
-  const loginLimiter = new LoginLimiter(db);
+  const branding = createBranding({
+    db,
+    events,
+    // The Settings page is auth's; it is drawn only on a request, once the context exists.
+    settingsPage: (res, status, locals) => renderSettings(ctx, res, status, locals),
+  });
+  // Built before auth: the Settings page (auth's Administration) shows the logo.
+  const auth = createAuth({ config, db, events, settings, branding: branding.branding });
+  const { sessions, apiKeys } = auth;
   const jobs = new JobRegistry(db, log);
-  jobs.register({ name: "login-limits.prune", schedule: "27 * * * *", leaseSeconds: 120, run: () => loginLimiter.prune() });
-  jobs.register({ name: "sessions.prune", schedule: "17 * * * *", leaseSeconds: 300, run: () => sessions.prune() });
   const imports = new ImportsService(db, events, settings, config);
   const invitations = new InvitationsService(db, events, users, settings, config);
   jobs.register({
@@ -162,13 +138,6 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   });
   jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
   const live = new Live(config, sessions, log);
-  const apiKeys = new ApiKeysService(db, events);
-  const branding = createBranding({
-    db,
-    events,
-    // The Settings page is auth's; it is drawn only on a request, once the context exists.
-    settingsPage: (res, status, locals) => renderSettings(ctx, res, status, locals),
-  });
   // Built here, once: it adds the /kiosk namespace to live and listens to the events.
   const kiosk = createKiosk({
     db,
@@ -182,13 +151,9 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     apiKeys,
     logoUrl: () => branding.branding.logoUrl(),
   });
-  const privacy = new PrivacyService({ config, log, db, events, users, audit: audit.audit, notify, settings, privacySettings });
-  jobs.register({
-    name: "privacy.retention",
-    schedule: "37 4 * * *",
-    leaseSeconds: 1800,
-    run: () => privacy.applyRetention(),
-  });
+  const privacyFeature = createPrivacy({ config, log, db, events, users, audit: audit.audit, notify, settings });
+  const { privacy, privacySettings } = privacyFeature;
+  const addresses = new AddressPolicy(async () => (await privacySettings.get()).allowInternalAddresses);
   // Built here, once: it registers the webhook kind and transport and listens to the events.
   const webhooks = createWebhooks({
     db,
@@ -219,7 +184,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     groups,
     imports,
     invitations,
-    admins: new AdminsService(db, events, loginLimiter),
+    admins: auth.admins,
     sessions,
     apiKeys,
     audit: audit.audit,
@@ -228,21 +193,34 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     letters: new LetterService({ users, invitations, settings, branding: branding.branding }),
   };
   const print = createPrint({ ...context, letters: () => context.letters });
-  const metrics = new AppMetrics({
+  const metricsFeature = createMetrics({
     db,
     events,
     live,
+    config,
     printers: {
       list: () => print.printers.list(),
       state: async (id) => (await print.printers.status(id)).state,
     },
   });
-  metrics.listen(events);
+  const { metrics } = metricsFeature;
   // Job runs and lease take-overs, from the core's job registry and work queue.
   jobs.onRun((name, outcome) => recordJobRun(name, outcome));
   onLeaseTakeover(recordLeaseTakeover);
   const ctx: Context = { ...context, print, metrics };
-  const features = composeFeatures(ctx, { kiosk, dashboard: createDashboard({ db, config }), audit, branding, webhooks });
+  const features = composeFeatures(ctx, {
+    kiosk,
+    dashboard: createDashboard({ db, config }),
+    audit,
+    branding,
+    webhooks,
+    auth,
+    settings: settingsFeature,
+    privacy: privacyFeature,
+    metrics: metricsFeature,
+    backup: createBackup({ config, db }),
+    apidocs: createApiDocs(),
+  });
   for (const feature of features) for (const job of feature.jobs ?? []) jobs.register(job);
   return { ...ctx, features };
 }
@@ -253,27 +231,31 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
  */
 function composeFeatures(
   ctx: Context,
-  built: { kiosk: KioskFeature; dashboard: Feature; audit: Feature; branding: Feature; webhooks: Webhooks },
+  built: {
+    kiosk: KioskFeature;
+    dashboard: Feature;
+    audit: Feature;
+    branding: Feature;
+    webhooks: Webhooks;
+    auth: Feature;
+    settings: Feature;
+    privacy: Privacy;
+    metrics: Feature;
+    backup: Feature;
+    apidocs: Feature;
+  },
 ): Feature[] {
   /** Sections of a person's profile page, from the features that know more about them. */
   const profile: ProfileExtras[] = [];
   const service: Feature = {
     name: "service",
-    first: [refuseKnownGuessers(ctx.invitations), ctx.metrics.middleware()],
+    first: [refuseKnownGuessers(ctx.invitations)],
     open: [
       healthRoutes({
         db: ctx.db,
         pingRedis: () => ctx.live.pingRedis(),
         checks: { ...ctx.notify.checks },
       }),
-      metricsRoutes(ctx.metrics, ctx.config.metricsToken),
-    ],
-    pageLocals: [
-      async (_req, res, next) => {
-        res.locals.settings = await ctx.settings.get();
-        res.locals.setupMissing = await ctx.settings.missingSetup();
-        next();
-      },
     ],
     workers: [{ name: "jobs", start: () => ctx.jobs.start(), stop: (ms) => ctx.jobs.stop(ms) }],
   };
@@ -303,29 +285,25 @@ function composeFeatures(
   };
   profile.push(printingProfileExtras(ctx));
   profile.push(ctx.notify.profile);
-  const privacy: Feature = { name: "privacy", pages: [privacyPages(ctx)] };
-  profile.push(privacyProfileExtras(ctx));
-  const auth: Feature = {
-    name: "auth",
-    pages: [authRoutes(ctx), accountRoutes(ctx), adminPages(ctx)],
-    cli: authCommands(ctx),
-  };
+  profile.push(built.privacy.profile);
   return [
     service,
+    // Its request timer comes right after the service's own first handler (the guessers).
+    built.metrics,
     invitations,
     registrations,
-    auth,
+    built.auth,
     built.dashboard,
     print,
     ctx.notify,
-    privacy,
+    built.privacy,
     built.kiosk,
     people,
     built.audit,
     built.webhooks,
     built.branding,
-    { name: "settings", pages: [orgSetupPages(ctx)] },
-    { name: "apidocs", api: [openApiRoute()], pages: [apiDocsPages()] },
-    { name: "backup", cli: backupCommands(ctx) },
+    built.settings,
+    built.apidocs,
+    built.backup,
   ];
 }

@@ -1,15 +1,28 @@
 import { type Response, Router } from "express";
+import type { Logo } from "../branding/index.js";
+import { ROLES, SCOPES } from "../core/auth/principals.js";
+import type { Config } from "../core/config.js";
 import { AppError, ValidationError } from "../core/errors.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idParam } from "../core/http/params.js";
 import { channelStatus } from "../notify/index.js";
-import type { Context } from "../station.js";
-import { ROLES } from "./admins.repo.js";
-import { DEFAULT_SCOPES, SCOPES } from "./apikeys.js";
+import type { SettingsService } from "../settings/index.js";
+import type { AdminsService } from "./admins.service.js";
+import { DEFAULT_SCOPES } from "./apikeys.schema.js";
+import type { ApiKeysService } from "./apikeys.service.js";
+
+/** What the Settings page shows: the organization's settings, the channels (from the config) and the logo. */
+export type SettingsPageDeps = {
+  config: Config;
+  settings: Pick<SettingsService, "get" | "update">;
+  branding: { logo(): Promise<Logo | null> };
+};
+
+export type AdminPagesDeps = SettingsPageDeps & { admins: AdminsService; apiKeys: ApiKeysService };
 
 /** Administration: accounts, API keys and organization settings (role admin only). */
-export function adminPages(ctx: Context): Router {
+export function adminPages(deps: AdminPagesDeps): Router {
   const router = Router();
   router.use("/admin", adminOnly);
 
@@ -20,7 +33,7 @@ export function adminPages(ctx: Context): Router {
       title: res.locals.t("titles:accounts"),
       section: "/admin",
       tab: "accounts",
-      accounts: await ctx.admins.list(),
+      accounts: await deps.admins.list(),
       roles: ROLES,
       values: { role: "frontdesk" },
       errors: {},
@@ -38,7 +51,7 @@ export function adminPages(ctx: Context): Router {
       role: String(req.body?.role ?? ""),
     };
     try {
-      await ctx.admins.create({ ...values, password: String(req.body?.password ?? "") }, req.actor);
+      await deps.admins.create({ ...values, password: String(req.body?.password ?? "") }, req.actor);
       res.redirect(303, "/admin/accounts?done=admin-created");
     } catch (err) {
       if (err instanceof ValidationError) return renderAccounts(res, 400, { values, errors: err.fields });
@@ -50,10 +63,10 @@ export function adminPages(ctx: Context): Router {
     const id = idParam(req.params.id);
     if (!id) return next();
     try {
-      if (req.body?.role) await ctx.admins.setRole(id, req.body.role, req.actor);
-      if (req.body?.disabled === "1") await ctx.admins.setDisabled(id, true, req.actor);
-      if (req.body?.disabled === "0") await ctx.admins.setDisabled(id, false, req.actor);
-      if (req.body?.password) await ctx.admins.setPassword(id, String(req.body.password), req.actor);
+      if (req.body?.role) await deps.admins.setRole(id, req.body.role, req.actor);
+      if (req.body?.disabled === "1") await deps.admins.setDisabled(id, true, req.actor);
+      if (req.body?.disabled === "0") await deps.admins.setDisabled(id, false, req.actor);
+      if (req.body?.password) await deps.admins.setPassword(id, String(req.body.password), req.actor);
       res.redirect(303, "/admin/accounts?done=admin-updated");
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
@@ -72,7 +85,7 @@ export function adminPages(ctx: Context): Router {
       title: res.locals.t("titles:apiKeys"),
       section: "/admin",
       tab: "keys",
-      keys: await ctx.apiKeys.list(),
+      keys: await deps.apiKeys.list(),
       scopes: SCOPES,
       defaultScopes: DEFAULT_SCOPES,
       values: { scopes: DEFAULT_SCOPES },
@@ -90,7 +103,7 @@ export function adminPages(ctx: Context): Router {
     const values = { name: String(req.body?.name ?? ""), scopes };
     try {
       if (!scopes.length) throw new ValidationError({ scopes: "choose at least one scope" });
-      const created = await ctx.apiKeys.create(req.body?.name, scopes, req.actor, req.admin?.id ?? null);
+      const created = await deps.apiKeys.create(req.body?.name, scopes, req.actor, req.admin?.id ?? null);
       // The key is shown this once; only its digest is stored.
       res.setHeader("Cache-Control", "no-store");
       await renderKeys(res, 201, { created });
@@ -103,12 +116,12 @@ export function adminPages(ctx: Context): Router {
   router.post("/admin/api-keys/:id/revoke", async (req, res, next) => {
     const id = idParam(req.params.id);
     if (!id) return next();
-    await ctx.apiKeys.revoke(id, req.actor);
+    await deps.apiKeys.revoke(id, req.actor);
     res.redirect(303, "/admin/api-keys?done=key-revoked");
   });
 
   router.get("/admin/settings", async (req, res) => {
-    await renderSettings(ctx, res, 200, { flash: flashFrom(req) });
+    await renderSettings(deps, res, 200, { flash: flashFrom(req) });
   });
 
   router.post("/admin/settings", async (req, res) => {
@@ -142,11 +155,11 @@ export function adminPages(ctx: Context): Router {
       if (Object.keys(blank).length) throw new ValidationError(blank);
       // A form from before the language menu (or a script) keeps the stored language.
       const { defaultLanguage, ...rest } = values;
-      await ctx.settings.update(defaultLanguage ? values : rest, req.actor);
+      await deps.settings.update(defaultLanguage ? values : rest, req.actor);
       res.redirect(303, "/admin/settings?done=settings-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderSettings(ctx, res, 400, { values, errors: err.fields });
+      await renderSettings(deps, res, 400, { values, errors: err.fields });
     }
   });
 
@@ -154,14 +167,14 @@ export function adminPages(ctx: Context): Router {
 }
 
 /** The Settings page; `locals` override the stored values (a form sent back with its errors). */
-export async function renderSettings(ctx: Context, res: Response, status: number, locals: Record<string, unknown>) {
-  const logo = await ctx.branding.logo();
+export async function renderSettings(deps: SettingsPageDeps, res: Response, status: number, locals: Record<string, unknown>) {
+  const logo = await deps.branding.logo();
   res.status(status).render("admin/settings", {
     title: res.locals.t("titles:settings"),
     section: "/admin",
     tab: "settings",
-    values: await ctx.settings.get(),
-    channels: channelStatus(ctx.config),
+    values: await deps.settings.get(),
+    channels: channelStatus(deps.config),
     errors: {},
     flash: null,
     logo: logo && { width: logo.width, height: logo.height, bytes: logo.data.length, updatedAt: logo.updatedAt },

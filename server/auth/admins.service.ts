@@ -1,5 +1,4 @@
 import type { Knex } from "knex";
-import { z } from "zod";
 import { nowMs } from "../core/db/convert.js";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../core/errors.js";
 import type { Actor, EventBus } from "../core/events.js";
@@ -8,27 +7,13 @@ import { digest, newSecret } from "../core/tokens.js";
 import { zodFieldErrors } from "../people/index.js";
 import * as repo from "./admins.repo.js";
 import { type Admin, ROLES, type Role } from "./admins.repo.js";
+import { adminInputSchema } from "./admins.schema.js";
 import type { LoginLimiter } from "./login-limiter.js";
 import { DUMMY_HASH, hashPassword, isStrongEnough, PASSWORD_RULE, verifyPassword } from "./passwords.js";
+import * as sessions from "./sessions.repo.js";
+import * as setupTokens from "./setup-tokens.repo.js";
 
 const SETUP_LINK_MS = 60 * 60 * 1000;
-
-export const adminInputSchema = z.object({
-  email: z
-    .string({ required_error: "Email is required" })
-    .trim()
-    .min(1, "Email is required")
-    .max(191)
-    .email("is not a valid email address"),
-  name: z
-    .string({ required_error: "Name is required" })
-    .trim()
-    .min(1, "Name is required")
-    .max(100, "must be at most 100 characters"),
-  role: z.enum(ROLES, { errorMap: () => ({ message: `must be one of ${ROLES.join(", ")}` }) }).default("admin"),
-  password: z.string({ required_error: "Password is required" }).refine(isStrongEnough, PASSWORD_RULE),
-});
-export type AdminInput = z.infer<typeof adminInputSchema>;
 
 export class AdminsService {
   constructor(
@@ -118,7 +103,7 @@ export class AdminsService {
       throw new ForbiddenError("You cannot disable your own account.");
     if (disabled && admin.role === "admin" && !admin.disabledAt) await this.keepOneAdmin();
     await repo.updateAdmin(this.db, id, { disabled_at: disabled ? nowMs() : null, updated_at: nowMs() });
-    if (disabled) await this.db("sessions").where({ admin_id: id }).delete();
+    if (disabled) await sessions.deleteSessionsOf(this.db, id);
     await this.events.emit(disabled ? "admin.disabled" : "admin.enabled", {
       actor,
       summary: `${disabled ? "Disabled" : "Enabled"} account #${id}`,
@@ -138,7 +123,7 @@ export class AdminsService {
     if (!isStrongEnough(password)) throw new ValidationError({ password: PASSWORD_RULE });
     await this.get(id);
     await repo.updateAdmin(this.db, id, { password_hash: await hashPassword(password), updated_at: nowMs() });
-    await this.db("sessions").where({ admin_id: id }).delete();
+    await sessions.deleteSessionsOf(this.db, id);
     await this.events.emit("admin.password.changed", {
       actor,
       summary: `Set a new password for account #${id}`,
@@ -151,14 +136,12 @@ export class AdminsService {
     if (await this.hasAny()) return null;
     const token = newSecret(32);
     const now = nowMs();
-    await this.db("setup_tokens").insert({ token_hash: digest(token), created_at: now, expires_at: now + SETUP_LINK_MS });
+    await setupTokens.insertSetupToken(this.db, digest(token), now, now + SETUP_LINK_MS);
     return token;
   }
 
   async isSetupTokenValid(token: string): Promise<boolean> {
-    const row = await this.db("setup_tokens")
-      .where({ token_hash: digest(token) })
-      .first();
+    const row = await setupTokens.findSetupToken(this.db, digest(token));
     return Boolean(row && !row.used_at && Number(row.expires_at) > nowMs()) && !(await this.hasAny());
   }
 
@@ -167,11 +150,7 @@ export class AdminsService {
     const parsed = adminInputSchema.safeParse({ ...raw, role: "admin" });
     if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error));
     const id = await this.db.transaction(async (trx) => {
-      const used = await trx("setup_tokens")
-        .where({ token_hash: digest(token) })
-        .whereNull("used_at")
-        .where("expires_at", ">", nowMs())
-        .update({ used_at: nowMs() });
+      const used = await setupTokens.useSetupToken(trx, digest(token), nowMs());
       if (used !== 1 || (await repo.countAdmins(trx)) > 0) {
         throw new ConflictError(
           "This setup link has expired or was already used. Restart the service for a new one, or use `cli admin create`.",

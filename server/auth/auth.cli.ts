@@ -3,7 +3,7 @@ import { promptSecret } from "../core/cli/prompt.js";
 import { cliActor } from "../core/events.js";
 import type { CliCommand } from "../core/feature.js";
 import type { AdminsService } from "./admins.service.js";
-import type { ApiKeysService } from "./apikeys.js";
+import type { ApiKeysService } from "./apikeys.service.js";
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 

@@ -1,8 +1,12 @@
 import { type Request, type Response, Router } from "express";
+import type { Config } from "../core/config.js";
 import { AppError, RateLimitedError, UnauthorizedError, ValidationError } from "../core/errors.js";
+import type { EventBus } from "../core/events.js";
 import { SESSION_COOKIE } from "../core/http/auth-middleware.js";
 import { clearCookie, readCookie, setCookie } from "../core/http/cookies.js";
-import type { Context } from "../station.js";
+import type { SettingsService } from "../settings/index.js";
+import type { AdminsService } from "./admins.service.js";
+import type { SessionStore } from "./sessions.service.js";
 
 /** Only same-site paths are followed after sign-in, never another host. */
 const safeNext = (next: unknown): string =>
@@ -10,25 +14,34 @@ const safeNext = (next: unknown): string =>
 
 const withNotice = (path: string, code: string): string => `${path}${path.includes("?") ? "&" : "?"}done=${code}`;
 
-export function authRoutes(ctx: Context): Router {
+export type AuthRoutesDeps = {
+  config: Pick<Config, "secureCookies">;
+  events: EventBus;
+  admins: AdminsService;
+  sessions: SessionStore;
+  settings: Pick<SettingsService, "missingSetup">;
+};
+
+/** Sign-in and sign-out, and the first-run link that creates the first admin. */
+export function authRoutes(deps: AuthRoutesDeps): Router {
   const router = Router();
-  const secure = ctx.config.secureCookies;
+  const secure = deps.config.secureCookies;
 
   const startSession = async (req: Request, res: Response, adminId: number) => {
-    const sid = await ctx.sessions.create(adminId, req.ip ?? null, req.get("user-agent") ?? null);
+    const sid = await deps.sessions.create(adminId, req.ip ?? null, req.get("user-agent") ?? null);
     setCookie(res, SESSION_COOKIE, sid, { secure });
     res.locals.renewCsrf();
   };
 
   // An admin signing in before the organization set-up is done goes there first.
   const afterSignIn = async (role: string, next: string) =>
-    role === "admin" && (await ctx.settings.missingSetup()).length ? "/admin/setup" : next;
+    role === "admin" && (await deps.settings.missingSetup()).length ? "/admin/setup" : next;
 
   router.get("/", (req, res) => res.redirect(req.admin ? "/dashboard" : "/login"));
 
   router.get("/login", async (req, res) => {
     if (req.admin) return res.redirect(safeNext(req.query.next));
-    const needsSetup = !(await ctx.admins.hasAny());
+    const needsSetup = !(await deps.admins.hasAny());
     res.render("auth/login", {
       title: req.t("auth:login.title"),
       values: {},
@@ -44,9 +57,9 @@ export function authRoutes(ctx: Context): Router {
     const next = safeNext(req.body?.next);
     try {
       if (!email.trim() || !password) throw new ValidationError({ email: req.t("auth:login.missing") });
-      const admin = await ctx.admins.authenticate(email, password, req.ip ?? "unknown");
+      const admin = await deps.admins.authenticate(email, password, req.ip ?? "unknown");
       await startSession(req, res, admin.id);
-      await ctx.events.emit("admin.signed_in", {
+      await deps.events.emit("admin.signed_in", {
         actor: { type: "admin", id: String(admin.id), label: admin.email, ip: req.ip ?? null },
         summary: admin.failedSince
           ? `Signed in; ${admin.failedSince} wrong password${admin.failedSince === 1 ? "" : "s"} for this account since the previous sign-in`
@@ -68,9 +81,9 @@ export function authRoutes(ctx: Context): Router {
 
   router.post("/logout", async (req, res) => {
     const sid = readCookie(req, SESSION_COOKIE);
-    if (sid) await ctx.sessions.destroy(sid);
+    if (sid) await deps.sessions.destroy(sid);
     if (req.admin)
-      await ctx.events.emit("admin.signed_out", {
+      await deps.events.emit("admin.signed_out", {
         actor: req.actor,
         summary: "Signed out",
         target: { type: "admin", id: req.admin.id },
@@ -81,7 +94,7 @@ export function authRoutes(ctx: Context): Router {
   });
 
   router.get("/setup/:token", async (req, res) => {
-    const valid = await ctx.admins.isSetupTokenValid(req.params.token);
+    const valid = await deps.admins.isSetupTokenValid(req.params.token);
     res.status(valid ? 200 : 410).render("auth/setup", {
       title: req.t("titles:setUpInviteStation"),
       valid,
@@ -99,7 +112,7 @@ export function authRoutes(ctx: Context): Router {
           passwordConfirm: "does not match the password: the two passwords typed differ. Type both again.",
         });
       }
-      const admin = await ctx.admins.completeSetup(
+      const admin = await deps.admins.completeSetup(
         req.params.token,
         { ...values, password: String(req.body?.password ?? "") },
         req.ip ?? null,

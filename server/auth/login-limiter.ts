@@ -1,7 +1,8 @@
 import type { Knex } from "knex";
-import { nowMs, toDbBool } from "../core/db/convert.js";
+import { nowMs } from "../core/db/convert.js";
 import { KeyedQueue, pruneClientLocks, withClientLock } from "../core/db/limit-lock.js";
 import { RateLimitedError } from "../core/errors.js";
+import * as repo from "./login-limits.repo.js";
 
 const MINUTE_MS = 60_000;
 /** Wrong passwords for one account from one address before each next try must wait. */
@@ -54,13 +55,7 @@ export class LoginLimiter {
       const outcome = await withClientLock(this.db, "login", attempt.ip, async (trx, now) => {
         const wait = await this.waitFor(trx, attempt, now);
         if (wait) return wait;
-        const [id] = await trx("login_attempts").insert({
-          email_normalized: attempt.email,
-          ip: attempt.ip,
-          succeeded: toDbBool(false),
-          at: now,
-        });
-        return Number(id);
+        return repo.insertAttempt(trx, { email: attempt.email, ip: attempt.ip, at: now });
       });
       if (typeof outcome === "number") return { ...attempt, id: outcome };
       this.remember(outcome.key === "ip" ? attempt.ip : pairKey(attempt), outcome.error);
@@ -73,21 +68,8 @@ export class LoginLimiter {
    * anywhere since its previous successful sign-in (within a day), for the notice.
    */
   async succeeded(attempt: LoginAttempt): Promise<number> {
-    await this.db("login_attempts")
-      .where({ id: attempt.id })
-      .update({ succeeded: toDbBool(true) });
-    const previous = await this.db("login_attempts")
-      .where({ email_normalized: attempt.email, succeeded: toDbBool(true) })
-      .where("id", "<", attempt.id)
-      .max({ id: "id" })
-      .first();
-    const failed = await this.db("login_attempts")
-      .where({ email_normalized: attempt.email, succeeded: toDbBool(false) })
-      .where("id", ">", Number(previous?.id ?? 0))
-      .where("id", "<", attempt.id)
-      .count({ n: "*" })
-      .first();
-    return Number(failed?.n ?? 0);
+    await repo.markSucceeded(this.db, attempt.id);
+    return repo.failedBefore(this.db, attempt.email, attempt.id);
   }
 
   /** Forgets the address locks of quiet addresses (the attempts themselves: sessions.prune). */
@@ -116,29 +98,11 @@ export class LoginLimiter {
     attempt: LoginAttempt,
     now: number,
   ): Promise<{ key: "ip" | "pair"; error: RateLimitedError } | null> {
-    const lastSuccess = await trx("login_attempts")
-      .where({ email_normalized: attempt.email, ip: attempt.ip, succeeded: toDbBool(true) })
-      .max({ id: "id", at: "at" })
-      .first();
+    const lastSuccess = await repo.lastSuccess(trx, attempt.email, attempt.ip);
     // Failed attempts or ones still being checked (written as failed until they succeed).
-    const pair = await trx("login_attempts")
-      .where({ email_normalized: attempt.email, ip: attempt.ip, succeeded: toDbBool(false) })
-      .where("id", ">", Number(lastSuccess?.id ?? 0))
-      .where("at", ">", now - PAIR_WINDOW_MS)
-      .count({ n: "*" })
-      .max({ latest: "at" })
-      .first();
-    const byIp = await trx("login_attempts")
-      .where({ ip: attempt.ip, succeeded: toDbBool(false) })
-      .where("at", ">", now - IP_WINDOW_MS)
-      .count({ n: "*" })
-      .min({ oldest: "at" })
-      .first();
-    const byAccount = await trx("login_attempts")
-      .where({ email_normalized: attempt.email, succeeded: toDbBool(false) })
-      .where("at", ">", now - IP_WINDOW_MS)
-      .count({ n: "*" })
-      .first();
+    const pair = await repo.failedOfPair(trx, attempt.email, attempt.ip, Number(lastSuccess?.id ?? 0), now - PAIR_WINDOW_MS);
+    const byIp = await repo.failedOfIp(trx, attempt.ip, now - IP_WINDOW_MS);
+    const byAccount = await repo.failedOfAccount(trx, attempt.email, now - IP_WINDOW_MS);
     if (Number(byIp?.n ?? 0) >= MAX_PER_IP) {
       const wait = Number(byIp?.oldest ?? now) + IP_WINDOW_MS - now;
       return {

@@ -4,7 +4,6 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { EventBus } from "../core/events.js";
 import { abandonedLeases } from "../core/jobs/leases.repo.js";
 import type { Live } from "../core/live/live.js";
-import * as figures from "./figures.repo.js";
 import { metricsRegistry } from "./registry.js";
 
 /** The printers and how to ask one for its state, wired in the composition root. */
@@ -13,8 +12,21 @@ export type PrinterProbe = {
   state: (id: number) => Promise<string>;
 };
 
+/**
+ * The installation's figures counted at scrape time, from the features that keep them (the
+ * outbox's messages, the print jobs): asked through these, never read from their tables here.
+ */
+export type MetricsFigures = {
+  outboxByChannelAndState: () => Promise<Array<{ channel: string; state: string; n: number }>>;
+  outboxRetrying: () => Promise<Array<{ channel: string; n: number }>>;
+  printJobsByState: () => Promise<Array<{ state: string; n: number }>>;
+  lettersPrintedByPrinter: () => Promise<Array<{ printer: string; n: number }>>;
+};
+
 export type AppMetricsDeps = {
+  /** The job leases (the core's), counted at scrape time. */
   db: Knex;
+  figures: MetricsFigures;
   events: EventBus;
   live: Live;
   /**
@@ -61,7 +73,7 @@ export class AppMetrics {
   });
 
   constructor(private deps: AppMetricsDeps) {
-    const { db, live } = deps;
+    const { db, live, figures } = deps;
     const self = this;
     new Gauge({
       name: "invite_station_outbox_messages",
@@ -70,7 +82,7 @@ export class AppMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const r of await figures.outboxByChannelAndState(db)) this.set({ channel: r.channel, state: r.state }, r.n);
+        for (const r of await figures.outboxByChannelAndState()) this.set({ channel: r.channel, state: r.state }, r.n);
       },
     });
     new Gauge({
@@ -80,7 +92,7 @@ export class AppMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const r of await figures.outboxRetrying(db)) this.set({ channel: r.channel }, r.n);
+        for (const r of await figures.outboxRetrying()) this.set({ channel: r.channel }, r.n);
       },
     });
     new Gauge({
@@ -90,7 +102,7 @@ export class AppMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const r of await figures.printJobsByState(db)) this.set({ state: r.state }, r.n);
+        for (const r of await figures.printJobsByState()) this.set({ state: r.state }, r.n);
       },
     });
     new Gauge({
@@ -100,7 +112,7 @@ export class AppMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const r of await figures.lettersPrintedByPrinter(db)) this.set({ printer: r.printer }, r.n);
+        for (const r of await figures.lettersPrintedByPrinter()) this.set({ printer: r.printer }, r.n);
       },
     });
     new Gauge({

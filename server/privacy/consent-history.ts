@@ -1,11 +1,10 @@
 import type { Knex } from "knex";
-import { fromDbBool, fromDbTime, nowMs, toDbBool } from "../core/db/convert.js";
+import { fromDbBool, nowMs, toDbBool } from "../core/db/convert.js";
 import type { Actor, DomainEvent, EventBus } from "../core/events.js";
+import * as repo from "./consent-history.repo.js";
 
 export type ConsentChange = { kind: "phone"; granted: boolean; at: string; by: string; via: ConsentVia };
 export type ConsentVia = "admin page" | "API" | "command line" | "import" | "system";
-
-type ConsentRow = { phone_consent: unknown; phone_consent_at: number | string | null; phone_consent_by: string | null };
 
 const viaOf = (actor: Actor, imported: boolean): ConsentVia =>
   imported
@@ -32,39 +31,21 @@ export class ConsentHistory {
     events.on("user.updated", record);
     events.on("users.imported", async (e) => {
       if (typeof e.importId !== "number") return;
-      const ids: Array<{ id: number }> = await this.db("users").where({ import_id: e.importId }).select("id");
-      for (let i = 0; i < ids.length; i += 500) {
-        await this.record(
-          ids.slice(i, i + 500).map((r) => Number(r.id)),
-          e.actor,
-          true,
-        );
-      }
+      const ids = await repo.userIdsOfImport(this.db, e.importId);
+      for (let i = 0; i < ids.length; i += 500) await this.record(ids.slice(i, i + 500), e.actor, true);
     });
   }
 
   /** The person's consent changes, oldest first. */
   async of(userId: number): Promise<ConsentChange[]> {
-    const rows = await this.db("consent_changes").where({ user_id: userId }).orderBy("id", "asc");
-    return rows.map((r: Record<string, unknown>) => ({
-      kind: "phone" as const,
-      granted: fromDbBool(r.granted),
-      at: fromDbTime(r.at as number) as string,
-      by: String(r.actor_label),
-      via: r.via as ConsentVia,
-    }));
+    const rows = await repo.changesOf(this.db, userId);
+    return rows.map((r) => ({ kind: "phone" as const, granted: r.granted, at: r.at, by: r.by, via: r.via as ConsentVia }));
   }
 
   private async record(userIds: number[], actor: Actor, imported: boolean): Promise<void> {
     if (!userIds.length) return;
-    const current: Array<ConsentRow & { id: number }> = await this.db("users")
-      .whereIn("id", userIds)
-      .select("id", "phone_consent", "phone_consent_at", "phone_consent_by");
-    const lastIds = this.db("consent_changes").whereIn("user_id", userIds).groupBy("user_id").max({ id: "id" });
-    const last: Array<{ user_id: number; granted: unknown }> = await this.db("consent_changes")
-      .whereIn("id", lastIds)
-      .select("user_id", "granted");
-    const lastOf = new Map(last.map((r) => [Number(r.user_id), fromDbBool(r.granted)]));
+    const current = await repo.currentConsent(this.db, userIds);
+    const lastOf = await repo.lastRecorded(this.db, userIds);
     const now = nowMs();
     const rows = current
       .map((u) => ({ u, granted: fromDbBool(u.phone_consent) }))
@@ -78,6 +59,6 @@ export class ConsentHistory {
         actor_label: (granted && u.phone_consent_by ? u.phone_consent_by : actor.label).slice(0, 191),
         via: viaOf(actor, imported),
       }));
-    if (rows.length) await this.db("consent_changes").insert(rows);
+    if (rows.length) await repo.insertChanges(this.db, rows);
   }
 }

@@ -1,8 +1,18 @@
-import type { Context } from "../station.js";
+import type { Knex } from "knex";
+import type { AuditLog } from "../audit/index.js";
+import type { Notify } from "../notify/index.js";
+import type { UsersService } from "../people/index.js";
+import type { SettingsService } from "../settings/index.js";
 import type { ConsentHistory } from "./consent-history.js";
 import * as data from "./person-data.repo.js";
 
-type Deps = Pick<Context, "db" | "users" | "audit" | "notify" | "settings">;
+export type PersonExportDeps = {
+  db: Knex;
+  users: Pick<UsersService, "get">;
+  audit: Pick<AuditLog, "forTarget">;
+  notify: { outbox: Pick<Notify["outbox"], "forUser"> };
+  settings: Pick<SettingsService, "get">;
+};
 
 /**
  * Everything stored about one person, as one JSON document for an access request: their
@@ -11,7 +21,7 @@ type Deps = Pick<Context, "db" | "users" | "audit" | "notify" | "settings">;
  * codes (dates, never the codes), where they were imported from, and the audit trail
  * about them.
  */
-export async function exportPerson(deps: Deps, consent: ConsentHistory, userId: number) {
+export async function exportPerson(deps: PersonExportDeps, consent: ConsentHistory, userId: number) {
   const person = await deps.users.get(userId);
   const [consentHistory, invitations, deliveries, printing, kiosks, phoneCodes, importedFrom, audit, settings] =
     await Promise.all([

@@ -1,20 +1,27 @@
 import { type Request, type Response, Router } from "express";
 import { ValidationError } from "../core/errors.js";
-import type { Actor } from "../core/events.js";
+import type { Actor, EventBus } from "../core/events.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idParam } from "../core/http/params.js";
 import type { User } from "../people/index.js";
 import { zodFieldErrors } from "../people/index.js";
-import type { Context } from "../station.js";
-import { privacySettingsSchema } from "./privacy-settings.js";
+import type { PrivacyService } from "./privacy.service.js";
+import { privacySettingsSchema } from "./privacy-settings.schema.js";
+import type { PrivacySettingsService } from "./privacy-settings.service.js";
 
 const SETTING_FIELDS = ["auditRetentionDays", "deliveryRetentionDays", "printRetentionDays", "kioskRetentionDays"] as const;
 
 /** The export as a download, recorded in the audit trail (who handed out whose data). */
-export async function sendExport(ctx: Context, res: Response, userId: number, actor: Actor, download: boolean) {
-  const data = await ctx.privacy.exportPerson(userId);
-  await ctx.events.emit("user.exported", {
+export async function sendExport(
+  deps: { privacy: Pick<PrivacyService, "exportPerson">; events: EventBus },
+  res: Response,
+  userId: number,
+  actor: Actor,
+  download: boolean,
+) {
+  const data = await deps.privacy.exportPerson(userId);
+  await deps.events.emit("user.exported", {
     actor,
     summary: `Exported all data kept about person #${userId}`,
     target: { type: "user", id: userId },
@@ -25,7 +32,11 @@ export async function sendExport(ctx: Context, res: Response, userId: number, ac
 }
 
 /** Administration › Privacy (retention and address rules), and a person's export download. */
-export function privacyPages(ctx: Context): Router {
+export function privacyPages(deps: {
+  privacy: Pick<PrivacyService, "exportPerson">;
+  privacySettings: PrivacySettingsService;
+  events: EventBus;
+}): Router {
   const router = Router();
 
   const render = async (req: Request, res: Response, status: number, locals: Record<string, unknown> = {}) => {
@@ -33,7 +44,7 @@ export function privacyPages(ctx: Context): Router {
       title: "Privacy",
       section: "/admin",
       tab: "privacy",
-      values: await ctx.privacySettings.get(),
+      values: await deps.privacySettings.get(),
       errors: {},
       flash: flashFrom(req),
       ...locals,
@@ -56,7 +67,7 @@ export function privacyPages(ctx: Context): Router {
           ...Object.fromEntries(blank.map((k) => [k, "Enter a number of days (0 = keep forever)"])),
         });
       }
-      await ctx.privacySettings.update(values, req.actor);
+      await deps.privacySettings.update(values, req.actor);
       res.redirect(303, "/admin/privacy?done=settings-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -67,13 +78,13 @@ export function privacyPages(ctx: Context): Router {
   router.get("/users/:id/export.json", adminOnly, async (req, res, next) => {
     const id = idParam(req.params.id);
     if (!id) return next();
-    await sendExport(ctx, res, id, req.actor, true);
+    await sendExport(deps, res, id, req.actor, true);
   });
 
   return router;
 }
 
 /** What a person's profile shows from here: their consent history and, for admins, the export. */
-export function privacyProfileExtras(ctx: Context) {
-  return async (user: User) => ({ privacyCard: { consentHistory: await ctx.privacy.consent.of(user.id) } });
+export function privacyProfileExtras(privacy: Pick<PrivacyService, "consent">) {
+  return async (user: User) => ({ privacyCard: { consentHistory: await privacy.consent.of(user.id) } });
 }

@@ -1,13 +1,24 @@
+import type { Config } from "../core/config.js";
 import { nowMs } from "../core/db/convert.js";
 import { dialectOf } from "../core/db/knex.js";
-import type { Actor } from "../core/events.js";
-import { removeEmlFiles } from "../notify/index.js";
-import type { Context } from "../station.js";
+import type { Actor, EventBus } from "../core/events.js";
+import type { Logger } from "../core/log.js";
+import { type Notify, removeEmlFiles } from "../notify/index.js";
+import type { UsersService } from "../people/index.js";
 import { ConsentHistory } from "./consent-history.js";
-import { exportPerson } from "./person-export.js";
+import { exportPerson, type PersonExportDeps } from "./person-export.js";
+import * as repo from "./privacy.repo.js";
+import type { PrivacySettingsService } from "./privacy-settings.service.js";
 import * as retention from "./retention.repo.js";
 
-type Deps = Pick<Context, "config" | "log" | "db" | "events" | "users" | "audit" | "notify" | "settings" | "privacySettings">;
+export type PrivacyServiceDeps = PersonExportDeps & {
+  config: Pick<Config, "dataDir">;
+  log: Logger;
+  events: EventBus;
+  users: Pick<UsersService, "get" | "erase">;
+  notify: { outbox: Pick<Notify["outbox"], "forUser" | "forgetPerson" | "pruneFinished"> };
+  privacySettings: Pick<PrivacySettingsService, "get">;
+};
 
 const DAY_MS = 86_400_000;
 
@@ -21,7 +32,7 @@ export type RetentionRun = { audit: number; deliveries: number; printJobs: numbe
 export class PrivacyService {
   readonly consent: ConsentHistory;
 
-  constructor(private deps: Deps) {
+  constructor(private deps: PrivacyServiceDeps) {
     this.consent = new ConsentHistory(deps.db);
     this.consent.listen(deps.events);
   }
@@ -73,8 +84,7 @@ export class PrivacyService {
   private async truncateWal(): Promise<void> {
     if (dialectOf(this.deps.db) !== "sqlite") return;
     for (let attempt = 0; attempt < 20; attempt++) {
-      const rows = (await this.deps.db.raw("PRAGMA wal_checkpoint(TRUNCATE)")) as Array<{ busy: number }>;
-      if (!rows[0]?.busy) return;
+      if (await repo.truncateWal(this.deps.db)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     this.deps.log.warn("the SQLite WAL could not be truncated after an erasure; it will be at the next checkpoint");

@@ -2,8 +2,8 @@ import { type Request, type Response, Router } from "express";
 import { ValidationError } from "../core/errors.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
 import { languageOfCountry } from "../core/i18n/index.js";
-import type { Context } from "../station.js";
 import { countryChoices } from "./countries.js";
+import type { SettingsService } from "./settings.service.js";
 
 const FIELDS = [
   "organizationName",
@@ -20,11 +20,10 @@ const FIELDS = [
  * carry, the store links, the country (paper size, phone region, default language), the
  * front desk and the logo. Until the names are saved nothing is sent, printed or displayed.
  */
-export function orgSetupPages(ctx: Context): Router {
+export function orgSetupPages(deps: { settings: SettingsService }): Router {
   const router = Router();
 
   const render = async (req: Request, res: Response, status: number, values: Record<string, string>, errors = {}) => {
-    const logo = await ctx.branding.logo();
     res.status(status).render("admin/setup", {
       title: req.t("setup:title"),
       section: "/admin",
@@ -32,12 +31,13 @@ export function orgSetupPages(ctx: Context): Router {
       values,
       errors,
       countries: countryChoices(req.lang),
-      hasLogo: Boolean(logo),
+      // The logo is branding's: its page local (set for every page) says whether there is one.
+      hasLogo: Boolean(res.locals.logoUrl),
     });
   };
 
   router.get("/admin/setup", adminOnly, async (req, res) => {
-    const s = await ctx.settings.get();
+    const s = await deps.settings.get();
     // The language follows the country until someone picks one that differs from it.
     const followsCountry = s.defaultLanguage === languageOfCountry(s.defaultCountry);
     await render(req, res, 200, {
@@ -58,7 +58,7 @@ export function orgSetupPages(ctx: Context): Router {
     >;
     try {
       const country = values.defaultCountry.trim().toUpperCase();
-      await ctx.settings.update({ ...values, defaultLanguage: values.defaultLanguage || languageOfCountry(country) }, req.actor);
+      await deps.settings.update({ ...values, defaultLanguage: values.defaultLanguage || languageOfCountry(country) }, req.actor);
       res.redirect(303, "/dashboard?done=setup-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;

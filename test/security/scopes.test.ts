@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { SCOPES, type Scope } from "../../server/auth/apikeys.js";
+import { SCOPES, type Scope } from "../../server/core/auth/principals.js";
 import { cliActor } from "../../server/core/events.js";
 import { call } from "../support/api-client.js";
 import { createApiKey, startTestApp, type TestApp } from "../support/app.js";

@@ -3,8 +3,6 @@
  * times are stored as UTC milliseconds since the epoch (BIGINT on both dialects),
  * booleans as 0/1 and JSON as text.
  */
-export const toDbTime = (d: Date | number): number => (typeof d === "number" ? d : d.getTime());
-
 export function fromDbTime(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   return new Date(Number(v)).toISOString();
