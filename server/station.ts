@@ -42,12 +42,7 @@ import type { Logger } from "./core/log.js";
 import { AddressPolicy } from "./core/security/address-policy.js";
 import { onLeaseTakeover } from "./core/work/work-queue.js";
 import { dashboardPages } from "./dashboard/dashboard.routes.js";
-import { refuseKnownGuessers } from "./invitations/front-door.js";
-import { invitationPages, invitationProfileExtras } from "./invitations/invitation-pages.routes.js";
-import { invitationSendApi } from "./invitations/invitation-send.api.js";
-import { invitationRedeemApi, invitationsApi } from "./invitations/invitations.api.js";
-import { InvitationsService } from "./invitations/invitations.service.js";
-import { joinPages } from "./invitations/join.routes.js";
+import { createInvitations, type Invitations, type InvitationsService } from "./invitations/index.js";
 import { AppMetrics } from "./metrics/app-metrics.js";
 import * as figures from "./metrics/figures.repo.js";
 import { metricsRoutes } from "./metrics/metrics.routes.js";
@@ -55,6 +50,7 @@ import { recordJobRun, recordLeaseTakeover } from "./metrics/registry.js";
 import { bulkInvitePages } from "./notify/bulk-invite.routes.js";
 import { deliveryPages } from "./notify/deliveries.routes.js";
 import { createNotify, type Notify } from "./notify/index.js";
+import { invitationSendApi } from "./notify/invitation-send.api.js";
 import { deliveryProfileExtras } from "./notify/profile-extras.js";
 import { Reminders } from "./notify/reminders.js";
 import { Facets } from "./people/facets.js";
@@ -70,10 +66,7 @@ import { UsersService } from "./people/users.service.js";
 import { privacyPages, privacyProfileExtras } from "./privacy/privacy.routes.js";
 import { PrivacyService } from "./privacy/privacy.service.js";
 import { PrivacySettingsService } from "./privacy/privacy-settings.js";
-import { phoneJoinPages } from "./registrations/phone-join.routes.js";
-import { PhoneMatchService } from "./registrations/phone-match.service.js";
-import { PhoneOtpService } from "./registrations/phone-otp.service.js";
-import { registrationsApi } from "./registrations/registrations.api.js";
+import { createRegistrations, type PhoneMatchService, type PhoneOtpService, type Registrations } from "./registrations/index.js";
 import { orgSetupPages } from "./settings/org-setup.routes.js";
 import { SettingsService } from "./settings/settings.service.js";
 import { webhookPages } from "./webhooks/webhooks.routes.js";
@@ -153,13 +146,9 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   jobs.register({ name: "login-limits.prune", schedule: "27 * * * *", leaseSeconds: 120, run: () => loginLimiter.prune() });
   jobs.register({ name: "sessions.prune", schedule: "17 * * * *", leaseSeconds: 300, run: () => sessions.prune() });
   const imports = new ImportsService(db, events, settings, config);
-  const invitations = new InvitationsService(db, events, users, settings, config);
-  jobs.register({
-    name: "invitations.prune-guesses",
-    schedule: "*/10 * * * *",
-    leaseSeconds: 120,
-    run: () => invitations.pruneGuesses(),
-  });
+  const apiKeys = new ApiKeysService(db, events);
+  const invitationsFeature = createInvitations({ db, events, users, settings, config, apiKeys });
+  const { invitations } = invitationsFeature;
   jobs.register({ name: "imports.prune", schedule: "43 3 * * *", leaseSeconds: 600, run: () => imports.pruneAbandoned() });
   const notify = createNotify({ config, log, db, events, settings, users, invitations });
   const reminders = new Reminders({ db, users, invitations, settings, sender: notify.invitations, log });
@@ -171,17 +160,16 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     leaseSeconds: 600,
     run: () => notify.bulk.resumeStale(),
   });
-  const phoneMatch = new PhoneMatchService(users, settings, events);
-  // Built here, once: it registers its message kind with the outbox, which any process may run.
-  const phoneOtp = new PhoneOtpService({
+  const registrations = createRegistrations({
     db,
+    events,
     users,
     settings,
     outbox: notify.outbox,
-    matching: phoneMatch,
     secretKey: config.secretKey,
+    apiKeys,
   });
-  jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
+  const { phoneMatch, phoneOtp } = registrations;
   const live = new Live(config, sessions, log);
   const kiosks = new KiosksService(db, events, users, invitations, config, settings);
   jobs.register({ name: "kiosks.prune", schedule: "*/20 * * * *", leaseSeconds: 120, run: () => kiosks.prune() });
@@ -222,7 +210,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     invitations,
     admins: new AdminsService(db, events, loginLimiter),
     sessions,
-    apiKeys: new ApiKeysService(db, events),
+    apiKeys,
     audit,
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
@@ -251,7 +239,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   jobs.onRun((name, outcome) => recordJobRun(name, outcome));
   onLeaseTakeover(recordLeaseTakeover);
   const ctx: Context = { ...context, print, metrics };
-  const features = composeFeatures(ctx);
+  const features = composeFeatures(ctx, { invitations: invitationsFeature, registrations });
   for (const feature of features) for (const job of feature.jobs ?? []) jobs.register(job);
   return { ...ctx, features };
 }
@@ -262,12 +250,13 @@ const OUTBOX_LATE_MS = 5 * 60_000;
  * Every feature, in the order its routes are tried (a page path belongs to one feature, but
  * privacy and kiosk extend /users/… and come before people).
  */
-function composeFeatures(ctx: Context): Feature[] {
+function composeFeatures(ctx: Context, built: { invitations: Invitations; registrations: Registrations }): Feature[] {
   /** Sections of a person's profile page, from the features that know more about them. */
   const profile: ProfileExtras[] = [];
   const service: Feature = {
     name: "service",
-    first: [refuseKnownGuessers(ctx.invitations), ctx.metrics.middleware()],
+    // Known guessers are refused before anything else, before they are even counted.
+    first: [...built.invitations.first, ctx.metrics.middleware()],
     open: [
       healthRoutes({
         db: ctx.db,
@@ -297,18 +286,19 @@ function composeFeatures(ctx: Context): Feature[] {
   };
   const invitations: Feature = {
     name: "invitations",
-    // The busiest route, and public: matched before the others are tried.
-    api: [invitationRedeemApi(ctx), invitationsApi(ctx), invitationSendApi(ctx)],
-    pages: [joinPages(ctx), invitationPages(ctx)],
+    // The redeem route first (the busiest). Sending an invitation is notify's route (notify
+    // depends on invitations), tried here as before.
+    api: [...built.invitations.api, invitationSendApi({ apiKeys: ctx.apiKeys, sender: ctx.notify.invitations })],
+    pages: built.invitations.pages,
+    jobs: built.invitations.jobs,
   };
-  profile.push(invitationProfileExtras(ctx));
+  profile.push(built.invitations.profile);
   const people: Feature = {
     name: "people",
     api: [usersApi(ctx), groupsApi(ctx)],
     pages: [userPages(ctx, profile), groupPages(ctx), importPages(ctx)],
     cli: usersCommands(ctx.imports),
   };
-  const registrations: Feature = { name: "registrations", api: [registrationsApi(ctx)], pages: [phoneJoinPages(ctx)] };
   const kiosk: Feature = {
     name: "kiosk",
     api: [kiosksApi(ctx)],
@@ -342,7 +332,7 @@ function composeFeatures(ctx: Context): Feature[] {
   return [
     service,
     invitations,
-    registrations,
+    built.registrations,
     auth,
     { name: "dashboard", pages: [dashboardPages(ctx)] },
     print,
