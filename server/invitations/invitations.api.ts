@@ -1,14 +1,11 @@
 import { type Request, type Response, Router } from "express";
 import type { ApiKeyLookup } from "../core/auth/principals.js";
-import { ConflictError, ValidationError } from "../core/errors.js";
+import { ConflictError } from "../core/errors.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../core/http/params.js";
+import { parseRedeem } from "./invitations.schema.js";
 import { InvitationGoneError, type InvitationsService } from "./invitations.service.js";
-import type { InvitationView, JoinChannel } from "./invitations.types.js";
-
-/** Channels the app may report for a redemption; phone matching has its own endpoint. */
-const REDEEM_CHANNELS = ["app", "qr", "code", "link", "kiosk"] as const satisfies readonly JoinChannel[];
-const MAX_TOKEN_LENGTH = 300;
+import type { InvitationView } from "./invitations.types.js";
 
 /**
  * What an integrator sees of an invitation: the link and the typed code to hand over, and
@@ -65,8 +62,7 @@ export function invitationRedeemApi(invitations: Pick<InvitationsService, "redee
 
   router.post("/invitations/redeem", async (req, res) => {
     const body = jsonObjectBody(req, ["token", "channel"]);
-    const token = tokenFrom(body.token);
-    const channel = channelFrom(body.channel);
+    const { token, channel } = parseRedeem(body);
     const client = req.ip ?? req.socket.remoteAddress ?? "unknown";
     try {
       const { user, organization } = await invitations.redeem(token, channel, client);
@@ -84,33 +80,6 @@ export function invitationRedeemApi(invitations: Pick<InvitationsService, "redee
   });
 
   return router;
-}
-
-/**
- * The secret part of what the app sends: a bare link token, a whole link
- * (`https://host/i/<token>`, query and fragment ignored: its last path segment) or a
- * typed code. The service tells them apart and refuses (404) what is neither.
- */
-function tokenFrom(raw: unknown): string {
-  if (raw === undefined || raw === null) throw new ValidationError({ token: "is required" });
-  if (typeof raw !== "string") throw new ValidationError({ token: "must be a string: the link, its token or the code" });
-  const value = raw.trim();
-  if (!value) throw new ValidationError({ token: "is required" });
-  if (value.length > MAX_TOKEN_LENGTH) throw new ValidationError({ token: `must be at most ${MAX_TOKEN_LENGTH} characters` });
-  if (!value.includes("/")) return value;
-  const path = value.replace(/[?#].*$/s, "");
-  const segment = path.split("/").filter(Boolean).pop() ?? "";
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-function channelFrom(raw: unknown): JoinChannel {
-  if (raw === undefined) return "app";
-  if (typeof raw === "string" && (REDEEM_CHANNELS as readonly string[]).includes(raw)) return raw as JoinChannel;
-  throw new ValidationError({ channel: `must be one of ${REDEEM_CHANNELS.join(", ")}` });
 }
 
 /**
