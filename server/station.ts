@@ -27,14 +27,10 @@ import type { Logger } from "./core/log.js";
 import { AddressPolicy } from "./core/security/address-policy.js";
 import { onLeaseTakeover } from "./core/work/work-queue.js";
 import { createDashboard } from "./dashboard/index.js";
-import { refuseKnownGuessers } from "./invitations/front-door.js";
-import { invitationPages, invitationProfileExtras } from "./invitations/invitation-pages.routes.js";
-import { invitationSendApi } from "./invitations/invitation-send.api.js";
-import { invitationRedeemApi, invitationsApi } from "./invitations/invitations.api.js";
-import { InvitationsService } from "./invitations/invitations.service.js";
-import { joinPages } from "./invitations/join.routes.js";
+import { createInvitations, type Invitations, type InvitationsService } from "./invitations/index.js";
 import { type AppMetrics, createMetrics, recordJobRun, recordLeaseTakeover } from "./metrics/index.js";
 import { createNotify, type Notify } from "./notify/index.js";
+import { invitationSendApi } from "./notify/invitation-send.api.js";
 import { Facets } from "./people/facets.js";
 import { groupsApi } from "./people/groups.api.js";
 import { groupPages } from "./people/groups.routes.js";
@@ -46,10 +42,7 @@ import { usersCommands } from "./people/users.cli.js";
 import { type ProfileExtras, userPages } from "./people/users.routes.js";
 import { UsersService } from "./people/users.service.js";
 import { createPrivacy, type Privacy, type PrivacyService, type PrivacySettingsService } from "./privacy/index.js";
-import { phoneJoinPages } from "./registrations/phone-join.routes.js";
-import { PhoneMatchService } from "./registrations/phone-match.service.js";
-import { PhoneOtpService } from "./registrations/phone-otp.service.js";
-import { registrationsApi } from "./registrations/registrations.api.js";
+import { createRegistrations, type PhoneMatchService, type PhoneOtpService, type Registrations } from "./registrations/index.js";
 import { createSettings, type SettingsService } from "./settings/index.js";
 import { createWebhooks, type Webhooks, type WebhooksService } from "./webhooks/index.js";
 
@@ -116,27 +109,21 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   const { sessions, apiKeys } = auth;
   const jobs = new JobRegistry(db, log);
   const imports = new ImportsService(db, events, settings, config);
-  const invitations = new InvitationsService(db, events, users, settings, config);
-  jobs.register({
-    name: "invitations.prune-guesses",
-    schedule: "*/10 * * * *",
-    leaseSeconds: 120,
-    run: () => invitations.pruneGuesses(),
-  });
+  const invitationsFeature = createInvitations({ db, events, users, settings, config, apiKeys });
+  const { invitations } = invitationsFeature;
   jobs.register({ name: "imports.prune", schedule: "43 3 * * *", leaseSeconds: 600, run: () => imports.pruneAbandoned() });
   // Its jobs (reminders, resuming bulk invitations) are registered with every feature's, below.
   const notify = createNotify({ config, log, db, events, settings, users, groups, invitations });
-  const phoneMatch = new PhoneMatchService(users, settings, events);
-  // Built here, once: it registers its message kind with the outbox, which any process may run.
-  const phoneOtp = new PhoneOtpService({
+  const registrations = createRegistrations({
     db,
+    events,
     users,
     settings,
     outbox: notify.outbox,
-    matching: phoneMatch,
     secretKey: config.secretKey,
+    apiKeys,
   });
-  jobs.register({ name: "registrations.prune-codes", schedule: "*/15 * * * *", leaseSeconds: 120, run: () => phoneOtp.prune() });
+  const { phoneMatch, phoneOtp } = registrations;
   const live = new Live(config, sessions, log);
   // Built here, once: it adds the /kiosk namespace to live and listens to the events.
   const kiosk = createKiosk({
@@ -209,6 +196,8 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   onLeaseTakeover(recordLeaseTakeover);
   const ctx: Context = { ...context, print, metrics };
   const features = composeFeatures(ctx, {
+    invitations: invitationsFeature,
+    registrations,
     kiosk,
     dashboard: createDashboard({ db, config }),
     audit,
@@ -232,6 +221,8 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
 function composeFeatures(
   ctx: Context,
   built: {
+    invitations: Invitations;
+    registrations: Registrations;
     kiosk: KioskFeature;
     dashboard: Feature;
     audit: Feature;
@@ -249,7 +240,8 @@ function composeFeatures(
   const profile: ProfileExtras[] = [];
   const service: Feature = {
     name: "service",
-    first: [refuseKnownGuessers(ctx.invitations)],
+    // Known guessers are refused before anything else, before they are even counted.
+    first: built.invitations.first,
     open: [
       healthRoutes({
         db: ctx.db,
@@ -261,18 +253,19 @@ function composeFeatures(
   };
   const invitations: Feature = {
     name: "invitations",
-    // The busiest route, and public: matched before the others are tried.
-    api: [invitationRedeemApi(ctx), invitationsApi(ctx), invitationSendApi(ctx)],
-    pages: [joinPages(ctx), invitationPages(ctx)],
+    // The redeem route first (the busiest). Sending an invitation is notify's route (notify
+    // depends on invitations), tried here as before.
+    api: [...built.invitations.api, invitationSendApi({ apiKeys: ctx.apiKeys, sender: ctx.notify.invitations })],
+    pages: built.invitations.pages,
+    jobs: built.invitations.jobs,
   };
-  profile.push(invitationProfileExtras(ctx));
+  profile.push(built.invitations.profile);
   const people: Feature = {
     name: "people",
     api: [usersApi(ctx), groupsApi(ctx)],
     pages: [userPages(ctx, profile), groupPages(ctx), importPages(ctx)],
     cli: usersCommands(ctx.imports),
   };
-  const registrations: Feature = { name: "registrations", api: [registrationsApi(ctx)], pages: [phoneJoinPages(ctx)] };
   const print: Feature = {
     name: "print",
     api: [lettersApi(ctx), printersApi(ctx), printJobsApi(ctx)],
@@ -291,7 +284,7 @@ function composeFeatures(
     // Its request timer comes right after the service's own first handler (the guessers).
     built.metrics,
     invitations,
-    registrations,
+    built.registrations,
     built.auth,
     built.dashboard,
     print,

@@ -11,7 +11,7 @@ const MAX_HELD = 2_000;
  * anything else runs (request log, headers, body parsing), and answers it a second later:
  * a flood of forged codes then costs the server next to nothing, and slows itself down.
  */
-export function refuseKnownGuessers(invitations: InvitationsService): RequestHandler {
+export function refuseKnownGuessers(invitations: Pick<InvitationsService, "refusalFromMemory">): RequestHandler {
   let held = 0;
   return (req, _res, next) => {
     if (req.method !== "POST" || req.path !== "/api/v1/invitations/redeem") return next();

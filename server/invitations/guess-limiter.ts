@@ -3,6 +3,7 @@ import { Batcher } from "../core/db/batcher.js";
 import { nowMs } from "../core/db/convert.js";
 import { KeyedQueue, pruneClientLocks, withClientLock } from "../core/db/limit-lock.js";
 import { RateLimitedError } from "../core/errors.js";
+import * as repo from "./guesses.repo.js";
 
 /** How long a client the database knew no failure of is let through without asking again. */
 const CLEAN_MS = 10_000;
@@ -76,9 +77,7 @@ export class GuessLimiter {
     await this.check(client);
     const id = await this.count(client);
     return {
-      release: async () => {
-        await this.db("guess_failures").where({ id }).delete();
-      },
+      release: () => repo.deleteAttempt(this.db, id),
     };
   }
 
@@ -90,7 +89,7 @@ export class GuessLimiter {
   /** Forgets attempts older than the window, and the locks of clients gone quiet (run by the job scheduler). */
   async prune(): Promise<void> {
     const before = nowMs() - this.windowMs;
-    await this.db("guess_failures").where("bucket", this.bucket).where("at", "<=", before).delete();
+    await repo.deleteUpTo(this.db, this.bucket, before);
     await pruneClientLocks(this.db, this.bucket, before);
   }
 
@@ -110,17 +109,11 @@ export class GuessLimiter {
     if (until !== undefined && until > nowMs()) throw this.refusal(until);
     const key = { bucket: this.bucket, client };
     const outcome = await withClientLock(this.db, this.bucket, client, async (trx, now) => {
-      const row = await trx("guess_failures")
-        .where(key)
-        .where("at", ">", now - this.windowMs)
-        .count({ n: "*" })
-        .min({ oldest: "at" })
-        .first();
-      const over = Number(row?.n ?? 0) >= this.max;
-      const oldest = Number(row?.oldest ?? now);
+      const recent = await repo.countSince(trx, key, now - this.windowMs);
+      const over = recent.n >= this.max;
+      const oldest = recent.oldest ?? now;
       if (over && !opts.keep) return { over, oldest, id: 0 };
-      const [id] = await trx("guess_failures").insert({ ...key, at: now });
-      return { over, oldest, id: Number(id) };
+      return { over, oldest, id: await repo.insertAttempt(trx, key, now) };
     });
     if (outcome.over) throw this.block(client, outcome.oldest + this.windowMs);
     return outcome.id;
@@ -129,15 +122,8 @@ export class GuessLimiter {
   private async checkMany(clients: string[]): Promise<Array<undefined | Error>> {
     const now = nowMs();
     const failuresBefore = this.failures;
-    const rows: Array<{ client: string; n: unknown; oldest: unknown }> = await this.db("guess_failures")
-      .select("client")
-      .where({ bucket: this.bucket })
-      .whereIn("client", [...new Set(clients)])
-      .where("at", ">", now - this.windowMs)
-      .groupBy("client")
-      .count({ n: "*" })
-      .min({ oldest: "at" });
-    const over = new Map(rows.filter((r) => Number(r.n) >= this.max).map((r) => [r.client, Number(r.oldest)]));
+    const rows = await repo.countSinceMany(this.db, this.bucket, clients, now - this.windowMs);
+    const over = new Map(rows.filter((r) => r.n >= this.max).map((r) => [r.client, r.oldest]));
     if (this.failures === failuresBefore) {
       const failed = new Set(rows.map((r) => r.client));
       for (const client of clients) if (!failed.has(client)) remember(this.clean, client, now + CLEAN_MS);

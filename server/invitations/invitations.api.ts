@@ -1,13 +1,11 @@
 import { type Request, type Response, Router } from "express";
-import { ConflictError, ValidationError } from "../core/errors.js";
+import type { ApiKeyLookup } from "../core/auth/principals.js";
+import { ConflictError } from "../core/errors.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../core/http/params.js";
-import type { Context } from "../station.js";
-import { InvitationGoneError, type InvitationView, type JoinChannel } from "./invitations.service.js";
-
-/** Channels the app may report for a redemption; phone matching has its own endpoint. */
-const REDEEM_CHANNELS = ["app", "qr", "code", "link", "kiosk"] as const satisfies readonly JoinChannel[];
-const MAX_TOKEN_LENGTH = 300;
+import { parseRedeem } from "./invitations.schema.js";
+import { InvitationGoneError, type InvitationsService } from "./invitations.service.js";
+import type { InvitationView } from "./invitations.types.js";
 
 /**
  * What an integrator sees of an invitation: the link and the typed code to hand over, and
@@ -27,25 +25,29 @@ const invitationJson = (v: InvitationView) => ({
  * exactly one current invitation, so regenerating replaces it rather than creating a
  * separately addressable resource (201).
  */
-export function invitationsApi(ctx: Context): Router {
+export function invitationsApi(deps: {
+  apiKeys: ApiKeyLookup;
+  invitations: Pick<InvitationsService, "current" | "regenerate" | "revoke">;
+}): Router {
   const router = Router();
-  const auth = requireApiKey(ctx.apiKeys, "invitations");
+  const { invitations } = deps;
+  const auth = requireApiKey(deps.apiKeys, "invitations");
 
   router.get("/users/:id/invitation", auth, async (req, res) => {
-    res.json(invitationJson(await ctx.invitations.current(pathId(req, "id", "Person"))));
+    res.json(invitationJson(await invitations.current(pathId(req, "id", "Person"))));
   });
 
   router.post("/users/:id/invitation/regenerate", auth, async (req, res) => {
-    res.json(invitationJson(await ctx.invitations.regenerate(pathId(req, "id", "Person"), req.actor)));
+    res.json(invitationJson(await invitations.regenerate(pathId(req, "id", "Person"), req.actor)));
   });
 
   router.post("/users/:id/invitation/revoke", auth, async (req, res) => {
     const id = pathId(req, "id", "Person");
     // Every person has an invitation (made on first use), so revoking never finds "none":
     // this also answers 404 for an unknown person rather than "has no invitation".
-    await ctx.invitations.current(id);
+    await invitations.current(id);
     // A used invitation stays "used": the answer's state says so.
-    res.json(invitationJson(await ctx.invitations.revoke(id, req.actor)));
+    res.json(invitationJson(await invitations.revoke(id, req.actor)));
   });
 
   return router;
@@ -55,16 +57,15 @@ export function invitationsApi(ctx: Context): Router {
  * The public side (no key): `POST /invitations/redeem`, which the app calls after scanning
  * a code or opening a link. It is rate-limited per client address by the service.
  */
-export function invitationRedeemApi(ctx: Context): Router {
+export function invitationRedeemApi(invitations: Pick<InvitationsService, "redeem">): Router {
   const router = Router();
 
   router.post("/invitations/redeem", async (req, res) => {
     const body = jsonObjectBody(req, ["token", "channel"]);
-    const token = tokenFrom(body.token);
-    const channel = channelFrom(body.channel);
+    const { token, channel } = parseRedeem(body);
     const client = req.ip ?? req.socket.remoteAddress ?? "unknown";
     try {
-      const { user, organization } = await ctx.invitations.redeem(token, channel, client);
+      const { user, organization } = await invitations.redeem(token, channel, client);
       res.json({
         user: { id: user.id, firstName: user.firstName, lastName: user.lastName, language: user.language },
         organization: { name: organization.name },
@@ -79,33 +80,6 @@ export function invitationRedeemApi(ctx: Context): Router {
   });
 
   return router;
-}
-
-/**
- * The secret part of what the app sends: a bare link token, a whole link
- * (`https://host/i/<token>`, query and fragment ignored: its last path segment) or a
- * typed code. The service tells them apart and refuses (404) what is neither.
- */
-function tokenFrom(raw: unknown): string {
-  if (raw === undefined || raw === null) throw new ValidationError({ token: "is required" });
-  if (typeof raw !== "string") throw new ValidationError({ token: "must be a string: the link, its token or the code" });
-  const value = raw.trim();
-  if (!value) throw new ValidationError({ token: "is required" });
-  if (value.length > MAX_TOKEN_LENGTH) throw new ValidationError({ token: `must be at most ${MAX_TOKEN_LENGTH} characters` });
-  if (!value.includes("/")) return value;
-  const path = value.replace(/[?#].*$/s, "");
-  const segment = path.split("/").filter(Boolean).pop() ?? "";
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-function channelFrom(raw: unknown): JoinChannel {
-  if (raw === undefined) return "app";
-  if (typeof raw === "string" && (REDEEM_CHANNELS as readonly string[]).includes(raw)) return raw as JoinChannel;
-  throw new ValidationError({ channel: `must be one of ${REDEEM_CHANNELS.join(", ")}` });
 }
 
 /**

@@ -1,9 +1,8 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { ConflictError, NotFoundError, RateLimitedError } from "../core/errors.js";
 import { pickLanguage, toLanguage, translator } from "../core/i18n/index.js";
-import type { Settings } from "../settings/index.js";
-import type { Context } from "../station.js";
-import { InvitationGoneError } from "./invitations.service.js";
+import type { Settings, SettingsService } from "../settings/index.js";
+import { InvitationGoneError, type InvitationsService } from "./invitations.service.js";
 
 /** Why a link does not work, as the person is told. A deactivated person reads "unknown". */
 export type JoinFailure = "unknown" | "expired" | "revoked" | "used" | "limited" | "stale";
@@ -16,8 +15,12 @@ export type JoinFailure = "unknown" | "expired" | "revoked" | "used" | "limited"
  * Only where the organization chose "join on the web" does the page's Join button (a POST
  * protected by the page's CSRF token) use the invitation here.
  */
-export function joinPages(ctx: Context): Router {
+export function joinPages(deps: {
+  settings: Pick<SettingsService, "get">;
+  invitations: Pick<InvitationsService, "inspect" | "recordOpened" | "redeem">;
+}): Router {
   const router = Router();
+  const { invitations } = deps;
 
   // The token is in the URL: nothing may keep the page, pass the address on, or index it.
   router.use("/i", (_req: Request, res: Response, next: NextFunction) => {
@@ -28,10 +31,10 @@ export function joinPages(ctx: Context): Router {
   });
 
   router.get("/i/:token", async (req, res) => {
-    const settings = await ctx.settings.get();
+    const settings = await deps.settings.get();
     try {
-      const { invitation, user, via, joinToken } = await ctx.invitations.inspect(req.params.token, clientOf(req));
-      await ctx.invitations.recordOpened(invitation.id, user.id, clientOf(req));
+      const { invitation, user, via, joinToken } = await invitations.inspect(req.params.token, clientOf(req));
+      await invitations.recordOpened(invitation.id, user.id, clientOf(req));
       const lang = pickLanguage(user.language, { acceptLanguage: req.get("accept-language") }, settings.defaultLanguage);
       const appLink = appJoinLink(settings, joinToken);
       if (settings.joinOnWeb) {
@@ -56,13 +59,13 @@ export function joinPages(ctx: Context): Router {
   });
 
   router.post("/i/:token/join", async (req, res) => {
-    const settings = await ctx.settings.get();
+    const settings = await deps.settings.get();
     // The app joins, not this page: a Join form from before the setting changed leads back to the hand-off.
     if (!settings.joinOnWeb) return res.redirect(303, `/i/${encodeURIComponent(req.params.token)}`);
     // The language the join page was shown in, so that a failure answers in it too.
     const shownIn = (req.body as Record<string, unknown> | undefined)?.lang;
     try {
-      const { user, organization } = await ctx.invitations.redeem(req.params.token, "link", clientOf(req));
+      const { user, organization } = await invitations.redeem(req.params.token, "link", clientOf(req));
       const lang = pickLanguage(user.language, { acceptLanguage: req.get("accept-language") }, settings.defaultLanguage);
       res.render("join/joined", {
         ...pageLocals({ ...settings, organizationName: organization.name }, lang),

@@ -2,8 +2,8 @@ import { type NextFunction, type Request, type Response, Router } from "express"
 import { RateLimitedError, ValidationError } from "../core/errors.js";
 import type { Actor } from "../core/events.js";
 import { pickLanguage, translator } from "../core/i18n/index.js";
-import type { Settings } from "../settings/index.js";
-import type { Context } from "../station.js";
+import type { Settings, SettingsService } from "../settings/index.js";
+import type { PhoneMatchService } from "./phone-match.service.js";
 import type { PhoneOtpService } from "./phone-otp.service.js";
 
 /** The join site's public actor: nobody signed in, only the client address. */
@@ -21,10 +21,13 @@ const clientOf = (req: Request) => req.ip ?? "unknown";
  * person with consent; the answer is the same either way), `POST /join/phone/verify`
  * joins that person with the code and shows the welcome page.
  */
-export function phoneJoinPages(ctx: Context): Router {
+export function phoneJoinPages(deps: {
+  settings: Pick<SettingsService, "get">;
+  matching: Pick<PhoneMatchService, "normalize">;
+  otp: Pick<PhoneOtpService, "request" | "verify">;
+}): Router {
   const router = Router();
-  const matching = ctx.phoneMatch;
-  const otp = ctx.phoneOtp;
+  const { matching, otp } = deps;
 
   router.use("/join/phone", (_req: Request, res: Response, next: NextFunction) => {
     res.setHeader("Cache-Control", "no-store");
@@ -33,12 +36,12 @@ export function phoneJoinPages(ctx: Context): Router {
   });
 
   router.get("/join/phone", async (req, res) => {
-    const settings = await ctx.settings.get();
+    const settings = await deps.settings.get();
     res.render("join/phone", { ...locals(settings, langOf(req, settings)), phone: "", error: null });
   });
 
   router.post("/join/phone", async (req, res) => {
-    const settings = await ctx.settings.get();
+    const settings = await deps.settings.get();
     const lang = langOf(req, settings);
     const typed = field(req, "phone");
     let e164: string;
@@ -61,7 +64,7 @@ export function phoneJoinPages(ctx: Context): Router {
   });
 
   router.post("/join/phone/verify", async (req, res) => {
-    const settings = await ctx.settings.get();
+    const settings = await deps.settings.get();
     const lang = langOf(req, settings);
     const typed = field(req, "phone");
     const code = field(req, "code").replace(/\s+/g, "");

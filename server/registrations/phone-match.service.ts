@@ -16,8 +16,8 @@ export type PhoneMatch = { kind: "none" } | { kind: "one"; userId: number } | { 
  */
 export class PhoneMatchService {
   constructor(
-    private users: UsersService,
-    private settings: SettingsService,
+    private users: Pick<UsersService, "pendingWithConsentByPhone" | "join">,
+    private settings: Pick<SettingsService, "get">,
     private events: EventBus,
   ) {}
 

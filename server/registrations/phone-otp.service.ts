@@ -10,6 +10,8 @@ import type { Outbox, OutboxMessage, Prepared } from "../notify/index.js";
 import { DeliveryError } from "../notify/index.js";
 import type { User, UsersService } from "../people/index.js";
 import type { SettingsService } from "../settings/index.js";
+import type { PhoneCodeRow } from "./phone-codes.repo.js";
+import * as codes from "./phone-codes.repo.js";
 import { PHONE_CHANNEL, type PhoneMatchService } from "./phone-match.service.js";
 
 export const OTP_KIND = "phone-otp";
@@ -19,27 +21,15 @@ export const OTP_MAX_TRIES = 5;
 export const NUMBER_MAX_CODES = 3;
 export const NUMBER_WINDOW_MS = 15 * 60_000;
 
-type OtpRow = {
-  id: number;
-  phone: string;
-  user_id: number;
-  salt: string;
-  code_hash: string;
-  attempts: number;
-  expires_at: number | string;
-  created_at: number | string;
-  closed_at: number | string | null;
-};
-
 export type VerifyOutcome = { ok: true; user: User } | { ok: false };
 const REFUSED: VerifyOutcome = { ok: false };
 
-type Deps = {
+export type PhoneOtpDeps = {
   db: Knex;
-  users: UsersService;
-  settings: SettingsService;
-  outbox: Outbox;
-  matching: PhoneMatchService;
+  users: Pick<UsersService, "pendingWithConsentByPhone" | "join" | "summary">;
+  settings: Pick<SettingsService, "get">;
+  outbox: Pick<Outbox, "registerKind" | "enqueue" | "wake">;
+  matching: Pick<PhoneMatchService, "match" | "alertAmbiguous">;
   secretKey: string;
 };
 
@@ -58,7 +48,7 @@ export class PhoneOtpService {
   readonly numbers: GuessLimiter;
   private readonly sealer: Sealer;
 
-  constructor(private deps: Deps) {
+  constructor(private deps: PhoneOtpDeps) {
     this.guesses = new GuessLimiter(deps.db, "phone-otp-verify", 20, 10 * 60_000);
     this.sends = new GuessLimiter(deps.db, "phone-otp-send", 10, 15 * 60_000);
     this.numbers = new GuessLimiter(
@@ -89,8 +79,8 @@ export class PhoneOtpService {
     const salt = randomBytes(16).toString("hex");
     const now = nowMs();
     await this.deps.db.transaction(async (trx) => {
-      await trx("phone_otps").where({ phone: e164 }).whereNull("closed_at").update({ closed_at: now });
-      const [id] = await trx("phone_otps").insert({
+      await codes.closeOpenFor(trx, e164, now);
+      const id = await codes.insertCode(trx, {
         phone: e164,
         user_id: found.userId,
         salt,
@@ -106,7 +96,7 @@ export class PhoneOtpService {
           channel: "sms",
           userId: found.userId,
           recipient: e164,
-          payload: { otpId: Number(id), sealed: this.sealer.seal(code), length: 6 },
+          payload: { otpId: id, sealed: this.sealer.seal(code), length: 6 },
           createdBy: "phone join (self-service)",
         },
         { db: trx, wake: false },
@@ -124,24 +114,15 @@ export class PhoneOtpService {
     // Counted before the code is compared, so a burst gets at most the limit compared.
     const attempt = await this.guesses.reserve(client);
     const { db } = this.deps;
-    const row: OtpRow | undefined = await db("phone_otps")
-      .where({ phone: e164 })
-      .whereNull("closed_at")
-      .orderBy("id", "desc")
-      .first();
+    const row = await codes.newestOpenFor(db, e164);
     const now = nowMs();
     if (!row || Number(row.expires_at) <= now) return REFUSED;
     // The code's own tries are taken before it is compared, too: a burst of guesses for one
     // number gets at most OTP_MAX_TRIES comparisons, whatever the clients.
-    const tried = await db("phone_otps")
-      .where({ id: row.id })
-      .whereNull("closed_at")
-      .where("attempts", "<", OTP_MAX_TRIES)
-      .increment("attempts", 1);
-    if (Number(tried) !== 1 || !/^\d{6}$/.test(code) || !this.matches(row, code)) return REFUSED;
+    const tried = await codes.takeTry(db, row.id, OTP_MAX_TRIES);
+    if (!tried || !/^\d{6}$/.test(code) || !this.matches(row, code)) return REFUSED;
     // Single use, even when two verifications race: only one closes the code.
-    const closed = await db("phone_otps").where({ id: row.id }).whereNull("closed_at").update({ closed_at: now });
-    if (Number(closed) !== 1) return REFUSED;
+    if (!(await codes.close(db, row.id, now))) return REFUSED;
     // Consent withdrawn, number changed or person deactivated since the code was sent.
     const still = await this.deps.users.pendingWithConsentByPhone(e164);
     if (!still.includes(Number(row.user_id))) return REFUSED;
@@ -157,10 +138,7 @@ export class PhoneOtpService {
 
   /** Forgets dead codes and old request counts (for a scheduled job). */
   async prune(): Promise<void> {
-    await this.deps
-      .db("phone_otps")
-      .where("expires_at", "<=", nowMs() - OTP_TTL_MS)
-      .delete();
+    await codes.deleteExpiredBy(this.deps.db, nowMs() - OTP_TTL_MS);
     await this.guesses.prune();
     await this.sends.prune();
     await this.numbers.prune();
@@ -169,7 +147,7 @@ export class PhoneOtpService {
   /** The SMS, made when the outbox sends it: only while its code is still open and fresh. */
   private async prepare(message: OutboxMessage): Promise<Prepared> {
     const { otpId, sealed } = message.payload as { otpId?: number; sealed?: string };
-    const row: OtpRow | undefined = otpId ? await this.deps.db("phone_otps").where({ id: otpId }).first() : undefined;
+    const row = otpId ? await codes.byId(this.deps.db, otpId) : undefined;
     if (!row || row.closed_at !== null || Number(row.expires_at) <= nowMs() || typeof sealed !== "string") {
       throw new DeliveryError("The code expired or was replaced before it could be sent", { permanent: true, safe: true });
     }
@@ -185,7 +163,7 @@ export class PhoneOtpService {
     return createHmac("sha256", this.deps.secretKey).update(`phone-otp:${salt}:${code}`).digest("hex");
   }
 
-  private matches(row: OtpRow, code: string): boolean {
+  private matches(row: PhoneCodeRow, code: string): boolean {
     const given = Buffer.from(this.hash(row.salt, code));
     const stored = Buffer.from(row.code_hash);
     return given.length === stored.length && timingSafeEqual(given, stored);

@@ -1,7 +1,8 @@
 import { Router } from "express";
+import type { ApiKeyLookup } from "../core/auth/principals.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
 import { jsonObjectBody } from "../core/http/params.js";
-import type { Context } from "../station.js";
+import type { PhoneMatchService } from "./phone-match.service.js";
 
 /**
  * Registrations (scope `registrations`): the messaging platform, after it verified a
@@ -9,10 +10,10 @@ import type { Context } from "../station.js";
  * `POST /registrations/phone {phone}` → 200 with the joined user, 404 for no match, 409
  * when several people match (nobody is joined; the admins are alerted).
  */
-export function registrationsApi(ctx: Context): Router {
+export function registrationsApi(deps: { apiKeys: ApiKeyLookup; matching: Pick<PhoneMatchService, "joinByPhone"> }): Router {
   const router = Router();
-  const auth = requireApiKey(ctx.apiKeys, "registrations");
-  const matching = ctx.phoneMatch;
+  const auth = requireApiKey(deps.apiKeys, "registrations");
+  const { matching } = deps;
 
   router.post("/registrations/phone", auth, async (req, res) => {
     const body = jsonObjectBody(req, ["phone"]);
