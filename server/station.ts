@@ -57,16 +57,16 @@ import { deliveryPages } from "./notify/deliveries.routes.js";
 import { createNotify, type Notify } from "./notify/index.js";
 import { deliveryProfileExtras } from "./notify/profile-extras.js";
 import { Reminders } from "./notify/reminders.js";
-import { Facets } from "./people/facets.js";
-import { groupsApi } from "./people/groups.api.js";
-import { groupPages } from "./people/groups.routes.js";
-import { GroupsService } from "./people/groups.service.js";
-import { importPages } from "./people/import/import.routes.js";
-import { ImportsService } from "./people/import/imports.service.js";
-import { usersApi } from "./people/users.api.js";
-import { usersCommands } from "./people/users.cli.js";
-import { type ProfileExtras, userPages } from "./people/users.routes.js";
-import { UsersService } from "./people/users.service.js";
+import {
+  createPeople,
+  type Facets,
+  type GroupsService,
+  type ImportsService,
+  type People,
+  type ProfileExtras,
+  type UsersService,
+} from "./people/index.js";
+import { sendExport } from "./privacy/index.js";
 import { privacyPages, privacyProfileExtras } from "./privacy/privacy.routes.js";
 import { PrivacyService } from "./privacy/privacy.service.js";
 import { PrivacySettingsService } from "./privacy/privacy-settings.js";
@@ -143,16 +143,29 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     reminderDays: 3,
     reminderLimit: 2,
   });
-  const users = new UsersService(db, events);
+  const apiKeys = new ApiKeysService(db, events);
+  /** Sections of a person's profile page, from the features that know more about them (composeFeatures fills it). */
+  const profile: ProfileExtras[] = [];
+  const people = createPeople({
+    db,
+    events,
+    config,
+    settings,
+    apiKeys,
+    profile,
+    history: (userId) => audit.forTarget("user", userId),
+    // Privacy and the context are built below; these run only when a request asks.
+    erase: (userId, actor) => privacy.erase(userId, actor),
+    exportPerson: (res, userId, actor) => sendExport(ctx, res, userId, actor, false),
+  });
+  const { users, groups, imports } = people;
   const privacySettings = new PrivacySettingsService(db, events);
   const addresses = new AddressPolicy(async () => (await privacySettings.get()).allowInternalAddresses);
-  const groups = new GroupsService(db, events);
   const sessions = new SessionStore(db);
   const loginLimiter = new LoginLimiter(db);
   const jobs = new JobRegistry(db, log);
   jobs.register({ name: "login-limits.prune", schedule: "27 * * * *", leaseSeconds: 120, run: () => loginLimiter.prune() });
   jobs.register({ name: "sessions.prune", schedule: "17 * * * *", leaseSeconds: 300, run: () => sessions.prune() });
-  const imports = new ImportsService(db, events, settings, config);
   const invitations = new InvitationsService(db, events, users, settings, config);
   jobs.register({
     name: "invitations.prune-guesses",
@@ -160,7 +173,6 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     leaseSeconds: 120,
     run: () => invitations.pruneGuesses(),
   });
-  jobs.register({ name: "imports.prune", schedule: "43 3 * * *", leaseSeconds: 600, run: () => imports.pruneAbandoned() });
   const notify = createNotify({ config, log, db, events, settings, users, invitations });
   const reminders = new Reminders({ db, users, invitations, settings, sender: notify.invitations, log });
   jobs.register({ name: "invitations.remind", schedule: "30 9 * * *", leaseSeconds: 1800, run: () => reminders.run() });
@@ -216,13 +228,13 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     settings,
     branding,
     users,
-    facets: new Facets(db, events),
+    facets: people.facets,
     groups,
     imports,
     invitations,
     admins: new AdminsService(db, events, loginLimiter),
     sessions,
-    apiKeys: new ApiKeysService(db, events),
+    apiKeys,
     audit,
     jobs,
     // Built here, once: it registers the webhook kind and transport and listens to the events.
@@ -251,7 +263,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   jobs.onRun((name, outcome) => recordJobRun(name, outcome));
   onLeaseTakeover(recordLeaseTakeover);
   const ctx: Context = { ...context, print, metrics };
-  const features = composeFeatures(ctx);
+  const features = composeFeatures(ctx, people, profile);
   for (const feature of features) for (const job of feature.jobs ?? []) jobs.register(job);
   return { ...ctx, features };
 }
@@ -262,9 +274,7 @@ const OUTBOX_LATE_MS = 5 * 60_000;
  * Every feature, in the order its routes are tried (a page path belongs to one feature, but
  * privacy and kiosk extend /users/… and come before people).
  */
-function composeFeatures(ctx: Context): Feature[] {
-  /** Sections of a person's profile page, from the features that know more about them. */
-  const profile: ProfileExtras[] = [];
+function composeFeatures(ctx: Context, people: People, profile: ProfileExtras[]): Feature[] {
   const service: Feature = {
     name: "service",
     first: [refuseKnownGuessers(ctx.invitations), ctx.metrics.middleware()],
@@ -302,12 +312,6 @@ function composeFeatures(ctx: Context): Feature[] {
     pages: [joinPages(ctx), invitationPages(ctx)],
   };
   profile.push(invitationProfileExtras(ctx));
-  const people: Feature = {
-    name: "people",
-    api: [usersApi(ctx), groupsApi(ctx)],
-    pages: [userPages(ctx, profile), groupPages(ctx), importPages(ctx)],
-    cli: usersCommands(ctx.imports),
-  };
   const registrations: Feature = { name: "registrations", api: [registrationsApi(ctx)], pages: [phoneJoinPages(ctx)] };
   const kiosk: Feature = {
     name: "kiosk",
