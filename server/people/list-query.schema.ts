@@ -39,7 +39,7 @@ const wholeNumber = (min: number, max: number, message: string) =>
   );
 
 /** The users list's parameters, in the order their problems are listed. Unknown parameters are ignored. */
-export const listQuerySchema = z.object({
+const listQuerySchema = z.object({
   q: text(100),
   status: oneOf(STATUSES),
   group: wholeNumber(1, 999_999_999, "must be a group id (a whole number of at least 1)"),

@@ -94,10 +94,6 @@ export async function listImports(db: Knex, limit: number): Promise<ImportRow[]>
   return rows.map(numeric);
 }
 
-export async function updateImport(db: Knex, id: number, fields: Fields): Promise<void> {
-  await db("imports").where({ id }).update(fields);
-}
-
 /**
  * Checks and imports as a work queue: a running one is held by the process running it,
  * under a lease its progress reports renew. Every claim, report and final write goes through
