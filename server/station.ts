@@ -31,17 +31,16 @@ import { createInvitations, type Invitations, type InvitationsService } from "./
 import { type AppMetrics, createMetrics, recordJobRun, recordLeaseTakeover } from "./metrics/index.js";
 import { createNotify, type Notify } from "./notify/index.js";
 import { invitationSendApi } from "./notify/invitation-send.api.js";
-import { Facets } from "./people/facets.js";
-import { groupsApi } from "./people/groups.api.js";
-import { groupPages } from "./people/groups.routes.js";
-import { GroupsService } from "./people/groups.service.js";
-import { importPages } from "./people/import/import.routes.js";
-import { ImportsService } from "./people/import/imports.service.js";
-import { usersApi } from "./people/users.api.js";
-import { usersCommands } from "./people/users.cli.js";
-import { type ProfileExtras, userPages } from "./people/users.routes.js";
-import { UsersService } from "./people/users.service.js";
-import { createPrivacy, type Privacy, type PrivacyService, type PrivacySettingsService } from "./privacy/index.js";
+import {
+  createPeople,
+  type Facets,
+  type GroupsService,
+  type ImportsService,
+  type People,
+  type ProfileExtras,
+  type UsersService,
+} from "./people/index.js";
+import { createPrivacy, type Privacy, type PrivacyService, type PrivacySettingsService, sendExport } from "./privacy/index.js";
 import { createRegistrations, type PhoneMatchService, type PhoneOtpService, type Registrations } from "./registrations/index.js";
 import { createSettings, type SettingsService } from "./settings/index.js";
 import { createWebhooks, type Webhooks, type WebhooksService } from "./webhooks/index.js";
@@ -94,10 +93,6 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   const events = new EventBus((event, err) => log.error({ event, err }, "event listener failed"));
   const settingsFeature = createSettings({ db, events, config });
   const { settings } = settingsFeature;
-  const users = new UsersService(db, events);
-  // The first to listen to every event: each one is a line of the audit log.
-  const audit = createAudit({ db, events, users });
-  const groups = new GroupsService(db, events);
   const branding = createBranding({
     db,
     events,
@@ -107,11 +102,26 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   // Built before auth: the Settings page (auth's Administration) shows the logo.
   const auth = createAuth({ config, db, events, settings, branding: branding.branding });
   const { sessions, apiKeys } = auth;
+  /** Sections of a person's profile page, from the features that know more about them (composeFeatures fills it). */
+  const profile: ProfileExtras[] = [];
+  const people = createPeople({
+    db,
+    events,
+    config,
+    settings,
+    apiKeys,
+    profile,
+    history: (userId) => audit.audit.forTarget("user", userId),
+    // Privacy and the context are built below; these run only when a request asks.
+    erase: (userId, actor) => privacyFeature.privacy.erase(userId, actor),
+    exportPerson: (res, userId, actor) => sendExport(ctx, res, userId, actor, false),
+  });
+  const { users, groups, imports } = people;
+  // The first to listen to every event: each one is a line of the audit log.
+  const audit = createAudit({ db, events, users });
   const jobs = new JobRegistry(db, log);
-  const imports = new ImportsService(db, events, settings, config);
   const invitationsFeature = createInvitations({ db, events, users, settings, config, apiKeys });
   const { invitations } = invitationsFeature;
-  jobs.register({ name: "imports.prune", schedule: "43 3 * * *", leaseSeconds: 600, run: () => imports.pruneAbandoned() });
   // Its jobs (reminders, resuming bulk invitations) are registered with every feature's, below.
   const notify = createNotify({ config, log, db, events, settings, users, groups, invitations });
   const registrations = createRegistrations({
@@ -167,7 +177,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     settings,
     branding: branding.branding,
     users,
-    facets: new Facets(db, events),
+    facets: people.facets,
     groups,
     imports,
     invitations,
@@ -195,9 +205,10 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   jobs.onRun((name, outcome) => recordJobRun(name, outcome));
   onLeaseTakeover(recordLeaseTakeover);
   const ctx: Context = { ...context, print, metrics };
-  const features = composeFeatures(ctx, {
+  const features = composeFeatures(ctx, profile, {
     invitations: invitationsFeature,
     registrations,
+    people,
     kiosk,
     dashboard: createDashboard({ db, config }),
     audit,
@@ -220,7 +231,9 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
  */
 function composeFeatures(
   ctx: Context,
+  profile: ProfileExtras[],
   built: {
+    people: People;
     invitations: Invitations;
     registrations: Registrations;
     kiosk: KioskFeature;
@@ -236,8 +249,6 @@ function composeFeatures(
     apidocs: Feature;
   },
 ): Feature[] {
-  /** Sections of a person's profile page, from the features that know more about them. */
-  const profile: ProfileExtras[] = [];
   const service: Feature = {
     name: "service",
     // Known guessers are refused before anything else, before they are even counted.
@@ -260,12 +271,6 @@ function composeFeatures(
     jobs: built.invitations.jobs,
   };
   profile.push(built.invitations.profile);
-  const people: Feature = {
-    name: "people",
-    api: [usersApi(ctx), groupsApi(ctx)],
-    pages: [userPages(ctx, profile), groupPages(ctx), importPages(ctx)],
-    cli: usersCommands(ctx.imports),
-  };
   const print: Feature = {
     name: "print",
     api: [lettersApi(ctx), printersApi(ctx), printJobsApi(ctx)],
@@ -291,7 +296,7 @@ function composeFeatures(
     ctx.notify,
     built.privacy,
     built.kiosk,
-    people,
+    built.people,
     built.audit,
     built.webhooks,
     built.branding,

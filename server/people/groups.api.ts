@@ -1,28 +1,14 @@
 import { Router } from "express";
-import { z } from "zod";
+import type { ApiKeyLookup } from "../core/auth/principals.js";
 import { ValidationError } from "../core/errors.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../core/http/params.js";
-import type { Context } from "../station.js";
-
-export const MAX_BULK_MEMBERS = 5000;
-
-/** The body's `userIds` of POST /groups/:id/members (also what the API description shows). */
-export const userIdsSchema = z
-  .array(
-    z
-      .number({ invalid_type_error: "must contain person ids (whole numbers)" })
-      .int("must contain whole numbers")
-      .positive("must contain positive ids"),
-    {
-      required_error: "is required: a list of person ids",
-      invalid_type_error: "must be a list of person ids",
-    },
-  )
-  .max(MAX_BULK_MEMBERS, `at most ${MAX_BULK_MEMBERS} people at once`);
+import { userIdsSchema } from "./groups.schema.js";
+import type { GroupsService } from "./groups.service.js";
+import type { UsersService } from "./users.service.js";
 
 /** Groups and their memberships through the JSON API. */
-export function groupsApi(ctx: Context): Router {
+export function groupsApi(ctx: { groups: GroupsService; users: Pick<UsersService, "get">; apiKeys: ApiKeyLookup }): Router {
   const router = Router();
   // Per route, not router.use(): other resources under /groups (e.g. invitation PDFs) have scopes of their own.
   const auth = requireApiKey(ctx.apiKeys, "groups");

@@ -1,15 +1,7 @@
 import type { Knex } from "knex";
 import { fromDbTime } from "../core/db/convert.js";
 import { insertRows } from "../core/db/insert-rows.js";
-
-export type Group = {
-  id: number;
-  name: string;
-  memberCount: number;
-  pendingCount: number;
-  createdAt: string;
-  updatedAt: string;
-};
+import type { Group, Member } from "./groups.types.js";
 
 type GroupRow = { id: number; name: string; created_at: number; updated_at: number };
 
@@ -158,8 +150,6 @@ export async function setUserGroups(db: Knex, userId: number, groupIds: number[]
   }
 }
 
-export type Member = { id: number; firstName: string; lastName: string; status: string };
-
 export async function membersOf(db: Knex, groupId: number): Promise<Member[]> {
   const rows = await db("group_members")
     .join("users", "users.id", "group_members.user_id")
@@ -173,4 +163,13 @@ export async function membersOf(db: Knex, groupId: number): Promise<Member[]> {
     lastName: r.last_name,
     status: r.status,
   }));
+}
+
+/** Which of these groups the person is a member of already. */
+export async function memberGroupIds(db: Knex, userId: number, groupIds: number[]): Promise<Set<number>> {
+  const rows: Array<{ group_id: number }> = await db("group_members")
+    .select("group_id")
+    .where({ user_id: userId })
+    .whereIn("group_id", groupIds);
+  return new Set(rows.map((m) => Number(m.group_id)));
 }

@@ -3,10 +3,11 @@ import { ConflictError, ValidationError } from "../core/errors.js";
 import { anyStaff } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idParam } from "../core/http/params.js";
-import type { Context } from "../station.js";
-import { parseListQuery } from "./list-query.js";
+import type { GroupsService } from "./groups.service.js";
+import { parseListQuery } from "./list-query.schema.js";
+import type { UsersService } from "./users.service.js";
 
-export function groupPages(ctx: Context): Router {
+export function groupPages(ctx: { groups: GroupsService; users: Pick<UsersService, "list"> }): Router {
   const router = Router();
   router.use("/groups", anyStaff);
 

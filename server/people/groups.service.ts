@@ -1,18 +1,12 @@
 import type { Knex } from "knex";
-import { z } from "zod";
 import { nowMs } from "../core/db/convert.js";
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
 import type { Actor, EventBus } from "../core/events.js";
-import type { Group, Member } from "./groups.repo.js";
 import * as repo from "./groups.repo.js";
+import { groupNameSchema } from "./groups.schema.js";
+import type { Group, Member } from "./groups.types.js";
 import { normalizeGroupName } from "./normalize.js";
-
-export const groupNameSchema = z
-  .string({ required_error: "Name is required", invalid_type_error: "must be text" })
-  .trim()
-  .min(1, "Name is required")
-  .max(100, "must be at most 100 characters")
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters");
+import { existingIds } from "./users.repo.js";
 
 export class GroupsService {
   constructor(
@@ -82,7 +76,7 @@ export class GroupsService {
 
   async addMembers(id: number, userIds: number[], actor: Actor): Promise<number[]> {
     await this.get(id);
-    const existing = await this.existingUsers(userIds);
+    const existing = await existingIds(this.db, userIds);
     const missing = userIds.filter((u) => !existing.has(u));
     if (missing.length) throw new ValidationError({ userIds: `unknown person: ${missing.map((m) => `#${m}`).join(", ")}` });
     const added = await this.db.transaction((trx) => repo.addMembers(trx, id, [...new Set(userIds)], nowMs()));
@@ -128,17 +122,6 @@ export class GroupsService {
         field: "name",
       });
     }
-  }
-
-  private async existingUsers(userIds: number[]): Promise<Set<number>> {
-    const found = new Set<number>();
-    for (let i = 0; i < userIds.length; i += 500) {
-      const rows = await this.db("users")
-        .select("id")
-        .whereIn("id", userIds.slice(i, i + 500));
-      for (const r of rows) found.add(Number(r.id));
-    }
-    return found;
   }
 }
 

@@ -2,13 +2,11 @@ import { z } from "zod";
 import type { FieldErrors } from "../core/errors.js";
 import { isLanguage, LANGUAGES, languageName } from "../core/i18n/index.js";
 import { parsePhone } from "./phone.js";
+import type { Language } from "./users.types.js";
 
 /** The languages are the folders of locales/: one more folder, one more choice here. */
 export { LANGUAGES };
-export type Language = string;
 export const LANGUAGE_NAMES: Record<Language, string> = Object.fromEntries(LANGUAGES.map((l) => [l, languageName(l)]));
-export const STATUSES = ["pending", "active", "deactivated"] as const;
-export type Status = (typeof STATUSES)[number];
 
 /** What a register or edit form, an API body or an import row becomes once validated. */
 export type UserInput = {

@@ -1,13 +1,13 @@
-import { Router } from "express";
+import { type Response, Router } from "express";
+import type { ApiKeyLookup } from "../core/auth/principals.js";
 import { ValidationError } from "../core/errors.js";
+import type { Actor } from "../core/events.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../core/http/params.js";
-import { sendExport } from "../privacy/index.js";
-import type { Context } from "../station.js";
-import { parseListQuery } from "./list-query.js";
-import { parseUserInput, type Status, USER_INPUT_KEYS } from "./user.schema.js";
-import type { User } from "./users.repo.js";
-import { inputOf } from "./users.service.js";
+import { parseListQuery } from "./list-query.schema.js";
+import { parseUserInput, USER_INPUT_KEYS } from "./user.schema.js";
+import { inputOf, type UsersService } from "./users.service.js";
+import type { OrganizationDefaults, Status, User } from "./users.types.js";
 
 /** Keys of the user JSON that the server sets; naming them in a body says why they are refused. */
 const READ_ONLY: Record<string, string> = Object.fromEntries(
@@ -21,7 +21,17 @@ const PATCH_KEYS = [...USER_INPUT_KEYS, "status"];
 const STATUS_MESSAGE = 'must be "deactivated" to deactivate, or "pending"/"active" to reactivate';
 
 /** People through the JSON API: the same rules as the admin pages, one service underneath. */
-export function usersApi(ctx: Context): Router {
+export type UsersApiDeps = {
+  users: UsersService;
+  settings: OrganizationDefaults;
+  apiKeys: ApiKeyLookup;
+  /** Erases the person and what every feature keeps about them (privacy's erasure). */
+  erase: (userId: number, actor: Actor) => Promise<void>;
+  /** Answers with everything kept about the person, as JSON (privacy's export); audited there. */
+  exportPerson: (res: Response, userId: number, actor: Actor) => Promise<void>;
+};
+
+export function usersApi(ctx: UsersApiDeps): Router {
   const router = Router();
   // Per route, not router.use(): other resources under /users (e.g. invitations) have scopes of their own.
   const auth = requireApiKey(ctx.apiKeys, "users");
@@ -66,13 +76,13 @@ export function usersApi(ctx: Context): Router {
   });
 
   router.delete("/users/:id", auth, async (req, res) => {
-    await ctx.privacy.erase(pathId(req, "id", "Person"), req.actor);
+    await ctx.erase(pathId(req, "id", "Person"), req.actor);
     res.status(204).end();
   });
 
   // Everything kept about the person, for an access request (the audit trail records who asked).
   router.get("/users/:id/export", auth, async (req, res) => {
-    await sendExport(ctx, res, pathId(req, "id", "Person"), req.actor, false);
+    await ctx.exportPerson(res, pathId(req, "id", "Person"), req.actor);
   });
 
   return router;

@@ -12,7 +12,7 @@ import { MAX_BYTES, tooLarge } from "./import/csv-read.js";
 import { matchedBy } from "./import/import-choices.js";
 import type { ImportChoices, ImportsService, ImportView, Progress } from "./import/imports.service.js";
 import type { RowError } from "./import/row-check.js";
-import { parseListQuery } from "./list-query.js";
+import { parseListQuery } from "./list-query.schema.js";
 
 /** Problems listed on stderr; the rest are counted. */
 const SHOWN_PROBLEMS = 50;

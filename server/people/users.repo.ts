@@ -5,35 +5,13 @@ import type { PlannedWrites } from "../core/db/planned-writes.js";
 import { groupBy } from "../core/group-by.js";
 import { queryTerms, type SearchFields, searchTerms, sortName } from "./normalize.js";
 import { nationalDigits } from "./phone.js";
-import type { Language, Status } from "./user.schema.js";
+import type { GroupRef, Language, ListQuery, ListResult, SortKey, Status, User, UserSummary } from "./users.types.js";
+
+// The domain types live in users.types.ts; still named here for the importers that have not moved.
+export type { User, UserSummary } from "./users.types.js";
 
 /** Shards of the per-status counters: migration 009 made a row for each status and shard. */
 const STATUS_COUNT_SHARDS = 16;
-
-export type GroupRef = { id: number; name: string };
-
-export type User = {
-  id: number;
-  firstName: string;
-  lastName: string;
-  email: string | null;
-  phone: string | null;
-  phoneConsent: boolean;
-  phoneConsentAt: string | null;
-  phoneConsentBy: string | null;
-  employeeId: string | null;
-  department: string | null;
-  site: string | null;
-  language: Language;
-  status: Status;
-  groups: GroupRef[];
-  createdAt: string;
-  updatedAt: string;
-  joinedAt: string | null;
-  /** How they joined: link, qr, code, kiosk, phone or app. */
-  joinedChannel: string | null;
-  deactivatedAt: string | null;
-};
 
 /** The columns a write sets; the repository derives the normalized and search columns. */
 export type UserRow = {
@@ -381,8 +359,6 @@ export async function groupsOf(db: Knex, userIds: number[]): Promise<Map<number,
   return map;
 }
 
-export type UserSummary = Pick<User, "id" | "firstName" | "lastName" | "language" | "status">;
-
 const SUMMARY_COLUMNS = ["id", "first_name", "last_name", "language", "status"];
 const toSummary = (r: Record<string, unknown>): UserSummary => ({
   id: Number(r.id),
@@ -490,6 +466,18 @@ export async function idsBySortName(db: Knex, keys: string[]): Promise<Map<strin
   return found;
 }
 
+/** Which of these people exist (in chunks of 500). */
+export async function existingIds(db: Knex, ids: number[]): Promise<Set<number>> {
+  const found = new Set<number>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db("users")
+      .select("id")
+      .whereIn("id", ids.slice(i, i + 500));
+    for (const r of rows) found.add(Number(r.id));
+  }
+  return found;
+}
+
 /** "First Last" of these people, for messages that name them. */
 export async function fullNames(db: Knex, ids: number[]): Promise<Map<number, string>> {
   const names = new Map<number, string>();
@@ -502,32 +490,13 @@ export async function fullNames(db: Knex, ids: number[]): Promise<Map<number, st
   return names;
 }
 
-export const SORTS = {
+/** The columns of each sort key. */
+const SORTS: Record<SortKey, readonly string[]> = {
   name: ["users.sort_name"],
   created: ["users.created_at"],
   status: ["users.status", "users.sort_name"],
   department: ["users.department", "users.sort_name"],
   site: ["users.site", "users.sort_name"],
-} as const;
-export type SortKey = keyof typeof SORTS;
-
-export type ListQuery = {
-  q?: string;
-  status?: Status;
-  groupId?: number;
-  department?: string;
-  site?: string;
-  sort: SortKey;
-  dir: "asc" | "desc";
-  page: number;
-  pageSize: number;
-};
-
-export type ListResult = {
-  items: User[];
-  total: number;
-  /** People matching every filter but the status, per status. */
-  counts: Record<Status, number>;
 };
 
 const PREFIX_END = "\u{10FFFF}";

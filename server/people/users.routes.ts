@@ -1,13 +1,15 @@
 import { type Request, type Response, Router } from "express";
 import { ConflictError, ValidationError } from "../core/errors.js";
+import type { Actor } from "../core/events.js";
 import { anyStaff } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idList, idParam } from "../core/http/params.js";
-import type { Context } from "../station.js";
-import { parseListQuery } from "./list-query.js";
+import type { Facets } from "./facets.js";
+import type { GroupsService } from "./groups.service.js";
+import { parseListQuery } from "./list-query.schema.js";
 import { LANGUAGE_NAMES, LANGUAGES, parseUserInput } from "./user.schema.js";
-import type { User } from "./users.repo.js";
-import { inputOf } from "./users.service.js";
+import { inputOf, type UsersService } from "./users.service.js";
+import type { OrganizationDefaults, User } from "./users.types.js";
 
 /** Form values as typed, to show them again next to the errors. */
 function formValues(body: Record<string, unknown>): Record<string, unknown> {
@@ -21,7 +23,18 @@ function formValues(body: Record<string, unknown>): Record<string, unknown> {
  */
 export type ProfileExtras = (user: User) => Promise<Record<string, unknown>>;
 
-export function userPages(ctx: Context, sections: ProfileExtras[] = []): Router {
+export type UserPagesDeps = {
+  users: UsersService;
+  groups: GroupsService;
+  facets: Facets;
+  settings: OrganizationDefaults;
+  /** The person's audit trail, newest first (the profile's history). */
+  history: (userId: number) => Promise<unknown[]>;
+  /** Erases the person and what every feature keeps about them (privacy's erasure). */
+  erase: (userId: number, actor: Actor) => Promise<void>;
+};
+
+export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): Router {
   const profileExtras = async (user: User) => Object.assign({}, ...(await Promise.all(sections.map((s) => s(user)))));
   const router = Router();
   router.use("/users", anyStaff);
@@ -129,7 +142,7 @@ export function userPages(ctx: Context, sections: ProfileExtras[] = []): Router 
     const id = idParam(req.params.id);
     if (!id) return next();
     const user = await ctx.users.get(id);
-    const [history, extras] = await Promise.all([ctx.audit.forTarget("user", id), profileExtras(user)]);
+    const [history, extras] = await Promise.all([ctx.history(id), profileExtras(user)]);
     res.render("users/profile", {
       ...extras,
       title: `${user.firstName} ${user.lastName}`,
@@ -176,7 +189,7 @@ export function userPages(ctx: Context, sections: ProfileExtras[] = []): Router 
       const id = idParam(req.params.id);
       if (!id) return next();
       if (action === "erase") {
-        await ctx.privacy.erase(id, req.actor);
+        await ctx.erase(id, req.actor);
         return res.redirect(303, "/users?done=erased");
       }
       await ctx.users[action](id, req.actor);

@@ -7,8 +7,9 @@ import type { Actor, EventBus } from "../core/events.js";
 import * as groupsRepo from "./groups.repo.js";
 import { normalizeEmail, normalizeEmployeeId, normalizeGroupName } from "./normalize.js";
 import type { UserInput } from "./user.schema.js";
-import type { ListQuery, ListResult, User, UserRow, UserSummary } from "./users.repo.js";
+import type { UserRow } from "./users.repo.js";
 import * as repo from "./users.repo.js";
+import type { ListQuery, ListResult, User, UserSummary } from "./users.types.js";
 
 const FIELD_LABELS = { email: "email address", phone: "phone number", employeeId: "employee id" } as const;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { cliActor } from "../../server/core/events.js";
-import type { UserInput } from "../../server/people/user.schema.js";
+import type { UserInput } from "../../server/people/index.js";
 import { assertProblem, call } from "../support/api-client.js";
 import { createApiKey, startTestApp, type TestApp } from "../support/app.js";
 import { dialects } from "../support/databases.js";

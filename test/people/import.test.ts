@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { PayloadTooLargeError, ValidationError } from "../../server/core/errors.js";
 import { cliActor } from "../../server/core/events.js";
-import type { ImportView } from "../../server/people/import/imports.service.js";
+import type { ImportView } from "../../server/people/index.js";
 import type { Station } from "../../server/station.js";
 import { ADMIN_PASSWORD, createStaff, startTestApp, type TestApp } from "../support/app.js";
 import { PageClient } from "../support/browser-client.js";
@@ -575,11 +575,12 @@ for (const dialect of await dialects()) {
         await exited;
         assert.equal(await count(app.ctx, "users", { import_id: importId }), 0);
         assert.equal(await count(app.ctx, "groups", { name: "Killed group" }), 0);
-        // Once nobody has reported progress for a while, the import shows as interrupted.
+        // Once nobody has reported progress for a while (and so the runner's lease has run out),
+        // the import shows as interrupted.
         await app.ctx
           .db("imports")
           .where({ id: importId })
-          .update({ updated_at: Date.now() - 5 * 60_000 });
+          .update({ updated_at: Date.now() - 5 * 60_000, lease_expires_at: Date.now() - 4 * 60_000 });
         assert.equal((await app.ctx.imports.get(importId)).state, "interrupted");
       });
     });

@@ -9,18 +9,26 @@ import { fmt } from "./count-format.js";
 import { decisionFor, requireChoices } from "./import-choices.js";
 import { type ImportContext, importFile, requireImport } from "./import-context.js";
 import { RowsChangedError, recordFailure } from "./import-failure.js";
-import { CHUNK, type Progress } from "./import-progress.js";
+import { CHUNK, ImportTakenOverError, type Progress } from "./import-progress.js";
 import type { ImportChoices } from "./import-report.js";
 import { type ImportReport, MAX_STORED_ERRORS } from "./import-report.js";
 import { type PhoneIn, updateFromRow } from "./import-update.js";
 import { stateConflict } from "./import-view.js";
-import { claimImport, type ImportRow, updateImport } from "./imports.repo.js";
+import { claimImport, finishImport, type ImportRow } from "./imports.repo.js";
 import { preparedPath, readPrepared } from "./prepared-rows.js";
 import { findMatches, type PreparedRow, type RowError, type RowMatch } from "./row-check.js";
 import { removeUpload } from "./upload-store.js";
 
-/** Moves import `id` to `importing` if it may be imported now; the conflict says why not. */
-export async function claimApply(ctx: ImportContext, id: number, choices: ImportChoices = {}): Promise<ImportRow> {
+/**
+ * Moves import `id` to `importing` if it may be imported now and nobody runs it, under a
+ * lease: the row and the claim token. The conflict says why not.
+ */
+export async function claimApply(
+  ctx: ImportContext,
+  id: number,
+  leaseMs: number,
+  choices: ImportChoices = {},
+): Promise<{ row: ImportRow; token: string }> {
   const row = await requireImport(ctx.db, id);
   if (row.state !== "checked") throw new ConflictError(stateConflict(id, row.state));
   const checked = fromDbJson<ImportReport | null>(row.report, null);
@@ -30,14 +38,15 @@ export async function claimApply(ctx: ImportContext, id: number, choices: Import
   if (!existsSync(preparedPath(importFile(ctx, row)))) {
     throw new ConflictError(`The checked rows of import #${id} are no longer on this server; upload the file again.`);
   }
-  const ok = await claimImport(ctx.db, id, ["checked"], {
-    state: "importing",
-    processed_rows: 0,
-    error: null,
-    updated_at: nowMs(),
-  });
-  if (!ok) throw new ConflictError(`Import #${id} has just been started by someone else.`);
-  return row;
+  const token = await claimImport(
+    ctx.queue,
+    id,
+    ["checked"],
+    { state: "importing", processed_rows: 0, error: null, updated_at: nowMs() },
+    leaseMs,
+  );
+  if (!token) throw new ConflictError(`Import #${id} has just been started by someone else.`);
+  return { row, token };
 }
 
 /**
@@ -48,6 +57,7 @@ export async function claimApply(ctx: ImportContext, id: number, choices: Import
 export async function runApply(
   ctx: ImportContext,
   row: ImportRow,
+  token: string,
   actor: Actor,
   choices: ImportChoices,
   onProgress?: (p: Progress) => void,
@@ -236,27 +246,36 @@ export async function runApply(
           `The check found ${fmt(row.valid_rows)} valid rows but ${fmt(imported + updated + skipped)} were found to import. Nothing was imported: check the file again.`,
         );
       }
-      await updateImport(trx, id, {
-        state: "imported",
-        processed_rows: row.valid_rows,
-        imported_rows: imported,
-        report: toDbJson({
-          ...report,
-          createdGroups,
-          memberships,
-          updatedRows: updated,
-          skippedRows: skipped,
-          choices,
-          ...(choices.phones === "consented" && report.phonesWithoutConsent ? { consentConfirmedBy: confirmedBy } : {}),
-        }),
-        error: null,
-        updated_at: nowMs(),
-      });
+      // In the transaction and only while this run holds the import: a run taken over commits nothing.
+      const held = await finishImport(
+        ctx.queue,
+        token,
+        id,
+        {
+          state: "imported",
+          processed_rows: row.valid_rows,
+          imported_rows: imported,
+          report: toDbJson({
+            ...report,
+            createdGroups,
+            memberships,
+            updatedRows: updated,
+            skippedRows: skipped,
+            choices,
+            ...(choices.phones === "consented" && report.phonesWithoutConsent ? { consentConfirmedBy: confirmedBy } : {}),
+          }),
+          error: null,
+          updated_at: nowMs(),
+        },
+        trx,
+      );
+      if (!held) throw new ImportTakenOverError(`Import #${id} was taken over after a silence; this run stops.`);
     });
   } catch (err) {
     await recordFailure(
       ctx,
       id,
+      token,
       actor,
       "import",
       err,

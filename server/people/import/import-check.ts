@@ -13,13 +13,16 @@ import { CHUNK, type Progress } from "./import-progress.js";
 import type { ListedMatch } from "./import-report.js";
 import { type ImportReport, MAX_LISTED_GROUPS, MAX_STORED_ERRORS } from "./import-report.js";
 import { stateConflict } from "./import-view.js";
-import { claimImport, type ImportRow, type ImportState, updateImport } from "./imports.repo.js";
+import { claimImport, finishImport, type ImportRow, type ImportState } from "./imports.repo.js";
 import { PreparedWriter, preparedPath } from "./prepared-rows.js";
 import { type CheckedRow, claimMatches, findMatches, type PreparedRow, RowChecker, type RowError } from "./row-check.js";
 import { readTableHeader, readTableRows } from "./table-read.js";
 
-/** Moves import `id` to `checking` if it may be checked now; the conflict says why not. */
-export async function claimCheck(ctx: ImportContext, id: number): Promise<ImportRow> {
+/**
+ * Moves import `id` to `checking` if it may be checked now and nobody runs it, under a lease:
+ * the row and the claim token. The conflict says why not.
+ */
+export async function claimCheck(ctx: ImportContext, id: number, leaseMs: number): Promise<{ row: ImportRow; token: string }> {
   const row = await requireImport(ctx.db, id);
   if (ctx.live.has(id)) throw new ConflictError(`Import #${id} is already running.`);
   const from: ImportState[] = ["checked", "failed", "interrupted"];
@@ -29,9 +32,15 @@ export async function claimCheck(ctx: ImportContext, id: number): Promise<Import
   if (!existsSync(importFile(ctx, row))) {
     throw new ConflictError(`The file of import #${id} is no longer on this server; upload it again.`);
   }
-  const ok = await claimImport(ctx.db, id, from, { state: "checking", processed_rows: 0, error: null, updated_at: nowMs() });
-  if (!ok) throw new ConflictError(`Import #${id} has just been started by someone else.`);
-  return row;
+  const token = await claimImport(
+    ctx.queue,
+    id,
+    from,
+    { state: "checking", processed_rows: 0, error: null, updated_at: nowMs() },
+    leaseMs,
+  );
+  if (!token) throw new ConflictError(`Import #${id} has just been started by someone else.`);
+  return { row, token };
 }
 
 /**
@@ -39,7 +48,13 @@ export async function claimCheck(ctx: ImportContext, id: number): Promise<Import
  * written but the report and the rows found valid (for the import); a check that breaks
  * off ends the import `refused` or `failed`.
  */
-export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onProgress?: (p: Progress) => void): Promise<void> {
+export async function runCheck(
+  ctx: ImportContext,
+  id: number,
+  token: string,
+  actor: Actor,
+  onProgress?: (p: Progress) => void,
+): Promise<void> {
   const row = await requireImport(ctx.db, id);
   const file = importFile(ctx, row);
   const prepared = new PreparedWriter(preparedPath(file));
@@ -129,7 +144,8 @@ export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onP
       matchCount,
       nameMatchCount,
     };
-    await updateImport(ctx.db, id, {
+    // Written only while this run holds the import; otherwise whoever took it over has the last word.
+    const held = await finishImport(ctx.queue, token, id, {
       state: "checked",
       total_rows: total,
       processed_rows: total,
@@ -140,6 +156,7 @@ export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onP
       error: null,
       updated_at: nowMs(),
     });
+    if (!held) return;
     await ctx.events.emit("import.checked", {
       actor,
       summary: `Checked import #${id}: ${fmt(total)} rows, ${fmt(validRows)} valid, ${fmt(invalidRows)} with problems${
@@ -154,14 +171,14 @@ export async function runCheck(ctx: ImportContext, id: number, actor: Actor, onP
     await unlink(prepared.path).catch(() => {});
     if (err instanceof FileRefusedError) {
       await unlink(file).catch(() => {});
-      await updateImport(ctx.db, id, {
+      const held = await finishImport(ctx.queue, token, id, {
         state: "refused",
         error: err.fields.file?.slice(0, 500) ?? err.message,
         updated_at: nowMs(),
       });
-      await auditRefusal(ctx, err, actor, id);
+      if (held) await auditRefusal(ctx, err, actor, id);
     } else {
-      await recordFailure(ctx, id, actor, "check", err, null);
+      await recordFailure(ctx, id, token, actor, "check", err, null);
     }
   }
 }

@@ -2,7 +2,8 @@ import path from "node:path";
 import type { Knex } from "knex";
 import { NotFoundError } from "../../core/errors.js";
 import type { EventBus } from "../../core/events.js";
-import type { SettingsService } from "../../settings/index.js";
+import type { WorkQueue } from "../../core/work/work-queue.js";
+import type { OrganizationDefaults } from "../users.types.js";
 import type { LiveImports } from "./import-progress.js";
 import { findImport, type ImportRow } from "./imports.repo.js";
 
@@ -10,8 +11,10 @@ import { findImport, type ImportRow } from "./imports.repo.js";
 export type ImportContext = {
   db: Knex;
   events: EventBus;
-  settings: SettingsService;
+  settings: OrganizationDefaults;
   live: LiveImports;
+  /** Who runs which import: every claim and every write of a run goes through it (imports.repo.ts). */
+  queue: WorkQueue;
   /** The rows keep their file's path relative to this folder. */
   uploadsDir: string;
 };

@@ -4,15 +4,20 @@ import type { Actor } from "../../core/events.js";
 import { FileRefusedError } from "./csv-read.js";
 import type { ImportContext } from "./import-context.js";
 import type { ImportReport } from "./import-report.js";
-import { updateImport } from "./imports.repo.js";
+import { finishImport } from "./imports.repo.js";
 
 /** Thrown inside the import transaction to roll it back when rows no longer pass. */
 export class RowsChangedError extends Error {}
 
-/** Records a check or import that broke off; the transaction has rolled back, so nothing was imported. */
+/**
+ * Records a check or import that broke off; the transaction has rolled back, so nothing was
+ * imported. Nothing is recorded when the run's lease went to someone else meanwhile: the one
+ * who took the import over has said what became of it.
+ */
 export async function recordFailure(
   ctx: ImportContext,
   id: number,
+  token: string,
   actor: Actor,
   what: "check" | "import",
   err: unknown,
@@ -20,12 +25,13 @@ export async function recordFailure(
 ): Promise<void> {
   const message = explainFailure(what, err);
   try {
-    await updateImport(ctx.db, id, {
+    const held = await finishImport(ctx.queue, token, id, {
       state: "failed",
       error: message.slice(0, 500),
       ...(report ? { report: toDbJson(report) } : {}),
       updated_at: nowMs(),
     });
+    if (!held) return;
   } catch {
     // The database is away: the import stays "running" until it is found stale.
   }

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { insertMemberships } from "../groups.repo.js";
+import { insertMemberships, memberGroupIds } from "../groups.repo.js";
 import { normalizeEmail, normalizeEmployeeId } from "../normalize.js";
 import { findRow, type UserRow, updateUserRow } from "../users.repo.js";
 import type { PreparedRow } from "./row-check.js";
@@ -44,11 +44,7 @@ export async function updateFromRow(
   }
   await updateUserRow(trx, id, next);
   if (groupIds.length) {
-    const have = new Set(
-      (await trx("group_members").select("group_id").where({ user_id: id }).whereIn("group_id", groupIds)).map(
-        (m: { group_id: number }) => Number(m.group_id),
-      ),
-    );
+    const have = await memberGroupIds(trx, id, groupIds);
     await insertMemberships(
       trx,
       groupIds.filter((g) => !have.has(g)).map((group_id) => ({ group_id, user_id: id, added_at: now })),

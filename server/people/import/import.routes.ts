@@ -3,17 +3,16 @@ import { type Request, type Response, Router } from "express";
 import { AppError, ConflictError, PayloadTooLargeError, ValidationError } from "../../core/errors.js";
 import { anyStaff } from "../../core/http/auth-middleware.js";
 import { idParam } from "../../core/http/params.js";
-import type { Context } from "../../station.js";
-import { parseListQuery } from "../list-query.js";
+import { parseListQuery } from "../list-query.schema.js";
 import { FIELD_HELP, type ImportField, templateHeader } from "./columns.js";
 import { MAX_BYTES, MAX_ROWS } from "./csv-read.js";
 import { choicesFromForm } from "./import-choices.js";
-import type { ImportView } from "./imports.service.js";
+import type { ImportsService, ImportView } from "./imports.service.js";
 
 const LIMITS = { maxRows: MAX_ROWS, maxMegabytes: MAX_BYTES / 1024 / 1024 };
 
 /** Import pages (upload, dry-run report, import) and the users list's CSV export. */
-export function importPages(ctx: Context): Router {
+export function importPages(ctx: { imports: ImportsService }): Router {
   const router = Router();
   router.use("/import", anyStaff);
 
@@ -121,7 +120,7 @@ export function importPages(ctx: Context): Router {
  * Streams the multipart body through busboy: the one file part goes straight to the
  * import service (which caps it at 10 MB); nothing is buffered here.
  */
-function receiveUpload(req: Request, ctx: Context): Promise<ImportView> {
+function receiveUpload(req: Request, ctx: { imports: ImportsService }): Promise<ImportView> {
   const noFile = () => new ValidationError({ file: "Choose a CSV or Excel (.xlsx) file to upload." });
   return new Promise((resolve, reject) => {
     if (!req.is("multipart/form-data")) return reject(noFile());

@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { WorkQueue } from "../../core/work/work-queue.js";
 
 /**
  * An import's life: `checking` (dry run) → `checked` → `importing` → `imported`.
@@ -36,6 +37,10 @@ export type ImportRow = {
   created_by: string;
   created_at: number;
   updated_at: number;
+  /** The claim token of the check or import running it (null when nobody runs it). */
+  lease_owner: string | null;
+  /** Until when (ms) the holder's lease lasts; renewed with each progress report. */
+  lease_expires_at: number | null;
 };
 
 const COLUMNS = [
@@ -53,9 +58,11 @@ const COLUMNS = [
   "created_by",
   "created_at",
   "updated_at",
+  "lease_owner",
+  "lease_expires_at",
 ];
 
-type Fields = Partial<Omit<ImportRow, "id">>;
+type Fields = Partial<Omit<ImportRow, "id" | "lease_owner" | "lease_expires_at">>;
 
 const numeric = (r: Record<string, unknown>): ImportRow =>
   ({
@@ -68,6 +75,8 @@ const numeric = (r: Record<string, unknown>): ImportRow =>
     imported_rows: Number(r.imported_rows),
     created_at: Number(r.created_at),
     updated_at: Number(r.updated_at),
+    lease_owner: (r.lease_owner as string | null | undefined) ?? null,
+    lease_expires_at: r.lease_expires_at === null || r.lease_expires_at === undefined ? null : Number(r.lease_expires_at),
   }) as ImportRow;
 
 export async function insertImport(db: Knex, fields: Fields): Promise<number> {
@@ -85,38 +94,77 @@ export async function listImports(db: Knex, limit: number): Promise<ImportRow[]>
   return rows.map(numeric);
 }
 
-export async function waitingSince(db: Knex, before: number): Promise<ImportRow[]> {
-  const rows = await db("imports").select(COLUMNS).whereIn("state", WAITING_STATES).where("updated_at", "<", before).limit(100);
-  return rows.map(numeric);
-}
-
-export async function updateImport(db: Knex, id: number, fields: Fields): Promise<void> {
-  await db("imports").where({ id }).update(fields);
-}
+/**
+ * Checks and imports as a work queue: a running one is held by the process running it,
+ * under a lease its progress reports renew. Every claim, report and final write goes through
+ * it, so that of two claimers (admins pressing at once, two instances) only one runs an
+ * import, and a runner taken over for silence can no longer write.
+ */
+export const importsQueue = (db: Knex) =>
+  new WorkQueue(db, { name: "imports", table: "imports", key: "id", owner: "lease_owner", expires: "lease_expires_at" });
 
 /**
- * Moves an import from one of `from` to `to` if nobody else did: the one statement that
- * decides who runs it when two admins (or two instances) press the button at once.
+ * Takes import `id` if it is in one of `from` and nobody holds it, writing `fields` in the
+ * same statement: the claim token, or null when someone else was first.
  */
 export async function claimImport(
-  db: Knex,
+  queue: WorkQueue,
   id: number,
   from: ImportState[],
   fields: Fields & { state: ImportState },
-): Promise<boolean> {
-  const n = await db("imports").where({ id }).whereIn("state", from).update(fields);
-  return Number(n) === 1;
+  leaseMs: number,
+): Promise<string | null> {
+  const claim = await queue.claim({ keys: [id], ready: (q) => void q.whereIn("state", from), set: fields, leaseMs });
+  return claim.rows.length ? claim.token : null;
 }
 
-/** Running imports whose runner has not reported for a while stopped with their process. */
-export async function markStale(db: Knex, before: number, now: number, onlyId?: number, except: number[] = []): Promise<number> {
-  const q = db("imports").whereIn("state", RUNNING_STATES).where("updated_at", "<", before);
-  if (onlyId !== undefined) q.where({ id: onlyId });
-  if (except.length) q.whereNotIn("id", except);
-  const n = await q.update({
-    state: "interrupted",
-    error: "The service stopped while this file was being processed; nothing was imported.",
-    updated_at: now,
+/** A progress report that renews the lease; false when the claim no longer holds the import. */
+export function reportProgress(
+  queue: WorkQueue,
+  token: string,
+  id: number,
+  processed: number,
+  leaseMs: number,
+  now: number,
+): Promise<boolean> {
+  return queue.update(token, id, { processed_rows: processed, updated_at: now, lease_expires_at: now + leaseMs });
+}
+
+/** The run's last write (its outcome), letting go of the lease; false when the claim no longer held it. */
+export function finishImport(queue: WorkQueue, token: string, id: number, fields: Fields, trx?: Knex): Promise<boolean> {
+  return queue.finish(token, id, fields, trx);
+}
+
+/**
+ * Ends, with `fields`, the imports in one of `states` that nobody holds (or whose holder's
+ * lease ran out) and that have not changed since `before`, except those in `except` (run by
+ * this process) or only `onlyId`. Returns them as they were claimed.
+ */
+export async function endUnheld(
+  queue: WorkQueue,
+  opts: { states: ImportState[]; before: number; except: number[]; onlyId?: number; limit?: number },
+  fields: Fields & { state: ImportState },
+  leaseMs: number,
+  between: (rows: ImportRow[]) => Promise<void> = async () => {},
+): Promise<ImportRow[]> {
+  if (opts.onlyId !== undefined && opts.except.includes(opts.onlyId)) return [];
+  const claim = await queue.claim({
+    ready: (q) => {
+      q.whereIn("state", opts.states).where("updated_at", "<", opts.before);
+      if (opts.except.length) q.whereNotIn("id", opts.except);
+    },
+    ...(opts.onlyId !== undefined ? { keys: [opts.onlyId] } : {}),
+    orderBy: [{ column: "id" }],
+    ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    set: fields,
+    leaseMs,
   });
-  return Number(n);
+  const rows = claim.rows.map(numeric);
+  if (!rows.length) return rows;
+  await between(rows);
+  await queue.finishMany(
+    claim.token,
+    rows.map((r) => r.id),
+  );
+  return rows;
 }

@@ -1,23 +1,22 @@
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { Knex } from "knex";
-import type { Config } from "../../core/config.js";
 import type { Actor, EventBus } from "../../core/events.js";
-import type { SettingsService } from "../../settings/index.js";
 import { claimApply, runApply } from "./import-apply.js";
 import { claimCheck, runCheck } from "./import-check.js";
 import { type ImportContext, requireImport } from "./import-context.js";
 import { LiveImports, type Progress } from "./import-progress.js";
-import { expireAbandoned, looksStale, sweepStale } from "./import-sweep.js";
+import { expireAbandoned, looksStale, STALE_MS, sweepStale } from "./import-sweep.js";
 import { createImport } from "./import-upload.js";
 import { type ImportStatus, type ImportView, liveStatus, storedStatus, toView } from "./import-view.js";
-import { listImports } from "./imports.repo.js";
+import { importsQueue, listImports } from "./imports.repo.js";
 import type { ExportFilter, ExportOptions } from "./users-csv.js";
 import { exportUsers } from "./users-export.js";
 
 export type { Progress } from "./import-progress.js";
 export { type ImportChoices, type ImportReport, MAX_STORED_ERRORS } from "./import-report.js";
 
+import type { OrganizationDefaults } from "../users.types.js";
 import type { ImportChoices } from "./import-report.js";
 
 export type { ImportStatus, ImportView } from "./import-view.js";
@@ -26,6 +25,10 @@ export type { ImportStatus, ImportView } from "./import-view.js";
  * CSV import of people: store the upload, check every row (the dry run), then import the
  * rows found valid in one transaction. Progress lives in memory for this process and, where
  * the database allows a second connection, in the imports row for other instances.
+ *
+ * A check or an import runs under a lease of the one work queue (imports.repo.ts): of two
+ * claimers only one runs it; one whose runner stopped reporting is found when its lease has
+ * run out and is marked `interrupted`.
  */
 export class ImportsService {
   private live: LiveImports;
@@ -34,11 +37,12 @@ export class ImportsService {
   constructor(
     private db: Knex,
     private events: EventBus,
-    settings: SettingsService,
-    config: Config,
+    settings: OrganizationDefaults,
+    dataDir: string,
   ) {
-    this.live = new LiveImports(db);
-    this.ctx = { db, events, settings, live: this.live, uploadsDir: path.join(config.dataDir, "uploads") };
+    const queue = importsQueue(db);
+    this.live = new LiveImports(queue, STALE_MS);
+    this.ctx = { db, events, settings, live: this.live, queue, uploadsDir: path.join(dataDir, "uploads") };
   }
 
   /**
@@ -78,26 +82,26 @@ export class ImportsService {
 
   /** The dry run, run to its end: counts, per-row errors, groups to create. Nothing is written but the report. */
   async check(id: number, actor: Actor, onProgress?: (p: Progress) => void): Promise<ImportView> {
-    const row = await claimCheck(this.ctx, id);
-    return this.run(id, "checking", row.total_rows, () => runCheck(this.ctx, id, actor, onProgress));
+    const { row, token } = await claimCheck(this.ctx, id, STALE_MS);
+    return this.run(id, token, "checking", row.total_rows, () => runCheck(this.ctx, id, token, actor, onProgress));
   }
 
   /** The dry run in the background (pages); the claim is awaited so that conflicts surface. */
   async startCheck(id: number, actor: Actor): Promise<void> {
-    const row = await claimCheck(this.ctx, id);
-    void this.run(id, "checking", row.total_rows, () => runCheck(this.ctx, id, actor)).catch(() => {});
+    const { row, token } = await claimCheck(this.ctx, id, STALE_MS);
+    void this.run(id, token, "checking", row.total_rows, () => runCheck(this.ctx, id, token, actor)).catch(() => {});
   }
 
   /** Imports the rows the dry run found valid, all or nothing; returns the import as it ended (imported or failed). */
   async apply(id: number, actor: Actor, onProgress?: (p: Progress) => void, choices: ImportChoices = {}): Promise<ImportView> {
-    const row = await claimApply(this.ctx, id, choices);
-    return this.run(id, "importing", row.valid_rows, () => runApply(this.ctx, row, actor, choices, onProgress));
+    const { row, token } = await claimApply(this.ctx, id, STALE_MS, choices);
+    return this.run(id, token, "importing", row.valid_rows, () => runApply(this.ctx, row, token, actor, choices, onProgress));
   }
 
   /** `choices`: the answers to the check's questions (phones without consent, people already registered). */
   async startApply(id: number, actor: Actor, choices: ImportChoices = {}): Promise<void> {
-    const row = await claimApply(this.ctx, id, choices);
-    void this.run(id, "importing", row.valid_rows, () => runApply(this.ctx, row, actor, choices)).catch(() => {});
+    const { row, token } = await claimApply(this.ctx, id, STALE_MS, choices);
+    void this.run(id, token, "importing", row.valid_rows, () => runApply(this.ctx, row, token, actor, choices)).catch(() => {});
   }
 
   /** The people matching a list filter as CSV; audited with the count only, also when the download breaks off. */
@@ -114,8 +118,14 @@ export class ImportsService {
   }
 
   /** Runs a claimed check or import as this process's live one; the answer is the import as it ended. */
-  private run(id: number, phase: Progress["phase"], total: number, step: () => Promise<void>): Promise<ImportView> {
-    return this.live.track(id, phase, total, async () => {
+  private run(
+    id: number,
+    token: string,
+    phase: Progress["phase"],
+    total: number,
+    step: () => Promise<void>,
+  ): Promise<ImportView> {
+    return this.live.track(id, token, phase, total, async () => {
       await step();
       return this.get(id);
     });

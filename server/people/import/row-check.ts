@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { groupNameSchema } from "../groups.service.js";
+import { groupNameSchema } from "../groups.schema.js";
 import { fold, normalizeEmail, normalizeEmployeeId, normalizeGroupName, sortName } from "../normalize.js";
 import { parseUserInput } from "../user.schema.js";
 import { existingValues, fullNames, idsBySortName, type UserRow } from "../users.repo.js";

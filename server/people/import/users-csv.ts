@@ -2,7 +2,8 @@ import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify";
 import type { Knex } from "knex";
-import { iterateUsers, type ListQuery, type User } from "../users.repo.js";
+import { iterateUsers } from "../users.repo.js";
+import type { ListQuery, User } from "../users.types.js";
 
 /** The export's columns; their names are also import headers, so an export can be imported elsewhere. */
 export const EXPORT_HEADER = [
