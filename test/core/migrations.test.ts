@@ -30,6 +30,7 @@ const ORDER = [
   "012_limit_locks",
   "013_consent_history",
   "015_invitation_opened",
+  "016_imports_lease",
 ];
 
 const DIALECTS = await dialects();
