@@ -5,16 +5,7 @@ import { KioskLive } from "../kiosk/kiosk-live.js";
 import { kioskScreenPages } from "../kiosk/kiosk-screen.routes.js";
 import { kiosksApi } from "../kiosk/kiosks.api.js";
 import { KiosksService } from "../kiosk/kiosks.service.js";
-import { printBatchCommand } from "../print/batch/batch-command.js";
 import { createPrint, type Print } from "../print/index.js";
-import { LetterService } from "../print/letter/letter.service.js";
-import { letterPages } from "../print/letter/letter-pages.routes.js";
-import { lettersApi } from "../print/letter/letters.api.js";
-import { printersApi } from "../print/printers/printers.api.js";
-import { printerPages } from "../print/printers/printers.routes.js";
-import { printPages } from "../print/queue/print.routes.js";
-import { printJobsApi } from "../print/queue/print-jobs.api.js";
-import { printingProfileExtras } from "../print/queue/profile-extras.js";
 import { apiDocsPages } from "./apidocs/api-docs.routes.js";
 import { openApiRoute } from "./apidocs/openapi.api.js";
 import { AuditLog } from "./audit/audit.js";
@@ -111,7 +102,8 @@ export type Context = {
   live: Live;
   kiosks: KiosksService;
   kioskLive: KioskLive;
-  letters: LetterService;
+  /** The invitation letters (PDF), built by print: `print.letters`. */
+  letters: Print["letters"];
   print: Print;
   /** Retention and address rules (Administration › Privacy). */
   privacySettings: PrivacySettingsService;
@@ -199,7 +191,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     leaseSeconds: 1800,
     run: () => privacy.applyRetention(),
   });
-  const context: Omit<Context, "print" | "metrics"> = {
+  const context: Omit<Context, "print" | "letters" | "metrics"> = {
     privacy,
     privacySettings,
     addresses,
@@ -234,9 +226,29 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
       secretKey: config.secretKey,
       addresses,
     }),
-    letters: new LetterService({ users, invitations, settings, branding }),
   };
-  const print = createPrint({ ...context, letters: () => context.letters });
+  const print = createPrint({
+    config,
+    log,
+    db,
+    events,
+    live,
+    apiKeys: context.apiKeys,
+    addresses,
+    users,
+    groups,
+    facets: context.facets,
+    invitations,
+    settings,
+    branding,
+    admins: context.admins,
+    notify: {
+      outbox: notify.outbox,
+      unreachableIds: (target, max) => notify.bulk.unreachableIds(target, max),
+      start: () => notify.start(),
+      stop: (ms) => notify.stop(ms),
+    },
+  });
   const metrics = new AppMetrics({
     db,
     events,
@@ -250,7 +262,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   // Job runs and lease take-overs, from the core's job registry and work queue.
   jobs.onRun((name, outcome) => recordJobRun(name, outcome));
   onLeaseTakeover(recordLeaseTakeover);
-  const ctx: Context = { ...context, print, metrics };
+  const ctx: Context = { ...context, print, letters: print.letters, metrics };
   const features = composeFeatures(ctx);
   for (const feature of features) for (const job of feature.jobs ?? []) jobs.register(job);
   return { ...ctx, features };
@@ -314,17 +326,8 @@ function composeFeatures(ctx: Context): Feature[] {
     api: [kiosksApi(ctx)],
     pages: [kioskScreenPages(ctx), Router().use(["/users", "/groups"], kioskChoices(ctx)), kioskAdminPages(ctx)],
   };
-  const print: Feature = {
-    name: "print",
-    api: [lettersApi(ctx), printersApi(ctx), printJobsApi(ctx)],
-    pages: [letterPages(ctx), printPages(ctx), printerPages(ctx)],
-    cli: { "print batch": printBatchCommand(ctx.print, ctx.notify) },
-    // "Print now" must not wait for the scheduler.
-    workers: [{ name: "print", start: () => ctx.print.worker.start(), stop: (ms) => ctx.print.worker.stop(ms) }],
-    // After the print worker: a job it was rendering has had its time to finish.
-    close: () => ctx.letters.stop(),
-  };
-  profile.push(printingProfileExtras(ctx));
+  const print = ctx.print.feature;
+  profile.push(ctx.print.profile);
   const notify: Feature = {
     name: "notify",
     pages: [deliveryPages(ctx), bulkInvitePages(ctx)],

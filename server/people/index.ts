@@ -1,5 +1,8 @@
 /** The feature's public face: other features import it only from here. */
+
+export type { Facets } from "./facets.js";
 export { userIdsSchema } from "./groups.api.js";
+export type { GroupsService } from "./groups.service.js";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./list-query.js";
 export { parsePhone } from "./phone.js";
 export { LANGUAGE_NAMES, LANGUAGES, STATUSES, userInputSchema, zodFieldErrors } from "./user.schema.js";
