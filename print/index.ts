@@ -157,5 +157,5 @@ export function createPrint(deps: PrintDeps) {
 }
 
 export { DRIVERS, SIDES } from "./drivers/driver.js";
-export { PAPERS } from "./printers/printer-input.js";
+export { PAPERS } from "./printers/printers.schema.js";
 export { JOB_STATUSES, type PrintJob, SPOOLED } from "./queue/print-jobs.types.js";

@@ -21,7 +21,7 @@ import * as batchesRepo from "./batches.repo.js";
 
 export type { Batch, BatchRun } from "./batch.types.js";
 
-export const SUMMARY_KIND = "print-summary";
+const SUMMARY_KIND = "print-summary";
 
 type Deps = {
   db: Knex;

@@ -3,7 +3,7 @@ import type { ApiKeyLookup } from "../../server/core/auth/principals.js";
 import { ForbiddenError } from "../../server/core/errors.js";
 import { requireApiKey } from "../../server/core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../../server/core/http/params.js";
-import { PRINTER_INPUT_KEYS } from "./printer-input.js";
+import { PRINTER_INPUT_KEYS } from "./printers.schema.js";
 import type { PrintersService } from "./printers.service.js";
 
 /**

@@ -7,9 +7,9 @@ import type { Facets } from "../../server/people/index.js";
 import type { PrintBatch } from "../batch/batch.service.js";
 import { DRIVERS, SIDES } from "../drivers/driver.js";
 import type { PrintJobsService } from "../queue/print-jobs.service.js";
-import { PAPERS } from "./printer-input.js";
-import type { Printer } from "./printers.repo.js";
+import { PAPERS } from "./printers.schema.js";
 import type { PrintersService } from "./printers.service.js";
+import type { Printer } from "./printers.types.js";
 
 type Deps = {
   printers: PrintersService;

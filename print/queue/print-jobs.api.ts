@@ -6,8 +6,8 @@ import { jsonObjectBody, pathId } from "../../server/core/http/params.js";
 import type { UsersService } from "../../server/people/index.js";
 import type { PrintBatch } from "../batch/batch.service.js";
 import type { PrintersService } from "../printers/printers.service.js";
+import { parseDecision, parsePrintRequest } from "./print-jobs.schema.js";
 import type { PrintJobsService } from "./print-jobs.service.js";
-import { parseDecision, parsePrintRequest } from "./print-request.js";
 
 type Deps = {
   apiKeys: ApiKeyLookup;

@@ -8,8 +8,8 @@ import type { BulkTarget } from "../../server/notify/index.js";
 import { type GroupsService, iterateUsers, type UsersService } from "../../server/people/index.js";
 import type { PrintBatch } from "../batch/batch.service.js";
 import type { PrintersService } from "../printers/printers.service.js";
+import { parseDecision } from "./print-jobs.schema.js";
 import { MAX_PRINT_NOW, MAX_QUEUE_AT_ONCE, type PrintJobsService } from "./print-jobs.service.js";
-import { parseDecision } from "./print-request.js";
 
 type Deps = {
   /** For people's own list of a group's pending members (iterateUsers). */
