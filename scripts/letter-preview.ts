@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { letterEligibility } from "../print/letter/eligibility.js";
 import { LetterService } from "../print/letter/letter.service.js";
 import { isPaper } from "../print/letter/paper.js";
 import { loadConfig } from "../server/core/config.js";
@@ -63,8 +64,7 @@ try {
   const letters =
     logoAt >= 0
       ? new LetterService({
-          users: ctx.users,
-          invitations: ctx.invitations,
+          eligibility: letterEligibility(ctx),
           settings: ctx.settings,
           branding: {
             logo: async () => ({ mime: "image/png", data: readFileSync(flags[logoAt + 1] as string), width: 0, height: 0 }),

@@ -1,15 +1,6 @@
 import type { Knex } from "knex";
 import { createKiosk, type KioskFeature, type KioskLive, type KiosksService } from "../kiosk/index.js";
-import { printBatchCommand } from "../print/batch/batch-command.js";
 import { createPrint, type Print } from "../print/index.js";
-import { LetterService } from "../print/letter/letter.service.js";
-import { letterPages } from "../print/letter/letter-pages.routes.js";
-import { lettersApi } from "../print/letter/letters.api.js";
-import { printersApi } from "../print/printers/printers.api.js";
-import { printerPages } from "../print/printers/printers.routes.js";
-import { printPages } from "../print/queue/print.routes.js";
-import { printJobsApi } from "../print/queue/print-jobs.api.js";
-import { printingProfileExtras } from "../print/queue/profile-extras.js";
 import { createApiDocs } from "./apidocs/index.js";
 import { type AuditLog, createAudit } from "./audit/index.js";
 import { renderSettings } from "./auth/admin-pages.routes.js";
@@ -77,7 +68,8 @@ export type Context = {
   live: Live;
   kiosks: KiosksService;
   kioskLive: KioskLive;
-  letters: LetterService;
+  /** The invitation letters (PDF), built by print: `print.letters`. */
+  letters: Print["letters"];
   print: Print;
   /** Retention and address rules (Administration › Privacy). */
   privacySettings: PrivacySettingsService;
@@ -160,7 +152,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     secretKey: config.secretKey,
     addresses,
   });
-  const context: Omit<Context, "print" | "metrics"> = {
+  const context: Omit<Context, "print" | "letters" | "metrics"> = {
     privacy,
     privacySettings,
     addresses,
@@ -187,9 +179,29 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     audit: audit.audit,
     jobs,
     webhooks: webhooks.webhooks,
-    letters: new LetterService({ users, invitations, settings, branding: branding.branding }),
   };
-  const print = createPrint({ ...context, letters: () => context.letters });
+  const print = createPrint({
+    config,
+    log,
+    db,
+    events,
+    live,
+    apiKeys,
+    addresses,
+    users,
+    groups,
+    facets: people.facets,
+    invitations,
+    settings,
+    branding: branding.branding,
+    admins: auth.admins,
+    notify: {
+      outbox: notify.outbox,
+      unreachableIds: (target, max) => notify.bulk.unreachableIds(target, max),
+      start: () => notify.start(),
+      stop: (ms) => notify.stop(ms),
+    },
+  });
   const metricsFeature = createMetrics({
     db,
     events,
@@ -204,7 +216,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
   // Job runs and lease take-overs, from the core's job registry and work queue.
   jobs.onRun((name, outcome) => recordJobRun(name, outcome));
   onLeaseTakeover(recordLeaseTakeover);
-  const ctx: Context = { ...context, print, metrics };
+  const ctx: Context = { ...context, print, letters: print.letters, metrics };
   const features = composeFeatures(ctx, profile, {
     invitations: invitationsFeature,
     registrations,
@@ -271,17 +283,8 @@ function composeFeatures(
     jobs: built.invitations.jobs,
   };
   profile.push(built.invitations.profile);
-  const print: Feature = {
-    name: "print",
-    api: [lettersApi(ctx), printersApi(ctx), printJobsApi(ctx)],
-    pages: [letterPages(ctx), printPages(ctx), printerPages(ctx)],
-    cli: { "print batch": printBatchCommand(ctx.print, ctx.notify) },
-    // "Print now" must not wait for the scheduler.
-    workers: [{ name: "print", start: () => ctx.print.worker.start(), stop: (ms) => ctx.print.worker.stop(ms) }],
-    // After the print worker: a job it was rendering has had its time to finish.
-    close: () => ctx.letters.stop(),
-  };
-  profile.push(printingProfileExtras(ctx));
+  const print = ctx.print.feature;
+  profile.push(ctx.print.profile);
   profile.push(ctx.notify.profile);
   profile.push(built.privacy.profile);
   return [

@@ -1,4 +1,4 @@
-import type { PrintJob } from "../queue/jobs.repo.js";
+import { type PrintJob, SPOOLED } from "../queue/print-jobs.types.js";
 
 export type BatchOutcome = {
   batchId: number;
@@ -23,13 +23,16 @@ const STATUS_WORDS: Record<string, string> = {
  * sheets on paper carry those.
  */
 export function batchSummaryEmail(o: BatchOutcome, publicUrl: string): { subject: string; text: string; html: string } {
-  const printed = o.jobs.filter((j) => j.status === "completed").reduce((n, j) => n + j.letters, 0);
+  // A spooler's job (Windows) is done on this side, not known to be printed: said as such.
+  const spooledJob = (j: PrintJob) => j.status === "completed" && j.printerState === SPOOLED;
+  const printed = o.jobs.filter((j) => j.status === "completed" && !spooledJob(j)).reduce((n, j) => n + j.letters, 0);
+  const spooled = o.jobs.filter(spooledJob).reduce((n, j) => n + j.letters, 0);
   const failedJobs = o.jobs.filter((j) => j.status === "failed");
   const failed = failedJobs.reduce((n, j) => n + j.letters, 0);
-  const subject = `Print batch #${o.batchId}: ${printed} ${printed === 1 ? "letter" : "letters"} printed${failed ? `, ${failed} failed` : ""}`;
+  const subject = `Print batch #${o.batchId}: ${printed} ${printed === 1 ? "letter" : "letters"} printed${spooled ? `, ${spooled} handed to the spooler` : ""}${failed ? `, ${failed} failed` : ""}`;
   const lines = o.jobs.map(
     (j) =>
-      `- ${j.printerName}, job ${j.jobNumber} of ${j.jobCount} (print job #${j.id}): ${j.letters} ${j.letters === 1 ? "letter" : "letters"}, ${STATUS_WORDS[j.status] ?? j.status}${j.error && j.status !== "completed" ? ` — ${j.error}` : ""}`,
+      `- ${j.printerName}, job ${j.jobNumber} of ${j.jobCount} (print job #${j.id}): ${j.letters} ${j.letters === 1 ? "letter" : "letters"}, ${spooledJob(j) ? "handed to the spooler" : (STATUS_WORDS[j.status] ?? j.status)}${j.error && j.status !== "completed" ? ` — ${j.error}` : ""}`,
   );
   const notes: string[] = [];
   if (o.stillQueued)

@@ -38,9 +38,13 @@ export type PrinterStatus = {
   checkedAt: string;
 };
 
-/** A job's state as the printer reports it; `gone` when the printer no longer knows the job. */
+/**
+ * A job's state as the printer reports it; `gone` when the printer no longer knows the job;
+ * `spooled` when a spooler took it and can tell nothing more (the Windows driver): not known
+ * to be printed, nothing more to follow.
+ */
 export type JobState = {
-  state: "pending" | "processing" | "completed" | "canceled" | "aborted" | "gone";
+  state: "pending" | "processing" | "completed" | "canceled" | "aborted" | "gone" | "spooled";
   reasons: string[];
   message: string | null;
 };

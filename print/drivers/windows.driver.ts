@@ -14,8 +14,8 @@ const notWindows = () =>
 
 /**
  * A printer installed on a Windows host, by its Windows name, through pdf-to-printer
- * (SumatraPDF). The Windows spooler tells no job state back, so a job counts as completed
- * once the spooler took it.
+ * (SumatraPDF). The Windows spooler tells no job state back, so the driver says what it
+ * knows: the job was handed to the spooler (`spooled`), not that it printed.
  */
 export class WindowsDriver implements PrinterDriver {
   constructor(private opts: { timeoutMs: number }) {}
@@ -53,7 +53,7 @@ export class WindowsDriver implements PrinterDriver {
   }
 
   async jobState(): Promise<JobState> {
-    return { state: "completed", reasons: ["handed-to-spooler"], message: "Handed to the Windows spooler" };
+    return { state: "spooled", reasons: ["handed-to-spooler"], message: "Handed to the Windows spooler" };
   }
 
   async findJob(): Promise<string | null> {

@@ -1,5 +1,3 @@
-import type { Doc } from "./typeset.js";
-
 /**
  * Word layouts shared by every document a thread renders. pdfkit shapes each word with
  * fontkit (ligatures, kerning: most of a letter's drawing time) and caches the result per
@@ -19,7 +17,7 @@ const MAX_WORDS = 2000;
 type FontInternals = { _font: { layoutCache?: Record<string, unknown> } };
 
 /** Gives the document's current font (just selected by its registered name) the shared cache. */
-export function shareLayoutCache(doc: Doc, fontName: string): void {
+export function shareLayoutCache(doc: PDFKit.PDFDocument, fontName: string): void {
   let cache = caches.get(fontName);
   if (!cache) {
     cache = Object.create(null) as Record<string, unknown>;

@@ -2,17 +2,28 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Response } from "express";
 import { ConflictError, ValidationError } from "../../server/core/errors.js";
-import type { Actor } from "../../server/core/events.js";
-import type { Context } from "../../server/station.js";
+import type { Actor, EventBus } from "../../server/core/events.js";
+import type { GroupsService, UsersService } from "../../server/people/index.js";
+import type { SettingsService } from "../../server/settings/index.js";
+import type { LetterService } from "./letter.service.js";
 import { isPaper, PAPER_SIZES, type Paper } from "./paper.js";
+
+/** What the letter downloads (pages and API) need. */
+export type LetterHttpDeps = {
+  letters: Pick<LetterService, "stream">;
+  settings: Pick<SettingsService, "get">;
+  groups: Pick<GroupsService, "get" | "members">;
+  users: Pick<UsersService, "get">;
+  events: EventBus;
+};
 
 /** Where paper is Letter-sized by custom (the Americas mostly); A4 everywhere else. */
 const LETTER_COUNTRIES = new Set(["US", "CA", "MX", "PR", "GT", "SV", "HN", "NI", "CR", "PA", "DO", "CO", "VE", "CL", "PH"]);
 
 /** The paper a download asked for (`?paper=A4|Letter`), else the organization country's custom. */
-export async function paperFor(ctx: Context, raw: unknown): Promise<Paper> {
+export async function paperFor(deps: Pick<LetterHttpDeps, "settings">, raw: unknown): Promise<Paper> {
   if (raw === undefined || raw === "") {
-    const { defaultCountry } = await ctx.settings.get();
+    const { defaultCountry } = await deps.settings.get();
     return LETTER_COUNTRIES.has(defaultCountry) ? "Letter" : "A4";
   }
   if (isPaper(raw)) return raw;
@@ -20,9 +31,9 @@ export async function paperFor(ctx: Context, raw: unknown): Promise<Paper> {
 }
 
 /** The pending members of a group, in the group's name order; refused (409) when there are none. */
-export async function pendingMembers(ctx: Context, groupId: number): Promise<number[]> {
-  await ctx.groups.get(groupId);
-  const ids = (await ctx.groups.members(groupId)).filter((m) => m.status === "pending").map((m) => m.id);
+export async function pendingMembers(deps: Pick<LetterHttpDeps, "groups">, groupId: number): Promise<number[]> {
+  await deps.groups.get(groupId);
+  const ids = (await deps.groups.members(groupId)).filter((m) => m.status === "pending").map((m) => m.id);
   if (!ids.length) throw new ConflictError(`Group #${groupId} has no pending members: there is nothing to print.`);
   return ids;
 }
@@ -62,7 +73,7 @@ export async function sendPdf(res: Response, pdf: Readable, filename: string): P
  * names record numbers only, never the people.
  */
 export async function announceDownload(
-  ctx: Context,
+  deps: Pick<LetterHttpDeps, "events">,
   actor: Actor,
   what: { userIds: number[]; paper: Paper; groupId?: number },
 ): Promise<void> {
@@ -74,7 +85,7 @@ export async function announceDownload(
       : n === 1
         ? ` of person #${what.userIds[0]}`
         : " of selected people";
-  await ctx.events.emit("invitation.letter.downloaded", {
+  await deps.events.emit("invitation.letter.downloaded", {
     actor,
     summary: `Downloaded ${letters}${whose} (PDF, ${what.paper})`,
     target:
@@ -89,11 +100,11 @@ export async function announceDownload(
 }
 
 /** A group's pending members' letters as one PDF download, audited: the page and the API answer alike. */
-export async function sendGroupLetters(ctx: Context, actor: Actor, res: Response, groupId: number, rawPaper: unknown) {
-  const paper = await paperFor(ctx, rawPaper);
-  const group = await ctx.groups.get(groupId);
-  const userIds = await pendingMembers(ctx, groupId);
-  const pdf = await ctx.letters.stream({ userIds, paper });
-  await announceDownload(ctx, actor, { userIds, paper, groupId });
+export async function sendGroupLetters(deps: LetterHttpDeps, actor: Actor, res: Response, groupId: number, rawPaper: unknown) {
+  const paper = await paperFor(deps, rawPaper);
+  const group = await deps.groups.get(groupId);
+  const userIds = await pendingMembers(deps, groupId);
+  const pdf = await deps.letters.stream({ userIds, paper });
+  await announceDownload(deps, actor, { userIds, paper, groupId });
   await sendPdf(res, pdf, `invitations-group-${groupId}-${fileSlug(group.name)}.pdf`);
 }

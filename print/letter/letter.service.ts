@@ -1,11 +1,11 @@
 import type { Readable } from "node:stream";
 import type { Logo } from "../../server/branding/index.js";
 import { ValidationError } from "../../server/core/errors.js";
-import type { InvitationsService, InvitationView } from "../../server/invitations/index.js";
-import type { User, UsersService } from "../../server/people/index.js";
+import type { InvitationView } from "../../server/invitations/index.js";
 import type { SettingsService } from "../../server/settings/index.js";
 import type { CoverSheet } from "./cover-sheet.js";
 import { displayName } from "./display-name.js";
+import type { Eligibility, EligibilityCheck } from "./eligibility.js";
 import { InvitationUnusableError, NotPendingError, UnknownPersonError } from "./letter-errors.js";
 import { letterStrings } from "./letter-i18n.js";
 import type { LetterEntry } from "./letter-job.js";
@@ -21,13 +21,38 @@ export type { Paper } from "./paper.js";
  */
 export type RenderRequest = { userIds: number[]; paper: Paper; cover?: CoverSheet; twoSided?: boolean };
 
+/** Letters already checked and with their links read (a print job's plan): drawn as they are. */
+export type PlannedRender = { letters: LetterEntry[]; paper: Paper; cover?: CoverSheet; twoSided?: boolean };
+
+/** The words of one letter (as a print job plans them) and the person's current invitation. */
+export function letterEntry(
+  words: {
+    userId: number;
+    firstName: string;
+    lastName: string;
+    department: string | null;
+    site: string | null;
+    language: string;
+  },
+  invitation: Pick<InvitationView, "code" | "url" | "expiresAt">,
+): LetterEntry {
+  return {
+    id: words.userId,
+    fullName: displayName(words.firstName, words.lastName),
+    language: words.language,
+    department: words.department,
+    site: words.site,
+    code: invitation.code,
+    url: invitation.url,
+    expiresAt: invitation.expiresAt ? new Date(invitation.expiresAt) : null,
+  };
+}
+
 /** Where the organization's logo comes from (ctx.branding); null: none uploaded. */
 export type LogoSource = { logo(): Promise<Pick<Logo, "data"> | null> };
 
 /** Letters in one document at most: 20,000 pages is already a day of a fast office printer. */
 export const MAX_LETTERS = 20_000;
-
-const PREPARE_CHUNK = 500;
 
 /**
  * Paper invitation letters as PDF: one page per person, in the order given, optionally led
@@ -40,19 +65,16 @@ export class LetterService {
 
   constructor(
     private deps: {
-      users: UsersService;
-      invitations: InvitationsService;
-      settings: SettingsService;
+      /** Who may get a letter (see eligibility.ts). */
+      eligibility: EligibilityCheck;
+      settings: Pick<SettingsService, "requireSetup">;
       branding?: LogoSource;
     },
   ) {}
 
   /** The whole document in memory: fine for a person or a print job of a few hundred. */
   async render(request: RenderRequest): Promise<Buffer> {
-    const stream = await this.stream(request);
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return collect(await this.stream(request));
   }
 
   /**
@@ -64,6 +86,22 @@ export class LetterService {
     const { userIds, paper, cover, twoSided } = checkRequest(request);
     const settings = await this.deps.settings.requireSetup();
     const people = await this.prepare(userIds);
+    return this.streamOf(settings, { letters: people, paper, cover, twoSided });
+  }
+
+  /**
+   * A print job's letters as it planned them (the print worker checked the people and read
+   * their links): the whole document in memory.
+   */
+  async renderPlanned(request: PlannedRender): Promise<Buffer> {
+    const settings = await this.deps.settings.requireSetup();
+    return collect(await this.streamOf(settings, request));
+  }
+
+  private async streamOf(
+    settings: Awaited<ReturnType<SettingsService["requireSetup"]>>,
+    { letters: people, paper, cover, twoSided }: PlannedRender,
+  ): Promise<Readable> {
     const logo = (await this.deps.branding?.logo()) ?? null;
     // One letter: its person's language; many: the organization's, for the PDF's title.
     const first = letterStrings(people.length === 1 ? (people[0]?.language ?? "en") : settings.defaultLanguage);
@@ -128,36 +166,45 @@ export class LetterService {
     return this.renderers.stop();
   }
 
-  /** Every person checked and their current invitation read, in the order given (a few queries per 500). */
+  /**
+   * Every person checked and their current invitation read, in the order given. Unknown,
+   * joined or deactivated people are refused first (the first of them named), then dead links.
+   */
   private async prepare(userIds: number[]): Promise<LetterEntry[]> {
+    const checked = await this.deps.eligibility(userIds);
+    for (const id of userIds) {
+      const e = checked.get(id);
+      if (!e || e.state === "unknown") throw new UnknownPersonError(id);
+      if (e.state === "not-pending") throw new NotPendingError(id, e.user.status as "active" | "deactivated");
+    }
     const prepared: LetterEntry[] = [];
-    for (let i = 0; i < userIds.length; i += PREPARE_CHUNK) {
-      const chunk = userIds.slice(i, i + PREPARE_CHUNK);
-      const users = await this.deps.users.getMany(chunk);
-      for (const id of chunk) {
-        const user = users.get(id);
-        if (!user) throw new UnknownPersonError(id);
-        if (user.status !== "pending") throw new NotPendingError(id, user.status);
-      }
-      const invitations = await this.deps.invitations.currentMany(chunk);
-      for (const id of chunk) {
-        const user = users.get(id) as User;
-        const invitation = invitations.get(id) as InvitationView;
-        if (invitation.state !== "active") throw new InvitationUnusableError(id, invitation.state);
-        prepared.push({
-          id,
-          fullName: displayName(user.firstName, user.lastName),
-          language: user.language,
-          department: user.department,
-          site: user.site,
-          code: invitation.code,
-          url: invitation.url,
-          expiresAt: invitation.expiresAt ? new Date(invitation.expiresAt) : null,
-        });
-      }
+    for (const id of userIds) {
+      const e = checked.get(id) as Exclude<Eligibility, { state: "unknown" | "not-pending" }>;
+      if (e.state === "dead-link")
+        throw new InvitationUnusableError(id, e.invitation.state as Exclude<typeof e.invitation.state, "active">);
+      const u = e.user;
+      prepared.push(
+        letterEntry(
+          {
+            userId: id,
+            firstName: u.firstName,
+            lastName: u.lastName,
+            department: u.department,
+            site: u.site,
+            language: u.language,
+          },
+          e.invitation,
+        ),
+      );
     }
     return prepared;
   }
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function checkRequest(request: RenderRequest): RenderRequest {

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { fromDbBool, fromDbTime, toDbBool } from "../../server/core/db/convert.js";
 import type { DriverName, Sides } from "../drivers/driver.js";
+import type { Printer, PrinterValues } from "./printers.types.js";
 
 export type PrinterRow = {
   id: number;
@@ -18,25 +19,6 @@ export type PrinterRow = {
   created_at: number | string;
   updated_at: number | string;
 };
-
-/** A printer as pages and the API see it: never its password. */
-export type Printer = {
-  id: number;
-  name: string;
-  site: string | null;
-  driver: DriverName;
-  uri: string;
-  paper: "A4" | "Letter";
-  sides: Sides;
-  copies: number;
-  siteDefault: boolean;
-  username: string | null;
-  hasPassword: boolean;
-  createdAt: string;
-  updatedAt: string;
-};
-
-export type PrinterValues = Omit<Printer, "id" | "createdAt" | "updatedAt" | "hasPassword">;
 
 export const toPrinter = (row: PrinterRow): Printer => ({
   id: Number(row.id),

@@ -3,10 +3,22 @@ import { ConflictError, NotFoundError, ValidationError } from "../../server/core
 import { adminOnly, anyStaff } from "../../server/core/http/auth-middleware.js";
 import { flashFrom } from "../../server/core/http/flash.js";
 import { idParam } from "../../server/core/http/params.js";
-import type { Context } from "../../server/station.js";
+import type { Facets } from "../../server/people/index.js";
+import type { PrintBatch } from "../batch/batch.service.js";
 import { DRIVERS, SIDES } from "../drivers/driver.js";
-import { PAPERS } from "./printer-input.js";
-import type { Printer } from "./printers.repo.js";
+import type { PrintJobsService } from "../queue/print-jobs.service.js";
+import { PAPERS } from "./printers.schema.js";
+import type { PrintersService } from "./printers.service.js";
+import type { Printer } from "./printers.types.js";
+
+type Deps = {
+  printers: PrintersService;
+  jobs: Pick<PrintJobsService, "waitingCount" | "list">;
+  batch: Pick<PrintBatch, "recent">;
+  facets: Pick<Facets, "values">;
+  /** PRINT_BATCH_CRON, shown with the overnight batch. */
+  printBatchCron: string;
+};
 
 const FORM_KEYS = ["name", "site", "driver", "uri", "paper", "sides", "copies", "username", "password"] as const;
 
@@ -23,7 +35,7 @@ function formInput(body: Record<string, unknown>): Record<string, unknown> {
  * Printers: the list with each one's live status, a page per printer (its Test button asks
  * Get-Printer-Attributes), and the admin's add, edit and delete forms.
  */
-export function printerPages(ctx: Context): Router {
+export function printerPages(deps: Deps): Router {
   const router = Router();
   router.use("/printers", anyStaff);
 
@@ -45,15 +57,15 @@ export function printerPages(ctx: Context): Router {
       drivers: DRIVERS,
       sides: SIDES,
       papers: PAPERS,
-      sites: await ctx.facets.values("site"),
+      sites: await deps.facets.values("site"),
     });
   };
 
   router.get("/printers", async (req, res) => {
     const [printers, waiting, batches] = await Promise.all([
-      ctx.print.printers.list(),
-      ctx.print.jobs.waitingCount(),
-      ctx.print.batch.recent(1),
+      deps.printers.list(),
+      deps.jobs.waitingCount(),
+      deps.batch.recent(1),
     ]);
     res.render("printers/list", {
       title: req.t("titles:printers"),
@@ -61,7 +73,7 @@ export function printerPages(ctx: Context): Router {
       printers,
       waiting,
       lastBatch: batches[0] ?? null,
-      cron: ctx.config.printBatchCron,
+      cron: deps.printBatchCron,
       timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       flash: flashFrom(req),
     });
@@ -74,7 +86,7 @@ export function printerPages(ctx: Context): Router {
   router.post("/printers", adminOnly, async (req, res) => {
     const input = formInput(req.body ?? {});
     try {
-      const printer = await ctx.print.printers.create(input, req.actor);
+      const printer = await deps.printers.create(input, req.actor);
       res.redirect(303, `/printers/${printer.id}?done=printer-created`);
     } catch (err) {
       if (err instanceof ValidationError) return renderForm(res, 400, null, input, err.fields);
@@ -84,8 +96,8 @@ export function printerPages(ctx: Context): Router {
   });
 
   const show = async (req: Request, res: Response, id: number, tested: boolean) => {
-    const printer = await ctx.print.printers.get(id);
-    const [status, jobs] = await Promise.all([ctx.print.printers.status(id), ctx.print.jobs.list({ limit: 200 })]);
+    const printer = await deps.printers.get(id);
+    const [status, jobs] = await Promise.all([deps.printers.status(id), deps.jobs.list({ limit: 200 })]);
     res.setHeader("Cache-Control", "no-store");
     res.render("printers/show", {
       title: printer.name,
@@ -121,13 +133,13 @@ export function printerPages(ctx: Context): Router {
     const id = idParam(req.params.id);
     if (!id) return next();
     res.setHeader("Cache-Control", "no-store");
-    res.json(await ctx.print.printers.status(id));
+    res.json(await deps.printers.status(id));
   });
 
   router.get("/printers/:id/edit", adminOnly, async (req, res, next) => {
     const id = idParam(req.params.id);
     if (!id) return next();
-    const printer = await ctx.print.printers.get(id);
+    const printer = await deps.printers.get(id);
     await renderForm(res, 200, printer, {
       ...printer,
       site: printer.site ?? "",
@@ -139,12 +151,12 @@ export function printerPages(ctx: Context): Router {
   router.post("/printers/:id", adminOnly, async (req, res, next) => {
     const id = idParam(req.params.id);
     if (!id) return next();
-    const printer = await ctx.print.printers.get(id);
+    const printer = await deps.printers.get(id);
     const input = formInput(req.body ?? {});
     // An empty password field keeps the stored one.
     if (input.password === "") delete input.password;
     try {
-      await ctx.print.printers.update(id, input, req.actor);
+      await deps.printers.update(id, input, req.actor);
       res.redirect(303, `/printers/${id}?done=printer-updated`);
     } catch (err) {
       if (err instanceof ValidationError) return renderForm(res, 400, printer, input, err.fields);
@@ -157,7 +169,7 @@ export function printerPages(ctx: Context): Router {
     const id = idParam(req.params.id);
     if (!id) return next();
     try {
-      await ctx.print.printers.remove(id, req.actor);
+      await deps.printers.remove(id, req.actor);
     } catch (err) {
       if (err instanceof ConflictError) return res.redirect(303, `/printers/${id}?done=printer-busy`);
       throw err;

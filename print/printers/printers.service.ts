@@ -7,11 +7,11 @@ import type { AddressPolicy } from "../../server/core/security/address-policy.js
 import type { DriverName, PrinterDriver, PrinterStatus, PrinterTarget } from "../drivers/driver.js";
 import { PrintError } from "../drivers/print-error.js";
 import { unreachableStatus } from "../drivers/printer-status.js";
-import { parsePrinterInput } from "./printer-input.js";
-import type { Printer } from "./printers.repo.js";
 import * as repo from "./printers.repo.js";
+import { parsePrinterInput } from "./printers.schema.js";
+import type { Printer } from "./printers.types.js";
 
-export type { Printer } from "./printers.repo.js";
+export type { Printer } from "./printers.types.js";
 
 type Deps = {
   db: Knex;

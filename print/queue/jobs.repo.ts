@@ -1,18 +1,9 @@
 import type { Knex } from "knex";
 import { fromDbJson, fromDbTime, nowMs, toDbJson } from "../../server/core/db/convert.js";
 import { WorkQueue } from "../../server/core/work/work-queue.js";
+import type { HistoryEntry, JobKind, JobStatus, PlannedCover, PlannedLetter, PrintJob } from "./print-jobs.types.js";
 
-/**
- * `unconfirmed`: the printer took the document and can no longer say whether it printed
- * (it restarted, or forgot the job): the front desk decides ("Print again" or "Mark as
- * printed"); nothing is sent again on its own.
- */
-export const JOB_STATUSES = ["queued", "processing", "completed", "failed", "canceled", "unconfirmed"] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-export const FINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "canceled"];
-/** Nothing more happens to these without someone: final, or waiting for the front desk. */
-export const SETTLED_STATUSES: readonly JobStatus[] = [...FINAL_STATUSES, "unconfirmed"];
-export type JobKind = "now" | "batch";
+export type { HistoryEntry, PrintJob } from "./print-jobs.types.js";
 
 export type JobRow = {
   id: number;
@@ -40,30 +31,7 @@ export type JobRow = {
   attempt_sent_at: number | string | null;
   printer_seen_at: number | string | null;
   printer_boot_at: number | string | null;
-};
-
-/** A print job as the API and the pages show it. */
-export type PrintJob = {
-  id: number;
-  status: JobStatus;
-  printerId: number | null;
-  printerName: string;
-  kind: JobKind;
-  batchId: number | null;
-  jobNumber: number;
-  jobCount: number;
-  letters: number;
-  attempts: number;
-  nextAttemptAt: string | null;
-  /** The printer's own id for the job, once it accepted it. */
-  printerJobId: string | null;
-  /** The job's state at the printer (pending, processing, completed, …) as last seen. */
-  printerState: string | null;
-  error: string | null;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-  completedAt: string | null;
+  cover: string | null;
 };
 
 export const toJob = (r: JobRow): PrintJob => ({
@@ -94,7 +62,10 @@ export type NewJob = {
   batchId: number | null;
   jobNumber: number;
   jobCount: number;
-  userIds: number[];
+  /** The letters in printing order, with the words each carries. */
+  letters: PlannedLetter[];
+  /** A batch job's cover sheet; null: none. */
+  cover: PlannedCover | null;
   createdBy: string | null;
   now: number;
 };
@@ -108,15 +79,25 @@ export async function insertJob(db: Knex, j: NewJob): Promise<number> {
     job_number: j.jobNumber,
     job_count: j.jobCount,
     status: "queued",
-    letters: j.userIds.length,
+    letters: j.letters.length,
     attempts: 0,
     next_attempt_at: j.now,
     created_by: j.createdBy?.slice(0, 191) ?? null,
     created_at: j.now,
     updated_at: j.now,
+    cover: j.cover ? toDbJson({ ...j.cover, createdAt: j.cover.createdAt.getTime() }) : null,
   });
   const jobId = Number(id);
-  const rows = j.userIds.map((userId, position) => ({ job_id: jobId, user_id: userId, position }));
+  const rows = j.letters.map((l, position) => ({
+    job_id: jobId,
+    user_id: l.userId,
+    position,
+    first_name: l.firstName,
+    last_name: l.lastName,
+    department: l.department,
+    site: l.site,
+    language: l.language,
+  }));
   for (let i = 0; i < rows.length; i += 200) await db("print_job_people").insert(rows.slice(i, i + 200));
   return jobId;
 }
@@ -129,6 +110,37 @@ export async function jobPeople(db: Knex, jobId: number): Promise<number[]> {
     .orderBy("position")
     .select("user_id");
   return rows.map((r) => Number(r.user_id));
+}
+
+/** The job's letters as planned, in printing order. */
+export async function jobLetters(db: Knex, jobId: number): Promise<PlannedLetter[]> {
+  const rows: Array<Record<string, unknown>> = await db("print_job_people")
+    .where({ job_id: jobId })
+    .orderBy("position")
+    .select("user_id", "first_name", "last_name", "department", "site", "language");
+  return rows.map((r) => ({
+    userId: Number(r.user_id),
+    firstName: (r.first_name as string | null) ?? "",
+    lastName: (r.last_name as string | null) ?? "",
+    department: (r.department as string | null) ?? null,
+    site: (r.site as string | null) ?? null,
+    language: (r.language as string | null) ?? "en",
+  }));
+}
+
+/** A batch job's cover sheet as planned; null for a job without one. */
+export function coverOf(row: JobRow): PlannedCover | null {
+  const stored = fromDbJson<(Omit<PlannedCover, "createdAt"> & { createdAt: number }) | null>(row.cover, null);
+  return stored ? { ...stored, createdAt: new Date(Number(stored.createdAt)) } : null;
+}
+
+/** People who no longer need their letter leave the job (the others keep their positions). */
+export async function removeFromJob(db: Knex, jobId: number, userIds: number[]): Promise<void> {
+  for (let i = 0; i < userIds.length; i += 500)
+    await db("print_job_people")
+      .where({ job_id: jobId })
+      .whereIn("user_id", userIds.slice(i, i + 500))
+      .delete();
 }
 
 export async function listJobs(db: Knex, filter: { batchId?: number; limit?: number; userId?: number } = {}): Promise<JobRow[]> {
@@ -144,6 +156,48 @@ export async function listJobs(db: Knex, filter: { batchId?: number; limit?: num
 /** The unfinished jobs, oldest first: each printer's queue in order. */
 export const unfinishedJobs = (db: Knex, limit = 500): Promise<JobRow[]> =>
   db("print_jobs").whereIn("status", ["queued", "processing"]).orderBy("id", "asc").limit(limit);
+
+/** How many jobs of a batch are not final yet (queued or processing). */
+export async function countOpenInBatch(db: Knex, batchId: number): Promise<number> {
+  const row = await db("print_jobs")
+    .where({ batch_id: batchId })
+    .whereIn("status", ["queued", "processing"])
+    .count({ n: "*" })
+    .first();
+  return Number(row?.n ?? 0);
+}
+
+/** Cancels the job when it is queued and has never gone out (no phase); false otherwise. */
+export async function cancelQueued(db: Knex, id: number, error: string, now: number): Promise<boolean> {
+  const n = await db("print_jobs")
+    .where({ id, status: "queued" })
+    .whereNull("phase")
+    .update({ status: "canceled", updated_at: now, completed_at: now, error: error.slice(0, 500) });
+  return Number(n) === 1;
+}
+
+/**
+ * The front desk's decision on an unconfirmed job: "reprint" queues it again as new
+ * attempts, "printed" records it as printed. False when the job is not unconfirmed.
+ */
+export async function decideUnconfirmed(db: Knex, id: number, decision: "reprint" | "printed", now: number): Promise<boolean> {
+  const changes =
+    decision === "reprint"
+      ? {
+          status: "queued",
+          phase: null,
+          printer_job_id: null,
+          printer_state: null,
+          attempts: 0,
+          next_attempt_at: now,
+          error: null,
+        }
+      : { status: "completed", completed_at: now, next_attempt_at: null, error: null };
+  const n = await db("print_jobs")
+    .where({ id, status: "unconfirmed" })
+    .update({ ...changes, updated_at: now });
+  return Number(n) === 1;
+}
 
 export async function countActiveForPrinter(db: Knex, printerId: number): Promise<number> {
   const row = await db("print_jobs")
@@ -186,15 +240,6 @@ export function updateClaimed(
 ): Promise<boolean> {
   return queue.update(token, id, changes, trx);
 }
-
-/** One entry of a job's history: what was decided and on what evidence. */
-export type HistoryEntry = {
-  at: string;
-  kind: string;
-  summary: string;
-  evidence: Record<string, unknown> | null;
-  actor: string | null;
-};
 
 export async function addHistory(
   db: Knex,

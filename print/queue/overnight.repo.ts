@@ -83,13 +83,6 @@ export async function countWaiting(db: Knex): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export async function attach(db: Knex, userIds: number[], jobId: number): Promise<void> {
-  for (let i = 0; i < userIds.length; i += 500)
-    await db("print_queue")
-      .whereIn("user_id", userIds.slice(i, i + 500))
-      .update({ job_id: jobId });
-}
-
 /** A batch job failed or was canceled: its people wait for the next night. */
 export async function detach(db: Knex, jobId: number): Promise<void> {
   await db("print_queue").where({ job_id: jobId }).update({ job_id: null });

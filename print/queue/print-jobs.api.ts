@@ -1,62 +1,72 @@
 import { Router } from "express";
+import type { ApiKeyLookup } from "../../server/core/auth/principals.js";
 import { ValidationError } from "../../server/core/errors.js";
 import { requireApiKey } from "../../server/core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../../server/core/http/params.js";
-import type { Context } from "../../server/station.js";
-import { parsePrintRequest } from "./print-request.js";
+import type { UsersService } from "../../server/people/index.js";
+import type { PrintBatch } from "../batch/batch.service.js";
+import type { PrintersService } from "../printers/printers.service.js";
+import { parseDecision, parsePrintRequest } from "./print-jobs.schema.js";
+import type { PrintJobsService } from "./print-jobs.service.js";
+
+type Deps = {
+  apiKeys: ApiKeyLookup;
+  users: Pick<UsersService, "get">;
+  printers: Pick<PrintersService, "defaultFor">;
+  jobs: PrintJobsService;
+  batch: Pick<PrintBatch, "run">;
+};
 
 /**
  * Print jobs through the JSON API (scope "printers"; printing needs "invitations" too): print now (a job to follow by its
  * id), queue for tonight (the batch makes the jobs), and run the batch now.
  */
-export function printJobsApi(ctx: Context): Router {
+export function printJobsApi(deps: Deps): Router {
   const router = Router();
-  const auth = requireApiKey(ctx.apiKeys, "printers");
+  const auth = requireApiKey(deps.apiKeys, "printers");
   // Printing puts people's codes on paper: only with `invitations` too.
-  const prints = requireApiKey(ctx.apiKeys, "printers", "invitations");
+  const prints = requireApiKey(deps.apiKeys, "printers", "invitations");
 
   router.post("/print-jobs", prints, async (req, res) => {
     const { printerId, userIds, when } = parsePrintRequest(jsonObjectBody(req, ["printerId", "userIds", "when"]));
     if (when === "tonight") {
-      const { queued } = await ctx.print.jobs.queueTonight(printerId, userIds, req.actor);
+      const { queued } = await deps.jobs.queueTonight(printerId, userIds, req.actor);
       return res.status(202).json({ id: null, status: "queued", when, printerId, queued });
     }
-    const chosen = printerId ?? (await defaultPrinter(ctx, userIds[0] as number));
-    const job = await ctx.print.jobs.printNow(chosen, userIds, req.actor);
+    const chosen = printerId ?? (await defaultPrinter(deps, userIds[0] as number));
+    const job = await deps.jobs.printNow(chosen, userIds, req.actor);
     res.status(201).location(`${req.baseUrl}/print-jobs/${job.id}`).json(job);
   });
 
   router.get("/print-jobs", auth, async (req, res) => {
     const batch =
       typeof req.query.batch === "string" && /^[1-9]\d{0,9}$/.test(req.query.batch) ? Number(req.query.batch) : undefined;
-    const items = await ctx.print.jobs.list({ batchId: batch, limit: 200 });
+    const items = await deps.jobs.list({ batchId: batch, limit: 200 });
     res.json({ items, total: items.length });
   });
 
   router.get("/print-jobs/:id", auth, async (req, res) => {
     res.setHeader("Cache-Control", "no-store");
-    res.json(await ctx.print.jobs.get(pathId(req, "id", "Print job")));
+    res.json(await deps.jobs.get(pathId(req, "id", "Print job")));
   });
 
   router.post("/print-jobs/:id/cancel", auth, async (req, res) => {
-    res.json(await ctx.print.jobs.cancel(pathId(req, "id", "Print job"), req.actor));
+    res.json(await deps.jobs.cancel(pathId(req, "id", "Print job"), req.actor));
   });
 
   router.post("/print-jobs/:id/decision", prints, async (req, res) => {
-    const decision = (req.body as { decision?: unknown } | undefined)?.decision;
-    if (decision !== "reprint" && decision !== "printed")
-      throw new ValidationError({ decision: "is required: 'reprint' (print it again) or 'printed' (mark as printed)" });
-    res.json(await ctx.print.jobs.decide(pathId(req, "id", "Print job"), decision, req.actor));
+    const decision = parseDecision((req.body as { decision?: unknown } | undefined)?.decision);
+    res.json(await deps.jobs.decide(pathId(req, "id", "Print job"), decision, req.actor));
   });
 
   router.get("/print-jobs/:id/history", auth, async (req, res) => {
     const id = pathId(req, "id", "Print job");
-    await ctx.print.jobs.get(id);
-    res.json({ items: await ctx.print.jobs.history(id) });
+    await deps.jobs.get(id);
+    res.json({ items: await deps.jobs.history(id) });
   });
 
   router.post("/print-batches/run", prints, async (req, res) => {
-    const run = await ctx.print.batch.run("api", req.actor);
+    const run = await deps.batch.run("api", req.actor);
     res.status(201).json({ batch: run.batch, jobs: run.jobs, noPrinter: run.noPrinter, deadLinks: run.deadLinks });
   });
 
@@ -64,9 +74,9 @@ export function printJobsApi(ctx: Context): Router {
 }
 
 /** The printer of the first person's site, or a 400 asking for one. */
-async function defaultPrinter(ctx: Context, userId: number): Promise<number> {
-  const user = await ctx.users.get(userId).catch(() => null);
-  const printer = await ctx.print.printers.defaultFor(user?.site ?? null);
+async function defaultPrinter(deps: Deps, userId: number): Promise<number> {
+  const user = await deps.users.get(userId).catch(() => null);
+  const printer = await deps.printers.defaultFor(user?.site ?? null);
   if (!printer) throw new ValidationError({ printerId: "is required: there is no default printer for this site" });
   return printer.id;
 }

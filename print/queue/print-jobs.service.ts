@@ -2,15 +2,15 @@ import type { Knex } from "knex";
 import { nowMs } from "../../server/core/db/convert.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../server/core/errors.js";
 import type { Actor, EventBus } from "../../server/core/events.js";
-import type { InvitationsService } from "../../server/invitations/index.js";
-import type { User, UsersService } from "../../server/people/index.js";
+import type { User } from "../../server/people/index.js";
 import type { SettingsService } from "../../server/settings/index.js";
+import type { EligibilityCheck } from "../letter/eligibility.js";
 import type { PrintersService } from "../printers/printers.service.js";
-import type { PrintJob } from "./jobs.repo.js";
 import * as jobsRepo from "./jobs.repo.js";
 import * as queue from "./overnight.repo.js";
+import type { HistoryEntry, PrintJob } from "./print-jobs.types.js";
 
-export type { PrintJob } from "./jobs.repo.js";
+export type { PrintJob } from "./print-jobs.types.js";
 
 /** Letters per print job asked for at once (a selection); larger sets go through the batch. */
 export const MAX_PRINT_NOW = 200;
@@ -19,11 +19,12 @@ export const MAX_QUEUE_AT_ONCE = 5000;
 type Deps = {
   db: Knex;
   events: EventBus;
-  users: UsersService;
-  invitations: InvitationsService;
+  /** Who may get a letter (see letter/eligibility.ts). */
+  eligibility: EligibilityCheck;
   printers: PrintersService;
   /** Letters carry the organization's and the app's names: no printing before the set-up. */
   settings: Pick<SettingsService, "requireSetup">;
+  /** The worker should look now: a job was made or is to be printed again. */
   wake: () => void;
 };
 
@@ -56,7 +57,7 @@ export class PrintJobsService {
     }
     await this.deps.settings.requireSetup();
     const printer = await this.printerFor(printerId);
-    await this.pendingPeople(userIds);
+    const people = await this.pendingPeople(userIds);
     const now = nowMs();
     const id = await this.deps.db.transaction((trx) =>
       jobsRepo.insertJob(trx, {
@@ -66,7 +67,15 @@ export class PrintJobsService {
         batchId: null,
         jobNumber: 1,
         jobCount: 1,
-        userIds,
+        letters: people.map((u) => ({
+          userId: u.id,
+          firstName: u.firstName,
+          lastName: u.lastName,
+          department: u.department,
+          site: u.site,
+          language: u.language,
+        })),
+        cover: null,
         createdBy: actor.label,
         now,
       }),
@@ -133,16 +142,7 @@ export class PrintJobsService {
   async cancel(id: number, actor: Actor): Promise<PrintJob> {
     // With its people back in the queue in the same transaction, as the worker's own endings.
     const canceled = await this.deps.db.transaction(async (trx) => {
-      const n = await trx("print_jobs")
-        .where({ id, status: "queued" })
-        .whereNull("phase")
-        .update({
-          status: "canceled",
-          updated_at: nowMs(),
-          completed_at: nowMs(),
-          error: `Canceled by ${actor.label}`.slice(0, 500),
-        });
-      if (Number(n) !== 1) return false;
+      if (!(await jobsRepo.cancelQueued(trx, id, `Canceled by ${actor.label}`, nowMs()))) return false;
       await queue.detach(trx, id);
       return true;
     });
@@ -165,22 +165,7 @@ export class PrintJobsService {
       throw new ValidationError({ decision: "must be 'reprint' or 'printed'" });
     const now = nowMs();
     const done = await this.deps.db.transaction(async (trx) => {
-      const changes =
-        decision === "reprint"
-          ? {
-              status: "queued",
-              phase: null,
-              printer_job_id: null,
-              printer_state: null,
-              attempts: 0,
-              next_attempt_at: now,
-              error: null,
-            }
-          : { status: "completed", completed_at: now, next_attempt_at: null, error: null };
-      const n = await trx("print_jobs")
-        .where({ id, status: "unconfirmed" })
-        .update({ ...changes, updated_at: now });
-      if (Number(n) !== 1) return false;
+      if (!(await jobsRepo.decideUnconfirmed(trx, id, decision, now))) return false;
       if (decision === "printed") await queue.removeUsers(trx, await jobsRepo.jobPeople(trx, id));
       await jobsRepo.addHistory(trx, id, {
         kind: decision === "reprint" ? "decided-reprint" : "decided-printed",
@@ -197,7 +182,7 @@ export class PrintJobsService {
     return job;
   }
 
-  history(id: number): Promise<jobsRepo.HistoryEntry[]> {
+  history(id: number): Promise<HistoryEntry[]> {
     return jobsRepo.history(this.deps.db, id);
   }
 
@@ -222,52 +207,44 @@ export class PrintJobsService {
     }
   }
 
-  /** Every person must exist (400) and be pending (409): a paper invitation is for people who have not joined. */
+  /**
+   * Every person must exist (400) and be pending (409), with a link that works (409): a paper
+   * invitation is for people who have not joined. The first refused person is named.
+   */
   private async pendingPeople(userIds: number[]): Promise<User[]> {
     if (!userIds.length) throw new ValidationError({ userIds: "choose at least one person" });
+    const checked = await this.deps.eligibility(userIds);
     const users: User[] = [];
     for (const id of userIds) {
-      let user: User;
-      try {
-        user = await this.deps.users.get(id);
-      } catch (err) {
-        if (err instanceof NotFoundError) throw new ValidationError({ userIds: `person #${id} does not exist` });
-        throw err;
-      }
-      if (user.status === "active")
+      const e = checked.get(id);
+      if (!e || e.state === "unknown") throw new ValidationError({ userIds: `person #${id} does not exist` });
+      if (e.state === "not-pending" && e.user.status === "active")
         throw new ConflictError(`Person #${id} has already joined: there is no invitation to print.`, { type: "user", id });
-      if (user.status === "deactivated") {
+      if (e.state === "not-pending") {
         throw new ConflictError(`Person #${id} is deactivated: reactivate them before printing an invitation.`, {
           type: "user",
           id,
         });
       }
       // The letter shows the current link; it never makes a new one behind the admin's back.
-      const invitation = await this.deps.invitations.current(id);
-      if (invitation.state === "expired" || invitation.state === "revoked") {
+      if (e.state === "dead-link") {
         throw new ConflictError(
-          `The invitation of person #${id} is ${invitation.state}: make a new one on their profile first.`,
-          {
-            type: "user",
-            id,
-          },
+          `The invitation of person #${id} is ${e.invitation.state}: make a new one on their profile first.`,
+          { type: "user", id },
         );
       }
-      users.push(user);
+      users.push(e.user);
     }
     return users;
   }
 
+  /** The pending ones of these people, in order (a dead link does not keep anyone out of the queue). */
   private async pendingOnly(userIds: number[]): Promise<number[]> {
-    const out: number[] = [];
-    for (const id of userIds) {
-      try {
-        if ((await this.deps.users.get(id)).status === "pending") out.push(id);
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
-      }
-    }
-    return out;
+    const checked = await this.deps.eligibility(userIds);
+    return userIds.filter((id) => {
+      const state = checked.get(id)?.state;
+      return state === "eligible" || state === "dead-link";
+    });
   }
 
   private async announce(name: string, job: PrintJob, actor: Actor, summary: string, userIds?: number[]) {

@@ -5,14 +5,19 @@ import { AppError, NotFoundError } from "../../server/core/errors.js";
 import { type EventBus, systemActor } from "../../server/core/events.js";
 import type { Logger } from "../../server/core/log.js";
 import type { WorkQueue } from "../../server/core/work/work-queue.js";
-import type { UsersService } from "../../server/people/index.js";
+import type { InvitationView } from "../../server/invitations/index.js";
 import type { JobState, PrinterDriver, PrinterMemory, PrinterTarget } from "../drivers/driver.js";
 import { PrintError } from "../drivers/print-error.js";
+import type { EligibilityCheck } from "../letter/eligibility.js";
+import { letterEntry } from "../letter/letter.service.js";
+import { InvitationUnusableError } from "../letter/letter-errors.js";
 import type { PrintersService } from "../printers/printers.service.js";
-import type { JobRow, PrintJob } from "./jobs.repo.js";
+import type { JobRow } from "./jobs.repo.js";
 import * as jobsRepo from "./jobs.repo.js";
 import type { CoverSheet, LetterRenderer } from "./letters.js";
 import * as queue from "./overnight.repo.js";
+import type { PlannedLetter, PrintJob } from "./print-jobs.types.js";
+import { SPOOLED } from "./print-jobs.types.js";
 import { judgeMissingJob, type Verdict } from "./reconcile.js";
 
 export type WorkerOptions = {
@@ -32,17 +37,19 @@ type Deps = {
   events: EventBus;
   log: Logger;
   printers: PrintersService;
-  users: UsersService;
-  letters: () => LetterRenderer;
-  /** The cover sheet of a batch job (the batch knows its title and people). */
-  coverFor: (job: PrintJob, userIds: number[]) => Promise<CoverSheet | undefined>;
+  letters: LetterRenderer;
+  /** Who still needs their letter, and their current link (see letter/eligibility.ts). */
+  eligibility: EligibilityCheck;
 };
 
 class Stopping extends Error {}
 
 /**
  * Sends print jobs to their printers, in this process, one job at a time per printer, in
- * the order they were made.
+ * the order they were made. A job is printed from what its plan stored (the batch or "print
+ * now" made it): its letters in order and, for a batch job, its cover sheet. Before each
+ * send the people are checked once more, the one way (see letter/eligibility.ts): whoever
+ * joined or was deactivated since leaves the job, and the letters carry the current links.
  *
  * What makes it safe against crashes and several instances: a job is claimed through the
  * work queue before anything is done with it; before each send the attempt's unique
@@ -245,12 +252,16 @@ export class PrintWorker {
       throw new PrintError(`The printer is stopped (${why})`, "stopped", true);
     }
 
-    const userIds = await this.stillPending(row);
-    if (!userIds.length)
+    const letters = await this.stillEligible(row);
+    if (!letters.length)
       return this.finish(row, "canceled", "Nobody left to print: everyone in this job joined or was deactivated.");
-    const job = jobsRepo.toJob(row);
-    const cover = await this.deps.coverFor(job, userIds);
-    const pdf = await this.deps.letters().render({ userIds, paper: target.paper, cover, twoSided: target.sides !== "one-sided" });
+    const userIds = letters.map((l) => l.words.userId);
+    const pdf = await this.deps.letters.renderPlanned({
+      letters: letters.map((l) => letterEntry(l.words, l.invitation)),
+      paper: target.paper,
+      cover: this.coverOf(row, letters),
+      twoSided: target.sides !== "one-sided",
+    });
     if (this.stopping) throw new Stopping();
 
     const jobName = `invite-station-job-${row.id}-a${attempt}-${randomBytes(3).toString("hex")}`;
@@ -326,6 +337,8 @@ export class PrintWorker {
       }
       const why = [state.message, ...state.reasons].filter(Boolean).join("; ");
       if (state.state === "completed") return this.finish(row, "completed", null);
+      // A spooler took it and tells nothing more (Windows): done on this side, not known to be printed.
+      if (state.state === SPOOLED) return this.finish(row, "completed", null, { spooled: true });
       if (state.state === "canceled") return this.finish(row, "canceled", `Canceled at the printer${why ? ` (${why})` : ""}`);
       if (state.state === "aborted") return this.finish(row, "failed", `The printer aborted the job${why ? ` (${why})` : ""}`);
       if (state.state === "gone") {
@@ -344,24 +357,50 @@ export class PrintWorker {
     }
   }
 
-  /** People of the job who still need a letter, in its order; the others leave the job (and the queue). */
-  private async stillPending(row: JobRow): Promise<number[]> {
-    const ids = await jobsRepo.jobPeople(this.deps.db, row.id);
-    const keep: number[] = [];
+  /**
+   * The job's letters whose people still need them, in its order, with their current links;
+   * the others leave the job (and the queue). A person whose link died meanwhile fails the
+   * job: no retry helps, and a new link is the front desk's to make.
+   */
+  private async stillEligible(row: JobRow): Promise<Array<{ words: PlannedLetter; invitation: InvitationView }>> {
+    const planned = await jobsRepo.jobLetters(this.deps.db, row.id);
+    const checked = await this.deps.eligibility(planned.map((l) => l.userId));
+    const keep: Array<{ words: PlannedLetter; invitation: InvitationView }> = [];
     const drop: number[] = [];
-    for (const id of ids) {
-      try {
-        if ((await this.deps.users.get(id)).status === "pending") keep.push(id);
-        else drop.push(id);
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
+    let dead: { userId: number; state: InvitationView["state"] } | null = null;
+    for (const words of planned) {
+      const e = checked.get(words.userId);
+      // Erased: their letter left the job with them.
+      if (!e || e.state === "unknown") continue;
+      if (e.state === "not-pending") drop.push(words.userId);
+      else {
+        if (e.state === "dead-link") dead ??= { userId: words.userId, state: e.invitation.state };
+        keep.push({ words, invitation: e.invitation });
       }
     }
     if (drop.length) {
-      await this.deps.db("print_job_people").where({ job_id: row.id }).whereIn("user_id", drop).delete();
+      await jobsRepo.removeFromJob(this.deps.db, row.id, drop);
       await queue.removeUsers(this.deps.db, drop);
     }
+    if (dead) throw new InvitationUnusableError(dead.userId, dead.state as Exclude<InvitationView["state"], "active">);
     return keep;
+  }
+
+  /** A batch job's cover sheet as planned, listing the letters it leads. */
+  private coverOf(row: JobRow, letters: Array<{ words: PlannedLetter }>): CoverSheet | undefined {
+    const planned = row.kind === "batch" ? jobsRepo.coverOf(row) : null;
+    if (!planned) return undefined;
+    return {
+      ...planned,
+      jobNumber: Number(row.job_number),
+      jobCount: Number(row.job_count),
+      people: letters.map(({ words: w }) => ({
+        firstName: w.firstName,
+        lastName: w.lastName,
+        department: w.department,
+        site: w.site,
+      })),
+    };
   }
 
   private async retryLater(row: JobRow, reason: string): Promise<void> {
@@ -387,7 +426,12 @@ export class PrintWorker {
     if (fresh) await this.announce(fresh, null);
   }
 
-  private async finish(row: JobRow, status: "completed" | "failed" | "canceled", error: string | null): Promise<void> {
+  private async finish(
+    row: JobRow,
+    status: "completed" | "failed" | "canceled",
+    error: string | null,
+    opts: { spooled?: boolean } = {},
+  ): Promise<void> {
     const now = nowMs();
     // One transaction: whoever sees the job final also sees its people out of the queue
     // (printed) or back in it for the next night (failed, canceled).
@@ -414,10 +458,13 @@ export class PrintWorker {
       return true;
     });
     if (!ok) return;
-    await this.history(row, status, error ?? "Printed.", {});
+    const done = opts.spooled ? "Handed to the spooler, which tells nothing more: whether it printed is not known." : "Printed.";
+    await this.history(row, opts.spooled ? SPOOLED : status, error ?? done, {});
     const fresh = (await jobsRepo.findJob(this.deps.db, row.id)) as JobRow;
     const job = jobsRepo.toJob(fresh);
-    const words = { completed: "printed", failed: "failed", canceled: "was canceled" }[status];
+    const words = opts.spooled
+      ? "was handed to the spooler"
+      : { completed: "printed", failed: "failed", canceled: "was canceled" }[status];
     const name = status === "canceled" ? "print.job.canceled" : `print.job.${status}`;
     await this.deps.events.emit(name, {
       actor: systemActor,

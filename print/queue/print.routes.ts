@@ -1,12 +1,30 @@
 import { type Request, Router } from "express";
+import type { Knex } from "knex";
 import { ConflictError, NotFoundError, ValidationError } from "../../server/core/errors.js";
 import { anyStaff } from "../../server/core/http/auth-middleware.js";
 import { flashFrom } from "../../server/core/http/flash.js";
 import { idList, idParam } from "../../server/core/http/params.js";
 import type { BulkTarget } from "../../server/notify/index.js";
-import { iterateUsers } from "../../server/people/index.js";
-import type { Context } from "../../server/station.js";
-import { MAX_PRINT_NOW, MAX_QUEUE_AT_ONCE } from "./print-jobs.service.js";
+import { type GroupsService, iterateUsers, type UsersService } from "../../server/people/index.js";
+import type { PrintBatch } from "../batch/batch.service.js";
+import type { PrintersService } from "../printers/printers.service.js";
+import { parseDecision } from "./print-jobs.schema.js";
+import { MAX_PRINT_NOW, MAX_QUEUE_AT_ONCE, type PrintJobsService } from "./print-jobs.service.js";
+
+type Deps = {
+  /** For people's own list of a group's pending members (iterateUsers). */
+  db: Knex;
+  users: Pick<UsersService, "get" | "getMany">;
+  groups: Pick<GroupsService, "get">;
+  printers: Pick<PrintersService, "list" | "defaultFor">;
+  jobs: PrintJobsService;
+  batch: Pick<PrintBatch, "run" | "recent" | "waitingWithDeadLinks">;
+  /** The bulk invite's people no email or SMS reaches (notify). */
+  unreachableIds: (target: BulkTarget, max: number) => Promise<number[]>;
+  /** PRINT_BATCH_CRON and PRINT_BATCH_SIZE, shown with the overnight batch. */
+  printBatchCron: string;
+  printBatchSize: number;
+};
 
 /** A same-site path to go back to after a form (never an outside URL). */
 const backOf = (v: unknown, fallback: string) =>
@@ -17,7 +35,7 @@ const backOf = (v: unknown, fallback: string) =>
  * members, print now (then follow the job live) or queue for tonight; the print jobs list
  * with "Run the batch now"; a job's page.
  */
-export function printPages(ctx: Context): Router {
+export function printPages(deps: Deps): Router {
   const router = Router();
   router.use(["/print", "/print-jobs", "/print-batches"], anyStaff);
 
@@ -25,9 +43,9 @@ export function printPages(ctx: Context): Router {
   const chosenPeople = async (input: Record<string, unknown>) => {
     const group = idParam(input.group);
     if (group) {
-      await ctx.groups.get(group);
+      await deps.groups.get(group);
       const ids: number[] = [];
-      for await (const users of iterateUsers(ctx.db, { status: "pending", groupId: group }, 500)) {
+      for await (const users of iterateUsers(deps.db, { status: "pending", groupId: group }, 500)) {
         ids.push(...users.map((u) => u.id));
         if (ids.length > MAX_QUEUE_AT_ONCE) break;
       }
@@ -40,15 +58,16 @@ export function printPages(ctx: Context): Router {
 
   router.get("/print", async (req, res) => {
     const { ids, group } = await chosenPeople(req.query as Record<string, unknown>);
-    const pending = [];
-    for (const id of ids.slice(0, MAX_QUEUE_AT_ONCE)) {
-      const user = await ctx.users.get(id).catch(() => null);
-      if (user?.status === "pending") pending.push(user);
-    }
-    const printers = await ctx.print.printers.list();
+    const shown = ids.slice(0, MAX_QUEUE_AT_ONCE);
+    const found = await deps.users.getMany(shown);
+    const pending = shown.flatMap((id) => {
+      const user = found.get(id);
+      return user?.status === "pending" ? [user] : [];
+    });
+    const printers = await deps.printers.list();
     const firstSite = pending[0]?.site ?? null;
-    const suggested = await ctx.print.printers.defaultFor(firstSite, printers);
-    const groupInfo = group ? await ctx.groups.get(group) : null;
+    const suggested = await deps.printers.defaultFor(firstSite, printers);
+    const groupInfo = group ? await deps.groups.get(group) : null;
     res.render("print/choose", {
       title: req.t("titles:printInvitations"),
       section: "/users",
@@ -71,17 +90,17 @@ export function printPages(ctx: Context): Router {
     try {
       if (when === "tonight") {
         // A selection may hold people who joined meanwhile: queue the others.
-        await ctx.print.jobs.queueTonight(chosen, ids, req.actor, { skipNotPending: ids.length > 1 });
+        await deps.jobs.queueTonight(chosen, ids, req.actor, { skipNotPending: ids.length > 1 });
         const sep = back.includes("?") ? "&" : "?";
         return res.redirect(303, `${back}${sep}done=print-queued`);
       }
       let printerId = chosen;
       if (!printerId) {
-        const first = await ctx.users.get(ids[0] as number);
-        printerId = (await ctx.print.printers.defaultFor(first.site))?.id ?? null;
+        const first = await deps.users.get(ids[0] as number);
+        printerId = (await deps.printers.defaultFor(first.site))?.id ?? null;
       }
       if (!printerId) throw new ValidationError({ printerId: "choose a printer" });
-      const job = await ctx.print.jobs.printNow(printerId, ids, req.actor);
+      const job = await deps.jobs.printNow(printerId, ids, req.actor);
       res.redirect(303, `/print-jobs/${job.id}`);
     } catch (err) {
       if (err instanceof ConflictError || err instanceof ValidationError) {
@@ -102,9 +121,9 @@ export function printPages(ctx: Context): Router {
       : body.all === "1"
         ? { all: true }
         : { ids: idList(body.ids) };
-    const ids = await ctx.notify.bulk.unreachableIds(target, MAX_QUEUE_AT_ONCE);
+    const ids = await deps.unreachableIds(target, MAX_QUEUE_AT_ONCE);
     if (!ids.length) return res.redirect(303, "/print-jobs?done=print-nobody");
-    await ctx.print.jobs.queueTonight(null, ids, req.actor, { skipNotPending: true });
+    await deps.jobs.queueTonight(null, ids, req.actor, { skipNotPending: true });
     res.redirect(303, "/print-jobs?done=print-queued");
   });
 
@@ -112,7 +131,7 @@ export function printPages(ctx: Context): Router {
     const id = idParam(req.params.id);
     if (!id) return next();
     try {
-      await ctx.print.jobs.dequeue(id, req.actor);
+      await deps.jobs.dequeue(id, req.actor);
     } catch (err) {
       if (!(err instanceof NotFoundError || err instanceof ConflictError)) throw err;
     }
@@ -122,13 +141,13 @@ export function printPages(ctx: Context): Router {
   router.get("/print-jobs", async (req, res) => {
     const batchId = idParam(req.query.batch) ?? undefined;
     const [jobs, waiting, batches, deadLinks, unconfirmed] = await Promise.all([
-      ctx.print.jobs.list({ batchId, limit: 100 }),
-      ctx.print.jobs.waitingCount(),
-      ctx.print.batch.recent(5),
-      ctx.print.batch.waitingWithDeadLinks(),
-      ctx.print.jobs.unconfirmed(),
+      deps.jobs.list({ batchId, limit: 100 }),
+      deps.jobs.waitingCount(),
+      deps.batch.recent(5),
+      deps.batch.waitingWithDeadLinks(),
+      deps.jobs.unconfirmed(),
     ]);
-    const names = await ctx.users.getMany(unconfirmed.flatMap((u) => u.userIds.slice(0, 50)));
+    const names = await deps.users.getMany(unconfirmed.flatMap((u) => u.userIds.slice(0, 50)));
     const toDecide = unconfirmed.map(({ job, userIds }) => ({
       job,
       more: Math.max(0, userIds.length - 50),
@@ -146,21 +165,21 @@ export function printPages(ctx: Context): Router {
       deadLinks,
       toDecide,
       batchId: batchId ?? null,
-      cron: ctx.config.printBatchCron,
-      batchSize: ctx.config.printBatchSize,
+      cron: deps.printBatchCron,
+      batchSize: deps.printBatchSize,
       flash: flashFrom(req),
     });
   });
 
   router.post("/print-batches/run", async (req, res) => {
-    const run = await ctx.print.batch.run("button", req.actor);
+    const run = await deps.batch.run("button", req.actor);
     const done = run.deadLinks ? "batch-dead-links" : run.jobs.length ? "batch-started" : "batch-empty";
     res.redirect(303, `/print-jobs?batch=${run.batch.id}&done=${done}`);
   });
 
   const jobOf = async (req: Request) => {
     const id = idParam(String(req.params.id).replace(/\.json$/, ""));
-    return id ? ctx.print.jobs.get(id) : null;
+    return id ? deps.jobs.get(id) : null;
   };
 
   router.get("/print-jobs/:id.json", async (req, res, next) => {
@@ -176,22 +195,20 @@ export function printPages(ctx: Context): Router {
       throw err;
     });
     if (!job) return next();
-    const ids = await ctx.print.jobs.people(job.id);
-    const people = [];
-    for (const id of ids.slice(0, 500)) {
-      const u = await ctx.users.get(id).catch(() => null);
-      if (u) people.push(u);
-    }
-    const history = await ctx.print.jobs.history(job.id);
+    const ids = await deps.jobs.people(job.id);
+    const found = await deps.users.getMany(ids.slice(0, 500));
+    const people = ids.slice(0, 500).flatMap((id) => found.get(id) ?? []);
+    const history = await deps.jobs.history(job.id);
     res.render("print/job", { title: `Print job #${job.id}`, section: "/printers", job, people, history, flash: flashFrom(req) });
   });
 
   router.post("/print-jobs/:id/decision", async (req, res, next) => {
     const id = idParam(req.params.id);
     if (!id) return next();
-    const decision = (req.body as { decision?: string }).decision;
+    // An unknown decision is refused (400, naming the field), never taken for "print again".
+    const decision = parseDecision((req.body as { decision?: unknown }).decision);
     try {
-      await ctx.print.jobs.decide(id, decision === "printed" ? "printed" : "reprint", req.actor);
+      await deps.jobs.decide(id, decision, req.actor);
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
       return res.redirect(303, `/print-jobs/${id}?done=print-nothing-to-decide`);
@@ -203,7 +220,7 @@ export function printPages(ctx: Context): Router {
     const id = idParam(req.params.id);
     if (!id) return next();
     try {
-      await ctx.print.jobs.cancel(id, req.actor);
+      await deps.jobs.cancel(id, req.actor);
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
       return res.redirect(303, `/print-jobs/${id}?done=print-not-cancelable`);

@@ -108,4 +108,28 @@ describe("print pages in Chromium", { skip: !browser }, () => {
     );
     await shot("print-jobs");
   });
+
+  test("in Spanish, the live updates speak Spanish: a job's state and a printer's status", async () => {
+    const admin = (await app.ctx.admins.list()).find((a) => a.email === "admin@example.com");
+    assert.ok(admin);
+    await app.ctx.admins.setLanguage(admin.id, "es");
+    try {
+      const [id] = await registerPeople(app, 1, "Es");
+      const printerId = (await app.ctx.print.printers.list())[0]?.id as number;
+      // Held back until the page is open, so that the page sees it change.
+      await app.ctx.print.worker.stop();
+      const job = await app.ctx.print.jobs.printNow(printerId, [id as number], cliActor());
+      await page.goto(`${app.url}/print-jobs/${job.id}`);
+      assert.equal((await page.textContent("[data-job-badge]"))?.trim(), "En cola");
+      app.ctx.print.worker.start();
+      await page.waitForSelector("[data-job-badge]:has-text('Impreso')", { timeout: 60_000 });
+      assert.match((await page.textContent("[data-printer-state]")) ?? "", /^En la impresora: completed$/);
+      await page.goto(`${app.url}/printers`);
+      await page.waitForSelector("[data-printer-status] .badge-send-sent");
+      assert.equal((await page.textContent("[data-printer-status] .badge"))?.trim(), "Lista");
+    } finally {
+      app.ctx.print.worker.start();
+      await app.ctx.admins.setLanguage(admin.id, null);
+    }
+  });
 });

@@ -1,81 +1,53 @@
 import type { Knex } from "knex";
 import type { AdminsService } from "../../server/auth/index.js";
-import { fromDbTime, nowMs } from "../../server/core/db/convert.js";
+import { nowMs } from "../../server/core/db/convert.js";
 import { NotFoundError } from "../../server/core/errors.js";
 import { type Actor, type DomainEvent, type EventBus, systemActor } from "../../server/core/events.js";
 import type { Logger } from "../../server/core/log.js";
 import type { WorkQueue } from "../../server/core/work/work-queue.js";
-import type { InvitationsService } from "../../server/invitations/index.js";
 import type { Outbox } from "../../server/notify/index.js";
 import type { User, UsersService } from "../../server/people/index.js";
 import type { SettingsService } from "../../server/settings/index.js";
+import type { EligibilityCheck } from "../letter/eligibility.js";
 import type { Printer, PrintersService } from "../printers/printers.service.js";
-import type { PrintJob } from "../queue/jobs.repo.js";
 import * as jobsRepo from "../queue/jobs.repo.js";
-import type { CoverSheet } from "../queue/letters.js";
 import * as queue from "../queue/overnight.repo.js";
+import type { PrintJob } from "../queue/print-jobs.types.js";
+import { SETTLED_STATUSES } from "../queue/print-jobs.types.js";
+import type { Batch, BatchRun } from "./batch.types.js";
 import { chunkLetters } from "./batch-plan.js";
 import { batchSummaryEmail } from "./batch-summary.js";
+import * as batchesRepo from "./batches.repo.js";
 
-export const SUMMARY_KIND = "print-summary";
+export type { Batch, BatchRun } from "./batch.types.js";
 
-export type Batch = {
-  id: number;
-  trigger: string;
-  startedBy: string | null;
-  jobs: number;
-  letters: number;
-  startedAt: string;
-  finishedAt: string | null;
-};
-
-/**
- * `noPrinter`: people left waiting because no printer serves their site; `deadLinks`: people
- * left waiting because their invitation link expired or was revoked (a letter would not
- * work; they print on the first run after someone makes them a new link).
- */
-export type BatchRun = { batch: Batch; jobs: PrintJob[]; noPrinter: number; deadLinks: number };
+const SUMMARY_KIND = "print-summary";
 
 type Deps = {
   db: Knex;
   events: EventBus;
   log: Logger;
-  users: UsersService;
-  invitations: Pick<InvitationsService, "currentMany">;
+  users: Pick<UsersService, "getMany">;
+  /** Who may get a letter (see letter/eligibility.ts): checked once per person when planning. */
+  eligibility: EligibilityCheck;
   printers: PrintersService;
   settings: Pick<SettingsService, "requireSetup">;
-  admins: AdminsService;
-  outbox: Outbox;
+  admins: Pick<AdminsService, "list">;
+  outbox: Pick<Outbox, "enqueue">;
   publicUrl: () => string;
   batchSize: number;
+  /** The worker should look now: the plan made jobs. */
   wake: () => void;
 };
-
-type BatchRow = {
-  id: number;
-  trigger: string;
-  started_by: string | null;
-  jobs: number;
-  letters: number;
-  started_at: number | string;
-  finished_at: number | string | null;
-};
-const toBatch = (r: BatchRow): Batch => ({
-  id: Number(r.id),
-  trigger: r.trigger,
-  startedBy: r.started_by,
-  jobs: Number(r.jobs),
-  letters: Number(r.letters),
-  startedAt: fromDbTime(r.started_at) as string,
-  finishedAt: fromDbTime(r.finished_at),
-});
 
 /**
  * The overnight batch: the people waiting in the print queue become print jobs, per
  * printer (the one chosen when they were queued, else their site's default), sorted by
  * site, department and last name, at most PRINT_BATCH_SIZE letters a job, each job led by
- * a cover sheet. The PrintWorker prints them; when the last job of a batch is final, the
- * admins get a summary email (once, whichever instance sees it).
+ * a cover sheet. Each job is stored with its plan (the letters' words and the cover sheet),
+ * and the PrintWorker prints it from that, never asking the batch again. When the last job
+ * of a batch is final (the worker's events say so), the admins get a summary email (once,
+ * whichever instance sees it).
  */
 /** How long a run may hold the people it plans; planning takes seconds even for thousands. */
 const PLAN_LEASE_MS = 10 * 60_000;
@@ -91,13 +63,13 @@ export class PrintBatch {
   }
 
   async get(id: number): Promise<Batch> {
-    const row = await this.deps.db("print_batches").where({ id }).first();
-    if (!row) throw new NotFoundError(`Print batch #${id} does not exist.`);
-    return toBatch(row);
+    const batch = await batchesRepo.findBatch(this.deps.db, id);
+    if (!batch) throw new NotFoundError(`Print batch #${id} does not exist.`);
+    return batch;
   }
 
-  async recent(limit = 10): Promise<Batch[]> {
-    return (await this.deps.db("print_batches").orderBy("id", "desc").limit(limit)).map(toBatch);
+  recent(limit = 10): Promise<Batch[]> {
+    return batchesRepo.recentBatches(this.deps.db, limit);
   }
 
   /**
@@ -126,26 +98,32 @@ export class PrintBatch {
     actor: Actor,
     now: number,
   ): Promise<BatchRun> {
-    const [batchIdRaw] = await this.deps
-      .db("print_batches")
-      .insert({ trigger, started_by: actor.label.slice(0, 191), jobs: 0, letters: 0, started_at: now });
-    const batchId = Number(batchIdRaw);
+    const batchId = await batchesRepo.insertBatch(this.deps.db, { trigger, startedBy: actor.label, now });
     const printers = await this.deps.printers.list();
     const byPrinter = new Map<number, { printer: Printer; users: User[] }>();
     const gone: number[] = [];
     let noPrinter = 0;
-    const users = await this.deps.users.getMany(claimed.entries.map((e) => e.userId));
+    let deadLinks = 0;
+    // The one check per person (see letter/eligibility.ts); the worker asks again only before it sends.
+    const checked = await this.deps.eligibility(claimed.entries.map((e) => e.userId));
     for (const entry of claimed.entries) {
-      const user = users.get(entry.userId);
+      const e = checked.get(entry.userId);
       // Erased, joined or deactivated since they were queued: no letter needed.
-      if (user?.status !== "pending") {
+      if (!e || e.state === "unknown" || e.state === "not-pending") {
         gone.push(entry.userId);
         continue;
       }
+      const { user } = e;
       const printer =
         printers.find((p) => p.id === entry.printerId) ?? (await this.deps.printers.defaultFor(user.site, printers));
       if (!printer) {
         noPrinter++;
+        continue;
+      }
+      // A dead link: their letter would be refused, failing the job of everyone printed with
+      // them, night after night. They stay in the queue until someone makes them a new link.
+      if (e.state === "dead-link") {
+        deadLinks++;
         continue;
       }
       const slot = byPrinter.get(printer.id) ?? { printer, users: [] };
@@ -153,7 +131,6 @@ export class PrintBatch {
       byPrinter.set(printer.id, slot);
     }
     await queue.removeUsers(this.deps.db, gone);
-    const deadLinks = await this.leaveOutDeadLinks(byPrinter);
 
     const jobIds: number[] = [];
     let letters = 0;
@@ -169,7 +146,20 @@ export class PrintBatch {
             batchId,
             jobNumber: i + 1,
             jobCount: chunks.length,
-            userIds: ids,
+            letters: chunk.map((u) => ({
+              userId: u.id,
+              firstName: u.firstName,
+              lastName: u.lastName,
+              department: u.department,
+              site: u.site,
+              language: u.language,
+            })),
+            cover: {
+              title: `Overnight batch #${batchId}`,
+              printerName: printer.name,
+              site: printer.site,
+              createdAt: new Date(now),
+            },
             createdBy: actor.label,
             now,
           });
@@ -181,10 +171,11 @@ export class PrintBatch {
         }
       });
     }
-    await this.deps
-      .db("print_batches")
-      .where({ id: batchId })
-      .update({ jobs: jobIds.length, letters, ...(jobIds.length ? {} : { finished_at: nowMs() }) });
+    await batchesRepo.recordPlan(this.deps.db, batchId, {
+      jobs: jobIds.length,
+      letters,
+      finishedAt: jobIds.length ? null : nowMs(),
+    });
     await this.deps.events.emit("print.batch.started", {
       actor,
       summary: `Print batch #${batchId}: ${jobIds.length} ${jobIds.length === 1 ? "job" : "jobs"}, ${letters} ${letters === 1 ? "letter" : "letters"}${noPrinter ? `; ${noPrinter} queued without a printer for their site` : ""}${deadLinks ? `; ${deadLinks} left waiting with an expired or revoked link` : ""}`,
@@ -209,70 +200,21 @@ export class PrintBatch {
     return { batch: await this.get(batchId), jobs, noPrinter, deadLinks };
   }
 
-  /**
-   * Takes out of the plan the people whose invitation link no longer works: their letter
-   * would be refused, failing the job of everyone printed with them, night after night.
-   * They stay in the queue. Returns how many.
-   */
-  private async leaveOutDeadLinks(byPrinter: Map<number, { users: User[] }>): Promise<number> {
-    let left = 0;
-    for (const slot of byPrinter.values()) {
-      const invitations = await this.deps.invitations.currentMany(slot.users.map((u) => u.id));
-      const usable = slot.users.filter((u) => invitations.get(u.id)?.state === "active");
-      left += slot.users.length - usable.length;
-      slot.users = usable;
-    }
-    for (const [id, slot] of byPrinter) if (!slot.users.length) byPrinter.delete(id);
-    return left;
-  }
-
   /** Waits until every job of the batch is final or waits for the front desk (the CLI does, so that its worker prints them). */
   async waitFor(batchId: number, pollMs = 500): Promise<PrintJob[]> {
     for (;;) {
       const jobs = (await jobsRepo.listJobs(this.deps.db, { batchId, limit: 10_000 })).map(jobsRepo.toJob).reverse();
-      if (jobs.every((j) => jobsRepo.SETTLED_STATUSES.includes(j.status))) return jobs;
+      if (jobs.every((j) => SETTLED_STATUSES.includes(j.status))) return jobs;
       await new Promise((r) => setTimeout(r, pollMs));
     }
-  }
-
-  /** The cover sheet that leads a batch job: the batch, the printer, the count and the names in order. */
-  async coverFor(job: PrintJob, userIds: number[]): Promise<CoverSheet | undefined> {
-    if (job.kind !== "batch" || job.batchId === null) return undefined;
-    const batch = await this.get(job.batchId);
-    const printer = job.printerId ? await this.deps.printers.get(job.printerId).catch(() => null) : null;
-    const people: CoverSheet["people"] = [];
-    for (const id of userIds) {
-      const u = await this.deps.users.get(id);
-      people.push({ firstName: u.firstName, lastName: u.lastName, department: u.department, site: u.site });
-    }
-    return {
-      title: `Overnight batch #${batch.id}`,
-      printerName: job.printerName,
-      site: printer?.site ?? null,
-      createdAt: new Date(batch.startedAt),
-      jobNumber: job.jobNumber,
-      jobCount: job.jobCount,
-      people,
-    };
   }
 
   private async onJobFinal(e: DomainEvent): Promise<void> {
     const batchId = typeof e.batchId === "number" ? e.batchId : null;
     if (batchId === null) return;
-    const open = await this.deps
-      .db("print_jobs")
-      .where({ batch_id: batchId })
-      .whereIn("status", ["queued", "processing"])
-      .count({ n: "*" })
-      .first();
-    if (Number(open?.n ?? 0) > 0) return;
+    if ((await jobsRepo.countOpenInBatch(this.deps.db, batchId)) > 0) return;
     // Only the instance that closes the batch sends the summary.
-    const closed = await this.deps
-      .db("print_batches")
-      .where({ id: batchId })
-      .whereNull("finished_at")
-      .update({ finished_at: nowMs() });
-    if (Number(closed) !== 1) return;
+    if (!(await batchesRepo.closeBatch(this.deps.db, batchId, nowMs()))) return;
     await this.sendSummary(batchId);
   }
 
@@ -312,22 +254,21 @@ export class PrintBatch {
    */
   async waitingWithDeadLinks(shown = 20): Promise<{ total: number; people: Array<{ id: number; name: string }> }> {
     const waiting = (await queue.waiting(this.deps.db)).map((e) => e.userId);
-    const invitations = await this.deps.invitations.currentMany(waiting);
-    const dead = waiting.filter((id) => invitations.get(id)?.state !== "active");
-    const users = await this.deps.users.getMany(dead.slice(0, shown));
-    const people = dead.flatMap((id) => {
-      const user = users.get(id);
-      return user ? [{ id, name: `${user.firstName} ${user.lastName}`.trim() }] : [];
+    const checked = await this.deps.eligibility(waiting);
+    const dead = waiting.flatMap((id) => {
+      const e = checked.get(id);
+      return e?.state === "dead-link" ? [{ id, name: `${e.user.firstName} ${e.user.lastName}`.trim() }] : [];
     });
-    return { total: dead.length, people };
+    return { total: dead.length, people: dead.slice(0, shown) };
   }
 
   private async countWithoutPrinter(): Promise<number> {
     const printers = await this.deps.printers.list();
+    const entries = (await queue.waiting(this.deps.db)).filter((e) => !printers.some((p) => p.id === e.printerId));
+    const users = await this.deps.users.getMany(entries.map((e) => e.userId));
     let n = 0;
-    for (const entry of await queue.waiting(this.deps.db)) {
-      if (printers.some((p) => p.id === entry.printerId)) continue;
-      const user = await this.deps.users.get(entry.userId).catch(() => null);
+    for (const entry of entries) {
+      const user = users.get(entry.userId);
       if (user && !(await this.deps.printers.defaultFor(user.site, printers))) n++;
     }
     return n;

@@ -22,3 +22,12 @@ export function parsePrintRequest(body: Record<string, unknown>): PrintRequest {
   if (Object.keys(errors).length) throw new ValidationError(errors);
   return { printerId, userIds, when: when as PrintRequest["when"] };
 }
+
+export type Decision = "reprint" | "printed";
+
+/** The front desk's decision on an unconfirmed job (the API's body and the page's form alike). */
+export function parseDecision(raw: unknown): Decision {
+  if (raw !== "reprint" && raw !== "printed")
+    throw new ValidationError({ decision: "is required: 'reprint' (print it again) or 'printed' (mark as printed)" });
+  return raw;
+}

@@ -1,6 +1,6 @@
 import type { FieldErrors } from "../../server/core/errors.js";
 import { DRIVERS, type DriverName, SIDES, type Sides } from "../drivers/driver.js";
-import type { Printer, PrinterValues } from "./printers.repo.js";
+import type { Printer, PrinterValues } from "./printers.types.js";
 
 export const PAPERS = ["A4", "Letter"] as const;
 export const PRINTER_INPUT_KEYS = [

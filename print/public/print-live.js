@@ -1,15 +1,18 @@
 // Live print job states and printer status on the print pages. The pages work without it;
 // the CSP allows only files like this one, never inline script.
 (() => {
+  // Every word comes from the page, in its language (views/print/live-script.ejs); the
+  // state's own name is the last resort.
+  const script = document.currentScript;
+  let labels = {};
+  try {
+    labels = JSON.parse(script?.dataset.labels || "{}");
+  } catch {
+    labels = {};
+  }
+  const JOB_LABELS = labels.job || {};
+  const PRINTER_LABELS = labels.printer || {};
   const FINAL = ["completed", "failed", "canceled", "unconfirmed"];
-  const JOB_LABELS = {
-    queued: "Queued",
-    processing: "Printing",
-    completed: "Printed",
-    failed: "Failed",
-    canceled: "Canceled",
-    unconfirmed: "Did it print?",
-  };
   const JOB_BADGES = {
     queued: "badge-send-queued",
     processing: "badge-send-sending",
@@ -18,16 +21,26 @@
     canceled: "badge-deactivated",
     unconfirmed: "badge-send-failed",
   };
-  const PRINTER_LABELS = { idle: "Ready", processing: "Printing", stopped: "Stopped", unreachable: "Unreachable" };
   const PRINTER_BADGES = {
     idle: "badge-send-sent",
     processing: "badge-send-sending",
     stopped: "badge-send-failed",
     unreachable: "badge-send-failed",
   };
+  // A spooler took the job and tells nothing more (Windows): done, not known to be printed.
+  const SPOOLED = "spooled";
 
-  // The same form as the server's formatDateTime: "1 Dec 2026, 22:15 UTC".
-  const WHEN = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+  // The same form as the server's formatDateTime: "1 Dec 2026, 22:15 UTC" ("1 dic 2026, …").
+  const DAY = new Intl.DateTimeFormat(labels.locale || undefined, {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    timeZone: "UTC",
+  });
+  const when = (iso) => {
+    const d = new Date(iso);
+    return `${DAY.format(d)}, ${d.toISOString().slice(11, 16)} UTC`;
+  };
   const set = (root, selector, text) => {
     const el = root.querySelector(selector);
     if (el) el.textContent = text;
@@ -38,15 +51,19 @@
     el.dataset.status = job.status;
     const badge = el.querySelector("[data-job-badge]");
     if (badge) {
-      badge.className = `badge ${JOB_BADGES[job.status] || ""}`;
-      badge.textContent = JOB_LABELS[job.status] || job.status;
+      const spooled = job.status === "completed" && job.printerState === SPOOLED;
+      const shown = spooled ? SPOOLED : job.status;
+      badge.className = `badge ${spooled ? "badge-send-queued" : JOB_BADGES[job.status] || ""}`;
+      badge.textContent = JOB_LABELS[shown] || shown;
     }
-    const atPrinter = job.printerState ? `At the printer: ${job.printerState}` : "Not at the printer yet";
+    const atPrinter = job.printerState
+      ? (labels.atThePrinter || "{state}").replace("{state}", job.printerState)
+      : labels.notAtThePrinterYet || "";
     set(el, "[data-printer-state]", job.status === "processing" || el.classList.contains("print-job-live") ? atPrinter : "");
     set(el, "[data-job-error]", job.status === "completed" ? "" : job.error || "");
     set(el, "[data-job-attempts]", String(job.attempts));
     set(el, "[data-printer-job-id]", job.printerJobId || "—");
-    if (job.completedAt) set(el, "[data-job-finished]", `${WHEN.format(new Date(job.completedAt))} UTC`);
+    if (job.completedAt) set(el, "[data-job-finished]", when(job.completedAt));
   };
 
   const followed = [...document.querySelectorAll("[data-print-job]")];
@@ -91,6 +108,6 @@
         const notes = s.state === "unreachable" ? [s.error] : [...s.reasons, ...s.warnings];
         set(cell, "[data-reasons]", notes.filter(Boolean).join(" · "));
       })
-      .catch(() => set(cell, "[data-reasons]", "Could not ask the printer."));
+      .catch(() => set(cell, "[data-reasons]", labels.couldNotAskThePrinter || ""));
   }
 })();
