@@ -45,7 +45,8 @@ export type PrintDeps = {
   users: Pick<UsersService, "get" | "getMany">;
   groups: Pick<GroupsService, "get" | "members">;
   facets: Pick<Facets, "values">;
-  invitations: Pick<InvitationsService, "currentMany">;
+  /** Who may be sent an invitation: the one rule, invitations'. */
+  invitations: Pick<InvitationsService, "eligibility">;
   settings: Pick<SettingsService, "get" | "requireSetup">;
   /** The organization's logo, on every letter. */
   branding: LogoSource;
@@ -79,7 +80,7 @@ const PRINTER_TIMEOUT_MS = 15_000;
 export function createPrint(deps: PrintDeps) {
   const { config, db, events, log } = deps;
   // Who may get a letter: one check for every step of the path (letter/eligibility.ts).
-  const eligibility = letterEligibility(deps);
+  const eligibility = letterEligibility(deps.invitations);
   const letters = new LetterService({ eligibility, settings: deps.settings, branding: deps.branding });
   const printers = new PrintersService({
     db,

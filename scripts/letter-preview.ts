@@ -64,7 +64,7 @@ try {
   const letters =
     logoAt >= 0
       ? new LetterService({
-          eligibility: letterEligibility(ctx),
+          eligibility: letterEligibility(ctx.invitations),
           settings: ctx.settings,
           branding: {
             logo: async () => ({ mime: "image/png", data: readFileSync(flags[logoAt + 1] as string), width: 0, height: 0 }),
