@@ -4,6 +4,7 @@ import type { Feature } from "../core/feature.js";
 import type { UsersService } from "../people/index.js";
 import { auditPages } from "./audit.routes.js";
 import { AuditLog } from "./audit.service.js";
+import type { AuditEntry } from "./audit.types.js";
 
 /** The feature's public face: other features import it only from here. */
 export type { AuditLog } from "./audit.service.js";
@@ -18,8 +19,17 @@ export type AuditDeps = {
 };
 
 /** The audit log: listens to every event (from now on) and shows them to admins (/audit). */
-export function createAudit(deps: AuditDeps): Feature & { audit: AuditLog } {
+export function createAudit(deps: AuditDeps): Feature & {
+  audit: AuditLog;
+  /** The profile page's section: the person's audit trail, newest first. */
+  profile: (user: { id: number }) => Promise<{ history: AuditEntry[] }>;
+} {
   const audit = new AuditLog(deps.db);
   audit.listen(deps.events);
-  return { name: "audit", audit, pages: [auditPages({ audit, users: deps.users })] };
+  return {
+    name: "audit",
+    audit,
+    pages: [auditPages({ audit, users: deps.users })],
+    profile: async (user) => ({ history: await audit.forTarget("user", user.id) }),
+  };
 }

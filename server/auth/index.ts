@@ -1,12 +1,12 @@
 /** The feature's public face: other features import it only from here. */
 import type { Knex } from "knex";
-import type { Logo } from "../branding/index.js";
+import { type BrandingService, brandingAdmin } from "../branding/index.js";
 import type { Config } from "../core/config.js";
 import type { EventBus } from "../core/events.js";
 import type { Feature } from "../core/feature.js";
 import type { SettingsService } from "../settings/index.js";
 import { accountRoutes } from "./account.routes.js";
-import { adminPages } from "./admin-pages.routes.js";
+import { adminPages, renderSettings } from "./admin-pages.routes.js";
 import { AdminsService } from "./admins.service.js";
 import { ApiKeysService } from "./apikeys.service.js";
 import { authCommands } from "./auth.cli.js";
@@ -26,8 +26,8 @@ export type AuthDeps = {
   events: EventBus;
   /** Sign-in takes an admin to the organization set-up while it is missing; Settings page. */
   settings: SettingsService;
-  /** The logo the Settings page shows. */
-  branding: { logo(): Promise<Logo | null> };
+  /** The logo the Settings page shows, and its upload there. */
+  branding: Pick<BrandingService, "logo" | "setLogo" | "removeLogo">;
 };
 
 /**
@@ -59,6 +59,11 @@ export function createAuth(deps: AuthDeps): Auth {
       authRoutes({ config, events, admins, sessions, settings }),
       accountRoutes({ admins }),
       adminPages({ config, settings, branding, admins, apiKeys }),
+      // The logo's form is on the Settings page: an upload refused draws that page again.
+      brandingAdmin({
+        branding,
+        settingsPage: (res, status, locals) => renderSettings({ config, settings, branding }, res, status, locals),
+      }),
     ],
     cli: authCommands({ admins, apiKeys }),
     jobs: [

@@ -23,7 +23,10 @@ export function brandingPublic(ctx: { branding: Pick<BrandingService, "logo"> })
 }
 
 /** Upload and removal of the logo, on the Settings page (admins only). */
-export function brandingAdmin(ctx: { branding: BrandingService; settingsPage: SettingsPage }): Router {
+export function brandingAdmin(ctx: {
+  branding: Pick<BrandingService, "setLogo" | "removeLogo">;
+  settingsPage: SettingsPage;
+}): Router {
   const router = Router();
   router.post("/admin/settings/logo", adminOnly, async (req, res) => {
     try {

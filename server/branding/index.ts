@@ -2,24 +2,19 @@ import type { RequestHandler } from "express";
 import type { Knex } from "knex";
 import type { EventBus } from "../core/events.js";
 import type { Feature } from "../core/feature.js";
-import { brandingAdmin, brandingPublic, type SettingsPage } from "./branding.routes.js";
+import { brandingPublic } from "./branding.routes.js";
 import { BrandingService } from "./branding.service.js";
 
 /** The feature's public face: other features import it only from here. */
-export type { SettingsPage } from "./branding.routes.js";
+export { brandingAdmin, type SettingsPage } from "./branding.routes.js";
 export type { BrandingService } from "./branding.service.js";
 export type { Logo } from "./branding.types.js";
 
-export type BrandingDeps = {
-  db: Knex;
-  events: EventBus;
-  /** The Settings page, drawn again with the upload's error (its owner renders it). */
-  settingsPage: SettingsPage;
-};
+export type BrandingDeps = { db: Knex; events: EventBus };
 
 /**
- * The organization's logo: the public `/branding/logo`, its upload on the Settings page, and
- * `logoUrl` in every page's locals.
+ * The organization's logo: the public `/branding/logo` and `logoUrl` in every page's locals.
+ * Its upload form (brandingAdmin) is on the Settings page, which auth draws and mounts.
  */
 export function createBranding(deps: BrandingDeps): Feature & { branding: BrandingService } {
   const branding = new BrandingService(deps.db, deps.events);
@@ -32,6 +27,5 @@ export function createBranding(deps: BrandingDeps): Feature & { branding: Brandi
     branding,
     open: [brandingPublic({ branding })],
     pageLocals: [logoLocals],
-    pages: [brandingAdmin({ branding, settingsPage: deps.settingsPage })],
   };
 }

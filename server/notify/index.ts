@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import type { ApiKeyLookup } from "../core/auth/principals.js";
 import type { Config } from "../core/config.js";
 import type { EventBus } from "../core/events.js";
 import type { Feature, Worker } from "../core/feature.js";
@@ -11,6 +12,7 @@ import type { SettingsService } from "../settings/index.js";
 import { bulkInvitePages } from "./bulk-invite.routes.js";
 import { BulkInvite } from "./bulk-invite.service.js";
 import { deliveryPages } from "./deliveries.routes.js";
+import { invitationSendApi } from "./invitation-send.api.js";
 import { InvitationSender } from "./invitation-sender.js";
 import { createMailer } from "./mailer.js";
 import { outboxOverdue } from "./outbox.repo.js";
@@ -34,6 +36,8 @@ export type NotifyDeps = {
   /** The Deliveries and "Invite all pending" pages name the groups. */
   groups: GroupsService;
   invitations: InvitationsService;
+  /** The API's key check (sending an invitation needs the `invitations` scope). */
+  apiKeys: ApiKeyLookup;
 };
 
 /** Email, SMS and the outbox they go through, built once per process; and what notify adds to the service. */
@@ -53,6 +57,7 @@ export type Notify = Feature & {
   profile: ReturnType<typeof deliveryProfileExtras>;
   /** Checks for /readyz: `outbox`, the backlog of messages overdue. */
   checks: Record<string, () => Promise<Check>>;
+  api: NonNullable<Feature["api"]>;
   pages: NonNullable<Feature["pages"]>;
   jobs: Job[];
   workers: Worker[];
@@ -92,7 +97,7 @@ export function createNotify(deps: NotifyDeps): Notify {
     start,
     stop,
     name: "notify",
-    // POST /users/:id/invitation/send of the JSON API (it needs the sender) may join here as `api`.
+    api: [invitationSendApi({ apiKeys: deps.apiKeys, sender })],
     pages: [deliveryPages({ outbox, bulk, sender, users, groups }), bulkInvitePages({ bulk, groups })],
     // The outbox sends what the pages queue, so it runs even where scheduled jobs do not.
     workers: [{ name: "outbox", start, stop }],

@@ -10,9 +10,9 @@ import { groupPages } from "./groups.routes.js";
 import { GroupsService } from "./groups.service.js";
 import { importPages } from "./import/import.routes.js";
 import { ImportsService } from "./import/imports.service.js";
-import { type UsersApiDeps, usersApi } from "./users.api.js";
+import { usersApi } from "./users.api.js";
 import { usersCommands } from "./users.cli.js";
-import { type ProfileExtras, type UserPagesDeps, userPages } from "./users.routes.js";
+import { type ProfileExtras, userPages } from "./users.routes.js";
 import { UsersService } from "./users.service.js";
 import type { OrganizationDefaults } from "./users.types.js";
 
@@ -51,12 +51,6 @@ export type PeopleDeps = {
    * does not depend on them, so the composition root fills the list; it is read at each request.
    */
   profile: ProfileExtras[];
-  /** The person's audit trail on their profile page (audit). */
-  history: UserPagesDeps["history"];
-  /** Erasing a person removes what every feature keeps about them (privacy). */
-  erase: UsersApiDeps["erase"];
-  /** GET /users/:id/export: everything kept about the person (privacy). */
-  exportPerson: UsersApiDeps["exportPerson"];
 };
 
 export type People = ReturnType<typeof createPeople>;
@@ -73,12 +67,9 @@ export function createPeople(deps: PeopleDeps) {
   const imports = new ImportsService(db, events, settings, deps.config.dataDir);
   const feature = {
     name: "people",
-    api: [
-      usersApi({ users, settings, apiKeys, erase: deps.erase, exportPerson: deps.exportPerson }),
-      groupsApi({ groups, users, apiKeys }),
-    ],
+    api: [usersApi({ users, settings, apiKeys }), groupsApi({ groups, users, apiKeys })],
     pages: [
-      userPages({ users, groups, facets, settings, history: deps.history, erase: deps.erase }, deps.profile),
+      userPages({ users, groups, facets, settings }, deps.profile),
       groupPages({ groups, users }),
       importPages({ imports }),
     ],

@@ -1,7 +1,6 @@
-import { type Response, Router } from "express";
+import { Router } from "express";
 import type { ApiKeyLookup } from "../core/auth/principals.js";
 import { ValidationError } from "../core/errors.js";
-import type { Actor } from "../core/events.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../core/http/params.js";
 import { parseListQuery } from "./list-query.schema.js";
@@ -25,10 +24,6 @@ export type UsersApiDeps = {
   users: UsersService;
   settings: OrganizationDefaults;
   apiKeys: ApiKeyLookup;
-  /** Erases the person and what every feature keeps about them (privacy's erasure). */
-  erase: (userId: number, actor: Actor) => Promise<void>;
-  /** Answers with everything kept about the person, as JSON (privacy's export); audited there. */
-  exportPerson: (res: Response, userId: number, actor: Actor) => Promise<void>;
 };
 
 export function usersApi(ctx: UsersApiDeps): Router {
@@ -75,16 +70,7 @@ export function usersApi(ctx: UsersApiDeps): Router {
     res.json(user);
   });
 
-  router.delete("/users/:id", auth, async (req, res) => {
-    await ctx.erase(pathId(req, "id", "Person"), req.actor);
-    res.status(204).end();
-  });
-
-  // Everything kept about the person, for an access request (the audit trail records who asked).
-  router.get("/users/:id/export", auth, async (req, res) => {
-    await ctx.exportPerson(res, pathId(req, "id", "Person"), req.actor);
-  });
-
+  // DELETE /users/:id (erasure) and GET /users/:id/export are privacy's (server/privacy/erasure.api.ts).
   return router;
 }
 

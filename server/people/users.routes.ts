@@ -1,6 +1,5 @@
 import { type Request, type Response, Router } from "express";
 import { ConflictError, ValidationError } from "../core/errors.js";
-import type { Actor } from "../core/events.js";
 import { anyStaff } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idList, idParam } from "../core/http/params.js";
@@ -28,10 +27,6 @@ export type UserPagesDeps = {
   groups: GroupsService;
   facets: Facets;
   settings: OrganizationDefaults;
-  /** The person's audit trail, newest first (the profile's history). */
-  history: (userId: number) => Promise<unknown[]>;
-  /** Erases the person and what every feature keeps about them (privacy's erasure). */
-  erase: (userId: number, actor: Actor) => Promise<void>;
 };
 
 export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): Router {
@@ -142,13 +137,13 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
     const id = idParam(req.params.id);
     if (!id) return next();
     const user = await ctx.users.get(id);
-    const [history, extras] = await Promise.all([ctx.history(id), profileExtras(user)]);
+    // The audit log's section brings the person's history.
+    const extras = await profileExtras(user);
     res.render("users/profile", {
       ...extras,
       title: `${user.firstName} ${user.lastName}`,
       section: "/users",
       user,
-      history,
       flash: flashFrom(req),
     });
   });
@@ -184,14 +179,11 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
     }
   });
 
-  for (const action of ["deactivate", "reactivate", "erase"] as const) {
+  // "Erase" is privacy's (server/privacy/erasure.routes.ts).
+  for (const action of ["deactivate", "reactivate"] as const) {
     router.post(`/users/:id/${action}`, async (req, res, next) => {
       const id = idParam(req.params.id);
       if (!id) return next();
-      if (action === "erase") {
-        await ctx.erase(id, req.actor);
-        return res.redirect(303, "/users?done=erased");
-      }
       await ctx.users[action](id, req.actor);
       res.redirect(303, `/users/${id}?done=${action}d`);
     });

@@ -42,9 +42,6 @@ for (const dialect of await dialects()) {
         settings: app.ctx.settings,
         apiKeys: app.ctx.apiKeys,
         profile: [],
-        history: async () => [],
-        erase: async () => {},
-        exportPerson: async () => {},
       }).imports;
     });
     after(async () => app.stop());
