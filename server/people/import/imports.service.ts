@@ -14,7 +14,7 @@ import type { ExportFilter, ExportOptions } from "./users-csv.js";
 import { exportUsers } from "./users-export.js";
 
 export type { Progress } from "./import-progress.js";
-export { type ImportChoices, type ImportReport, MAX_STORED_ERRORS } from "./import-report.js";
+export type { ImportChoices } from "./import-report.js";
 
 import type { OrganizationDefaults } from "../users.types.js";
 import type { ImportChoices } from "./import-report.js";
