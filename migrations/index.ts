@@ -15,6 +15,7 @@ import * as m013 from "./013_consent_history.js";
 import * as m014 from "./014_admin_language.js";
 import * as m015 from "./015_invitation_opened.js";
 import * as m016 from "./016_imports_lease.js";
+import * as m017 from "./017_audit_summary_key.js";
 
 /**
  * Migrations are listed here rather than discovered on disk, so that they run the same
@@ -39,6 +40,7 @@ const migrations: Record<string, Knex.Migration> = {
   "013_consent_history": m013,
   "015_invitation_opened": m015,
   "016_imports_lease": m016,
+  "017_audit_summary_key": m017,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

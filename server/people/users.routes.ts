@@ -1,9 +1,10 @@
 import { type Request, type Response, Router } from "express";
 import { ConflictError, ValidationError } from "../core/errors.js";
-import type { Actor } from "../core/events.js";
+import { type Actor, saySummary } from "../core/events.js";
 import { anyStaff } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idList, idParam } from "../core/http/params.js";
+import { type Message, message, sayAll } from "../core/message.js";
 import type { Facets } from "./facets.js";
 import type { GroupsService } from "./groups.service.js";
 import { parseListQuery } from "./list-query.schema.js";
@@ -29,7 +30,7 @@ export type UserPagesDeps = {
   facets: Facets;
   settings: OrganizationDefaults;
   /** The person's audit trail, newest first (the profile's history). */
-  history: (userId: number) => Promise<unknown[]>;
+  history: (userId: number) => Promise<Array<{ summary: string; said?: Message | null }>>;
   /** Erases the person and what every feature keeps about them (privacy's erasure). */
   erase: (userId: number, actor: Actor) => Promise<void>;
 };
@@ -57,7 +58,7 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
       query = parseListQuery(req.query as Record<string, unknown>);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      queryError = Object.entries(err.fields)
+      queryError = Object.entries(err.fieldsIn(req.t))
         .map(([f, m]) => `${f} ${m}`)
         .join("; ");
       query = parseListQuery({});
@@ -109,13 +110,18 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
     const settings = await ctx.settings.get();
     const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry, settings.defaultLanguage);
     if (!parsed.ok)
-      return renderForm(res, 400, { title: req.t("titles:registerAPerson"), user: null, values, errors: parsed.errors });
+      return renderForm(res, 400, {
+        title: req.t("titles:registerAPerson"),
+        user: null,
+        values,
+        errors: sayAll(req.t, parsed.messages),
+      });
     try {
       const user = await ctx.users.create(parsed.value, req.actor);
       res.redirect(303, `/users/${user.id}?done=created`);
     } catch (err) {
       if (err instanceof ValidationError)
-        return renderForm(res, 400, { title: req.t("titles:registerAPerson"), user: null, values, errors: err.fields });
+        return renderForm(res, 400, { title: req.t("titles:registerAPerson"), user: null, values, errors: err.fieldsIn(req.t) });
       if (err instanceof ConflictError)
         return renderForm(res, 409, { title: req.t("titles:registerAPerson"), user: null, values, conflict: err });
       throw err;
@@ -129,7 +135,7 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
       typeof req.body?.back === "string" && /^\/(users|groups\/\d+)(\?|$)/.test(req.body.back) ? req.body.back : "/users";
     const sep = back.includes("?") ? "&" : "?";
     if (!ids.length) return res.redirect(303, `${back}${sep}done=nothing-selected`);
-    if (!groupId) throw new ValidationError({ groupId: "choose a group" });
+    if (!groupId) throw new ValidationError({ groupId: message("validation:chooseGroup") });
     if (req.body?.action === "remove") {
       await ctx.groups.removeMembers(groupId, ids, req.actor);
       return res.redirect(303, `${back}${sep}done=members-removed`);
@@ -142,7 +148,10 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
     const id = idParam(req.params.id);
     if (!id) return next();
     const user = await ctx.users.get(id);
-    const [history, extras] = await Promise.all([ctx.history(id), profileExtras(user)]);
+    const [lines, extras] = await Promise.all([ctx.history(id), profileExtras(user)]);
+    // The person's own history names them; what it says, in the reader's language.
+    const names = new Map([[user.id, `${user.firstName} ${user.lastName}`]]);
+    const history = lines.map((line) => ({ ...line, summary: saySummary(req.t, line, names) }));
     res.render("users/profile", {
       ...extras,
       title: `${user.firstName} ${user.lastName}`,
@@ -158,7 +167,7 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
     if (!id) return next();
     const user = await ctx.users.get(id);
     await renderForm(res, 200, {
-      title: `Edit ${user.firstName} ${user.lastName}`,
+      title: req.t("titles:editPerson", { name: `${user.firstName} ${user.lastName}` }),
       user,
       values: { ...inputOf(user), groups: user.groups.map((g) => String(g.id)) },
     });
@@ -170,15 +179,15 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
     const user = await ctx.users.get(id);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = formValues(body);
-    const title = `Edit ${user.firstName} ${user.lastName}`;
+    const title = req.t("titles:editPerson", { name: `${user.firstName} ${user.lastName}` });
     const settings = await ctx.settings.get();
     const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry, settings.defaultLanguage);
-    if (!parsed.ok) return renderForm(res, 400, { title, user, values, errors: parsed.errors });
+    if (!parsed.ok) return renderForm(res, 400, { title, user, values, errors: sayAll(req.t, parsed.messages) });
     try {
       await ctx.users.update(id, parsed.value, req.actor);
       res.redirect(303, `/users/${id}?done=updated`);
     } catch (err) {
-      if (err instanceof ValidationError) return renderForm(res, 400, { title, user, values, errors: err.fields });
+      if (err instanceof ValidationError) return renderForm(res, 400, { title, user, values, errors: err.fieldsIn(req.t) });
       if (err instanceof ConflictError) return renderForm(res, 409, { title, user, values, conflict: err });
       throw err;
     }

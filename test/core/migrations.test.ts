@@ -31,6 +31,7 @@ const ORDER = [
   "013_consent_history",
   "015_invitation_opened",
   "016_imports_lease",
+  "017_audit_summary_key",
 ];
 
 const DIALECTS = await dialects();
