@@ -74,7 +74,7 @@ export function kioskAdminPages(ctx: AdminPagesDeps): Router {
         section: "/kiosks",
         kiosks: await kioskList(),
         values: req.body ?? {},
-        errors: err.fields,
+        errors: err.fieldsIn(req.t),
         languages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
         defaultRotate: ctx.config.kioskRotateSeconds,
         displayMinutes: ctx.config.kioskDisplayMinutes,
@@ -169,7 +169,7 @@ export function kioskAdminPages(ctx: AdminPagesDeps): Router {
       res.redirect(303, `/kiosks/${kiosk.id}?done=updated`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderOne(req, res, kiosk, 400, { values: req.body ?? {}, errors: err.fields, done: null });
+      await renderOne(req, res, kiosk, 400, { values: req.body ?? {}, errors: err.fieldsIn(req.t), done: null });
     }
   });
 
@@ -181,7 +181,11 @@ export function kioskAdminPages(ctx: AdminPagesDeps): Router {
       res.redirect(303, `/kiosks/${kiosk.id}?done=paired`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderOne(req, res, kiosk, 400, { pairErrors: err.fields, pairValue: String(req.body?.code ?? ""), done: null });
+      await renderOne(req, res, kiosk, 400, {
+        pairErrors: err.fieldsIn(req.t),
+        pairValue: String(req.body?.code ?? ""),
+        done: null,
+      });
     }
   });
 

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { fromDbTime } from "../core/db/convert.js";
+import { fromDbJson, fromDbTime } from "../core/db/convert.js";
 import type { AuditEntry, AuditQuery } from "./audit.types.js";
 
 /** A line as stored (times in ms). */
@@ -13,6 +13,9 @@ export type AuditRow = {
   target_type: string | null;
   target_id: string | null;
   summary: string;
+  /** The summary's locale key and values (JSON), where the event gave them. */
+  summary_key: string | null;
+  summary_values: string | null;
   ip: string | null;
 };
 
@@ -26,6 +29,9 @@ const toEntry = (r: AuditRow): AuditEntry => ({
   targetType: r.target_type,
   targetId: r.target_id,
   summary: r.summary,
+  said: r.summary_key
+    ? { key: r.summary_key, values: fromDbJson<Record<string, unknown>>(r.summary_values, {}), text: r.summary }
+    : null,
   ip: r.ip,
 });
 

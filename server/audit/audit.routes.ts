@@ -1,4 +1,5 @@
 import { Router } from "express";
+import { saySummary } from "../core/events.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
 import type { UsersService } from "../people/index.js";
 import { auditFilters as filters } from "./audit.schema.js";
@@ -32,7 +33,8 @@ export function auditPages(ctx: Deps): Router {
     );
     res.render("audit/list", {
       names,
-      personName,
+      // What each line says, in the reader's language, naming the people who still exist.
+      summaryOf: (e: (typeof result.items)[number]) => saySummary(req.t, e, names),
       title: req.t("titles:auditLog"),
       section: "/audit",
       result,
@@ -44,12 +46,4 @@ export function auditPages(ctx: Deps): Router {
     });
   });
   return router;
-}
-
-/**
- * The summary as stored says "person #28" (names are not kept in the log, so erasing a
- * person erases their name); shown, it names the person while they exist.
- */
-function personName(summary: string, names: Map<number, string>): string {
-  return summary.replace(/\b([Pp])erson #(\d+)/g, (whole, _p, id) => names.get(Number(id)) ?? whole);
 }

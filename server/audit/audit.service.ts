@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { Batcher } from "../core/db/batcher.js";
-import { nowMs } from "../core/db/convert.js";
+import { nowMs, toDbJson } from "../core/db/convert.js";
 import type { DomainEvent, EventBus } from "../core/events.js";
 import * as repo from "./audit.repo.js";
 import type { AuditEntry, AuditQuery } from "./audit.types.js";
@@ -30,6 +30,8 @@ export class AuditLog {
       target_type: e.target?.type ?? null,
       target_id: e.target ? String(e.target.id) : null,
       summary: e.summary.slice(0, 500),
+      summary_key: e.said?.key.slice(0, 100) ?? null,
+      summary_values: e.said ? toDbJson(e.said.values ?? {}) : null,
       ip: e.actor.ip,
     });
   }

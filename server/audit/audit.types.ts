@@ -1,3 +1,5 @@
+import type { Message } from "../core/message.js";
+
 export type AuditEntry = {
   id: number;
   at: string;
@@ -8,6 +10,8 @@ export type AuditEntry = {
   targetType: string | null;
   targetId: string | null;
   summary: string;
+  /** The summary as a locale key, for lines recorded with one. */
+  said: Message | null;
   ip: string | null;
 };
 

@@ -1,6 +1,8 @@
 import type { Knex } from "knex";
 import type { EventBus } from "../core/events.js";
+import { saySummary } from "../core/events.js";
 import type { Feature } from "../core/feature.js";
+import type { TFunction } from "../core/i18n/index.js";
 import type { UsersService } from "../people/index.js";
 import { auditPages } from "./audit.routes.js";
 import { AuditLog } from "./audit.service.js";
@@ -22,7 +24,7 @@ export type AuditDeps = {
 export function createAudit(deps: AuditDeps): Feature & {
   audit: AuditLog;
   /** The profile page's section: the person's audit trail, newest first. */
-  profile: (user: { id: number }) => Promise<{ history: AuditEntry[] }>;
+  profile: (user: { id: number; firstName: string; lastName: string }, t: TFunction) => Promise<{ history: AuditEntry[] }>;
 } {
   const audit = new AuditLog(deps.db);
   audit.listen(deps.events);
@@ -30,6 +32,11 @@ export function createAudit(deps: AuditDeps): Feature & {
     name: "audit",
     audit,
     pages: [auditPages({ audit, users: deps.users })],
-    profile: async (user) => ({ history: await audit.forTarget("user", user.id) }),
+    profile: async (user, t) => {
+      const lines = await audit.forTarget("user", user.id);
+      // The person's own history names them; what it says, in the reader's language.
+      const names = new Map([[user.id, `${user.firstName} ${user.lastName}`]]);
+      return { history: lines.map((line) => ({ ...line, summary: saySummary(t, line, names) })) };
+    },
   };
 }

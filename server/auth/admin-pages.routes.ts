@@ -6,6 +6,7 @@ import { AppError, ValidationError } from "../core/errors.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idParam } from "../core/http/params.js";
+import { message } from "../core/message.js";
 import { channelStatus } from "../notify/index.js";
 import type { SettingsService } from "../settings/index.js";
 import type { AdminsService } from "./admins.service.js";
@@ -54,7 +55,7 @@ export function adminPages(deps: AdminPagesDeps): Router {
       await deps.admins.create({ ...values, password: String(req.body?.password ?? "") }, req.actor);
       res.redirect(303, "/admin/accounts?done=admin-created");
     } catch (err) {
-      if (err instanceof ValidationError) return renderAccounts(res, 400, { values, errors: err.fields });
+      if (err instanceof ValidationError) return renderAccounts(res, 400, { values, errors: err.fieldsIn(req.t) });
       throw err;
     }
   });
@@ -72,10 +73,10 @@ export function adminPages(deps: AdminPagesDeps): Router {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       const message =
         err instanceof ValidationError
-          ? Object.entries(err.fields)
-              .map(([f, m]) => `${f} ${m}`)
+          ? Object.entries(err.fieldsIn(req.t))
+              .map(([f, m]) => `${req.t(`common:field.${f}`, { defaultValue: f })}: ${m}`)
               .join("; ")
-          : err.message;
+          : err.messageIn(req.t);
       await renderAccounts(res, err.status, { flash: { kind: "error", text: message } });
     }
   });
@@ -102,13 +103,13 @@ export function adminPages(deps: AdminPagesDeps): Router {
     const scopes = req.body?.scopes === undefined ? [] : Array.isArray(req.body.scopes) ? req.body.scopes : [req.body.scopes];
     const values = { name: String(req.body?.name ?? ""), scopes };
     try {
-      if (!scopes.length) throw new ValidationError({ scopes: "choose at least one scope" });
+      if (!scopes.length) throw new ValidationError({ scopes: message("validation:chooseScope") });
       const created = await deps.apiKeys.create(req.body?.name, scopes, req.actor, req.admin?.id ?? null);
       // The key is shown this once; only its digest is stored.
       res.setHeader("Cache-Control", "no-store");
       await renderKeys(res, 201, { created });
     } catch (err) {
-      if (err instanceof ValidationError) return renderKeys(res, 400, { values, errors: err.fields });
+      if (err instanceof ValidationError) return renderKeys(res, 400, { values, errors: err.fieldsIn(req.t) });
       throw err;
     }
   });
@@ -146,9 +147,9 @@ export function adminPages(deps: AdminPagesDeps): Router {
       const blank = Object.fromEntries(
         (
           [
-            ["inviteTtlDays", "Enter a number of days (0 = never expire)"],
-            ["reminderDays", "Enter a number of days (0 = no reminders)"],
-            ["reminderLimit", "Enter how many reminders at most (0 = none)"],
+            ["inviteTtlDays", message("validation:blank.inviteTtlDays")],
+            ["reminderDays", message("validation:blank.reminderDays")],
+            ["reminderLimit", message("validation:blank.reminderLimit")],
           ] as const
         ).filter(([key]) => values[key].trim() === ""),
       );
@@ -159,7 +160,7 @@ export function adminPages(deps: AdminPagesDeps): Router {
       res.redirect(303, "/admin/settings?done=settings-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderSettings(deps, res, 400, { values, errors: err.fields });
+      await renderSettings(deps, res, 400, { values, errors: err.fieldsIn(req.t) });
     }
   });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ROLES } from "../core/auth/principals.js";
+import { keyed } from "../core/validation.js";
 import { isStrongEnough, PASSWORD_RULE } from "./passwords.js";
 
 export const adminInputSchema = z.object({
@@ -15,5 +16,7 @@ export const adminInputSchema = z.object({
     .min(1, "Name is required")
     .max(100, "must be at most 100 characters"),
   role: z.enum(ROLES, { errorMap: () => ({ message: `must be one of ${ROLES.join(", ")}` }) }).default("admin"),
-  password: z.string({ required_error: "Password is required" }).refine(isStrongEnough, PASSWORD_RULE),
+  password: z
+    .string({ required_error: "Password is required" })
+    .refine(isStrongEnough, keyed("validation:passwordRule", PASSWORD_RULE)),
 });

@@ -1,15 +1,16 @@
 import type { Knex } from "knex";
 import { nowMs } from "../core/db/convert.js";
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../core/errors.js";
-import type { Actor, EventBus } from "../core/events.js";
+import { type Actor, type EventBus, says } from "../core/events.js";
 import { isLanguage, LANGUAGES } from "../core/i18n/index.js";
+import { message } from "../core/message.js";
 import { digest, newSecret } from "../core/tokens.js";
-import { zodFieldErrors } from "../people/index.js";
+import { zodFieldMessages } from "../core/validation.js";
 import * as repo from "./admins.repo.js";
 import { type Admin, ROLES, type Role } from "./admins.repo.js";
 import { adminInputSchema } from "./admins.schema.js";
 import type { LoginLimiter } from "./login-limiter.js";
-import { DUMMY_HASH, hashPassword, isStrongEnough, PASSWORD_RULE, verifyPassword } from "./passwords.js";
+import { DUMMY_HASH, hashPassword, isStrongEnough, verifyPassword } from "./passwords.js";
 import * as sessions from "./sessions.repo.js";
 import * as setupTokens from "./setup-tokens.repo.js";
 
@@ -32,7 +33,7 @@ export class AdminsService {
 
   async get(id: number): Promise<Admin> {
     const row = await repo.findById(this.db, id);
-    if (!row) throw new NotFoundError(`Admin #${id} does not exist.`);
+    if (!row) throw new NotFoundError(message("errors:adminNotFound", { id }));
     return repo.toAdmin(row);
   }
 
@@ -44,11 +45,11 @@ export class AdminsService {
 
   private async insert(db: Knex, raw: Record<string, unknown>): Promise<number> {
     const parsed = adminInputSchema.safeParse(raw);
-    if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error));
+    if (!parsed.success) throw new ValidationError(zodFieldMessages(parsed.error));
     const input = parsed.data;
     const emailNormalized = input.email.toLowerCase();
     if (await repo.findByEmail(db, emailNormalized)) {
-      throw new ValidationError({ email: "an admin with this email already exists" });
+      throw new ValidationError({ email: message("validation:adminEmailTaken") });
     }
     return repo.insertAdmin(db, {
       email: input.email,
@@ -64,7 +65,7 @@ export class AdminsService {
     const admin = await this.get(id);
     await this.events.emit("admin.created", {
       actor,
-      summary: `Created ${admin.role} account #${id}`,
+      ...says("adminCreated", { id, role: admin.role }),
       target: { type: "admin", id },
     });
   }
@@ -79,7 +80,7 @@ export class AdminsService {
     const attempt = await this.limiter.begin(emailNormalized, ip);
     const row = await repo.findByEmail(this.db, emailNormalized);
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
-    if (!row || !ok || row.disabled_at) throw new UnauthorizedError("Email or password is not right.");
+    if (!row || !ok || row.disabled_at) throw new UnauthorizedError(message("errors:badLogin"));
     const failedSince = await this.limiter.succeeded(attempt);
     return { ...repo.toAdmin(row), failedSince };
   }
@@ -91,7 +92,7 @@ export class AdminsService {
     await repo.updateAdmin(this.db, id, { role, updated_at: nowMs() });
     await this.events.emit("admin.role.changed", {
       actor,
-      summary: `Changed account #${id} to ${role}`,
+      ...says("adminRoleChanged", { id, role }),
       target: { type: "admin", id },
     });
     return this.get(id);
@@ -99,14 +100,13 @@ export class AdminsService {
 
   async setDisabled(id: number, disabled: boolean, actor: Actor): Promise<Admin> {
     const admin = await this.get(id);
-    if (disabled && actor.type === "admin" && actor.id === String(id))
-      throw new ForbiddenError("You cannot disable your own account.");
+    if (disabled && actor.type === "admin" && actor.id === String(id)) throw new ForbiddenError(message("errors:disableSelf"));
     if (disabled && admin.role === "admin" && !admin.disabledAt) await this.keepOneAdmin();
     await repo.updateAdmin(this.db, id, { disabled_at: disabled ? nowMs() : null, updated_at: nowMs() });
     if (disabled) await sessions.deleteSessionsOf(this.db, id);
     await this.events.emit(disabled ? "admin.disabled" : "admin.enabled", {
       actor,
-      summary: `${disabled ? "Disabled" : "Enabled"} account #${id}`,
+      ...says(disabled ? "adminDisabled" : "adminEnabled", { id }),
       target: { type: "admin", id },
     });
     return this.get(id);
@@ -120,13 +120,13 @@ export class AdminsService {
   }
 
   async setPassword(id: number, password: string, actor: Actor): Promise<void> {
-    if (!isStrongEnough(password)) throw new ValidationError({ password: PASSWORD_RULE });
+    if (!isStrongEnough(password)) throw new ValidationError({ password: message("validation:passwordRule") });
     await this.get(id);
     await repo.updateAdmin(this.db, id, { password_hash: await hashPassword(password), updated_at: nowMs() });
     await sessions.deleteSessionsOf(this.db, id);
     await this.events.emit("admin.password.changed", {
       actor,
-      summary: `Set a new password for account #${id}`,
+      ...says("adminPasswordChanged", { id }),
       target: { type: "admin", id },
     });
   }
@@ -148,7 +148,7 @@ export class AdminsService {
   async completeSetup(token: string, raw: Record<string, unknown>, ip: string | null): Promise<Admin> {
     // Validate before consuming the link, so that a typo in the form does not burn it.
     const parsed = adminInputSchema.safeParse({ ...raw, role: "admin" });
-    if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error));
+    if (!parsed.success) throw new ValidationError(zodFieldMessages(parsed.error));
     const id = await this.db.transaction(async (trx) => {
       const used = await setupTokens.useSetupToken(trx, digest(token), nowMs());
       if (used !== 1 || (await repo.countAdmins(trx)) > 0) {
@@ -164,7 +164,7 @@ export class AdminsService {
 
   private async keepOneAdmin() {
     if ((await repo.countActiveAdminsWithRole(this.db, "admin")) <= 1) {
-      throw new ConflictError("At least one active admin must remain.");
+      throw new ConflictError(message("errors:lastAdmin"));
     }
   }
 }

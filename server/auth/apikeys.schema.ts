@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SCOPES, type Scope } from "../core/auth/principals.js";
 import { ValidationError } from "../core/errors.js";
+import { message } from "../core/message.js";
 
 export const DEFAULT_SCOPES: Scope[] = ["users", "groups", "invitations", "kiosks", "printers"];
 
@@ -14,7 +15,11 @@ export function parseScopes(raw: unknown): Scope[] {
   if (raw === undefined || raw === null || raw === "") return DEFAULT_SCOPES;
   const list = (Array.isArray(raw) ? raw : String(raw).split(",")).map((s) => String(s).trim()).filter(Boolean);
   const unknown = list.filter((s) => !SCOPES.includes(s as Scope));
-  if (unknown.length) throw new ValidationError({ scopes: `unknown scope ${unknown.join(", ")}; known: ${SCOPES.join(", ")}` });
-  if (!list.length) throw new ValidationError({ scopes: "choose at least one scope" });
+  if (unknown.length) {
+    throw new ValidationError({
+      scopes: message("validation:unknownScope", { scopes: unknown.join(", "), known: SCOPES.join(", ") }),
+    });
+  }
+  if (!list.length) throw new ValidationError({ scopes: message("validation:chooseScope") });
   return [...new Set(list)] as Scope[];
 }

@@ -2,8 +2,10 @@ import type { Knex } from "knex";
 import type { ApiKey, ApiKeyLookup } from "../core/auth/principals.js";
 import { nowMs } from "../core/db/convert.js";
 import { NotFoundError, ValidationError } from "../core/errors.js";
-import type { Actor, EventBus } from "../core/events.js";
+import { type Actor, type EventBus, says } from "../core/events.js";
+import { message } from "../core/message.js";
 import { digest, newSecret } from "../core/tokens.js";
+import { issueMessage } from "../core/validation.js";
 import * as repo from "./apikeys.repo.js";
 import { apiKeyNameSchema, parseScopes } from "./apikeys.schema.js";
 
@@ -24,14 +26,17 @@ export class ApiKeysService implements ApiKeyLookup {
     createdBy: number | null,
   ): Promise<{ key: string; apiKey: ApiKey }> {
     const name = apiKeyNameSchema.safeParse(rawName);
-    if (!name.success) throw new ValidationError({ name: name.error.issues[0]?.message ?? "is invalid" });
+    if (!name.success) {
+      const issue = name.error.issues[0];
+      throw new ValidationError({ name: issue ? issueMessage(issue) : message("validation:invalid") });
+    }
     const scopes = parseScopes(rawScopes);
     const prefix = newSecret(6).slice(0, 8);
     const key = `isk_${prefix}_${newSecret(32)}`;
     const id = await repo.insertKey(this.db, { name: name.data, prefix, keyHash: digest(key), scopes, createdBy, now: nowMs() });
     await this.events.emit("apikey.created", {
       actor,
-      summary: `Created API key #${id} (${scopes.join(", ")})`,
+      ...says("apikeyCreated", { id, scopes: scopes.join(", ") }),
       target: { type: "apikey", id },
     });
     return { key, apiKey: await this.get(id) };
@@ -39,7 +44,7 @@ export class ApiKeysService implements ApiKeyLookup {
 
   async get(id: number): Promise<ApiKey> {
     const key = await repo.findKey(this.db, id);
-    if (!key) throw new NotFoundError(`API key #${id} does not exist.`);
+    if (!key) throw new NotFoundError(message("errors:apikeyNotFound", { id }));
     return key;
   }
 
@@ -50,7 +55,7 @@ export class ApiKeysService implements ApiKeyLookup {
   async revoke(id: number, actor: Actor): Promise<void> {
     await this.get(id);
     await repo.revokeKey(this.db, id, nowMs());
-    await this.events.emit("apikey.revoked", { actor, summary: `Revoked API key #${id}`, target: { type: "apikey", id } });
+    await this.events.emit("apikey.revoked", { actor, ...says("apikeyRevoked", { id }), target: { type: "apikey", id } });
   }
 
   /** The key for a bearer token, or undefined; records when it was last used (once a minute). */

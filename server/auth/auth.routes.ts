@@ -1,9 +1,10 @@
 import { type Request, type Response, Router } from "express";
 import type { Config } from "../core/config.js";
 import { AppError, RateLimitedError, UnauthorizedError, ValidationError } from "../core/errors.js";
-import type { EventBus } from "../core/events.js";
+import { type EventBus, says } from "../core/events.js";
 import { SESSION_COOKIE } from "../core/http/auth-middleware.js";
 import { clearCookie, readCookie, setCookie } from "../core/http/cookies.js";
+import { message } from "../core/message.js";
 import type { SettingsService } from "../settings/index.js";
 import type { AdminsService } from "./admins.service.js";
 import type { SessionStore } from "./sessions.service.js";
@@ -61,9 +62,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       await startSession(req, res, admin.id);
       await deps.events.emit("admin.signed_in", {
         actor: { type: "admin", id: String(admin.id), label: admin.email, ip: req.ip ?? null },
-        summary: admin.failedSince
-          ? `Signed in; ${admin.failedSince} wrong password${admin.failedSince === 1 ? "" : "s"} for this account since the previous sign-in`
-          : "Signed in",
+        ...(admin.failedSince ? says("signedInAfterFailures", { n: admin.failedSince }) : says("signedIn")),
         target: { type: "admin", id: admin.id },
       });
       // The admin is told of wrong passwords tried meanwhile, wherever they came from.
@@ -72,10 +71,10 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     } catch (err) {
       if (!(err instanceof UnauthorizedError || err instanceof RateLimitedError || err instanceof ValidationError)) throw err;
       if (err instanceof RateLimitedError) res.setHeader("Retry-After", String(err.retryAfterSeconds));
-      const message = err instanceof ValidationError ? Object.values(err.fields)[0] : err.message;
+      const error = err instanceof ValidationError ? Object.values(err.fieldsIn(req.t))[0] : err.messageIn(req.t);
       res
         .status(err.status)
-        .render("auth/login", { title: req.t("auth:login.title"), values: { email }, error: message, next, needsSetup: false });
+        .render("auth/login", { title: req.t("auth:login.title"), values: { email }, error, next, needsSetup: false });
     }
   });
 
@@ -85,7 +84,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     if (req.admin)
       await deps.events.emit("admin.signed_out", {
         actor: req.actor,
-        summary: "Signed out",
+        ...says("signedOut"),
         target: { type: "admin", id: req.admin.id },
       });
     clearCookie(res, SESSION_COOKIE, secure);
@@ -109,7 +108,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     try {
       if (req.body?.password !== req.body?.passwordConfirm) {
         throw new ValidationError({
-          passwordConfirm: "does not match the password: the two passwords typed differ. Type both again.",
+          passwordConfirm: message("validation:passwordConfirm"),
         });
       }
       const admin = await deps.admins.completeSetup(
@@ -125,7 +124,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
           title: req.t("titles:setUpInviteStation"),
           valid: true,
           values,
-          errors: err.fields,
+          errors: err.fieldsIn(req.t),
           token: req.params.token,
         });
       }

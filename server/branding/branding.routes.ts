@@ -35,7 +35,7 @@ export function brandingAdmin(ctx: {
       res.redirect(303, req.query.back === "setup" ? "/admin/setup?done=logo-saved" : "/admin/settings?done=logo-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await ctx.settingsPage(res, 400, { errors: err.fields });
+      await ctx.settingsPage(res, 400, { errors: err.fieldsIn(req.t) });
     }
   });
   router.post("/admin/settings/logo/remove", adminOnly, async (req, res) => {

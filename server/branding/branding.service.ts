@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 import { nowMs } from "../core/db/convert.js";
 import { ValidationError } from "../core/errors.js";
-import type { Actor, EventBus } from "../core/events.js";
+import { type Actor, type EventBus, says } from "../core/events.js";
 import * as repo from "./branding.repo.js";
 import type { Logo } from "./branding.types.js";
 import { decodeFailure } from "./image-decode.js";
@@ -75,7 +75,7 @@ export class BrandingService {
     this.cache = null;
     await this.events.emit("branding.logo.updated", {
       actor,
-      summary: `Uploaded the organization logo (${info.width}×${info.height})`,
+      ...says("logoUploaded", { width: info.width, height: info.height }),
     });
     return { ...info, data, updatedAt };
   }
@@ -83,6 +83,6 @@ export class BrandingService {
   async removeLogo(actor: Actor): Promise<void> {
     const removed = await repo.deleteAsset(this.db, "logo");
     this.cache = null;
-    if (removed) await this.events.emit("branding.logo.removed", { actor, summary: "Removed the organization logo" });
+    if (removed) await this.events.emit("branding.logo.removed", { actor, ...says("logoRemoved") });
   }
 }

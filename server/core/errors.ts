@@ -1,27 +1,52 @@
-/** Errors services throw; the HTTP layer turns them into pages or problem+json. */
+import type { TFunction } from "./i18n/index.js";
+import { type Message, say, sayAll } from "./message.js";
+
+/**
+ * Errors services throw; the HTTP layer turns them into pages or problem+json. A message is
+ * English text or a `Message` (a locale key with its values and its English text): the API
+ * answers in English, pages in the reader's language.
+ */
 export type FieldErrors = Record<string, string>;
+/** Per-field messages that pages translate (`sayAll(req.t, …)`); `text` is the English. */
+export type FieldMessages = Record<string, Message>;
 
 export class AppError extends Error {
+  /** The message as a locale key, where the code that threw gave one. */
+  readonly said: Message | null;
   constructor(
-    message: string,
+    message: string | Message,
     readonly status: number,
     readonly title: string,
   ) {
-    super(message);
+    super(typeof message === "string" ? message : message.text);
+    this.said = typeof message === "string" ? null : message;
+  }
+
+  /** The message in the reader's language (English where the code gave only English). */
+  messageIn(t: TFunction | undefined): string {
+    return this.said ? say(t, this.said) : this.message;
   }
 }
 
 export class ValidationError extends AppError {
-  constructor(
-    readonly fields: FieldErrors,
-    message = "Some fields need attention.",
-  ) {
+  /** English, per field: the API's `errors`. */
+  readonly fields: FieldErrors;
+  /** The same, as keys where the code gave them. */
+  readonly messages: Record<string, Message | string>;
+  constructor(fields: Record<string, Message | string>, message: string | Message = "Some fields need attention.") {
     super(message, 400, "Invalid input");
+    this.messages = fields;
+    this.fields = sayAll(undefined, fields);
+  }
+
+  /** Each field's message in the reader's language, for a form shown again. */
+  fieldsIn(t: TFunction | undefined): FieldErrors {
+    return sayAll(t, this.messages);
   }
 }
 
 export class NotFoundError extends AppError {
-  constructor(message = "Not found.") {
+  constructor(message: string | Message = "Not found.") {
     super(message, 404, "Not found");
   }
 }
@@ -29,7 +54,7 @@ export class NotFoundError extends AppError {
 /** A duplicate or a state conflict; `existing` points at the thing it collides with. */
 export class ConflictError extends AppError {
   constructor(
-    message: string,
+    message: string | Message,
     readonly existing?: { type: string; id: number; field?: string },
   ) {
     super(message, 409, "Conflict");
@@ -54,20 +79,20 @@ export class SetupIncompleteError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = "You do not have permission to do this.") {
+  constructor(message: string | Message = "You do not have permission to do this.") {
     super(message, 403, "Forbidden");
   }
 }
 
 export class UnauthorizedError extends AppError {
-  constructor(message = "Authentication required.") {
+  constructor(message: string | Message = "Authentication required.") {
     super(message, 401, "Unauthorized");
   }
 }
 
 export class RateLimitedError extends AppError {
   constructor(
-    message: string,
+    message: string | Message,
     readonly retryAfterSeconds: number,
   ) {
     super(message, 429, "Too many requests");
@@ -75,7 +100,7 @@ export class RateLimitedError extends AppError {
 }
 
 export class PayloadTooLargeError extends AppError {
-  constructor(message: string) {
+  constructor(message: string | Message) {
     super(message, 413, "Payload too large");
   }
 }

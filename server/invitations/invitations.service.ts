@@ -5,7 +5,7 @@ import { fromDbTime, nowMs } from "../core/db/convert.js";
 import { multiStatementDb } from "../core/db/knex.js";
 import { runPlannedWrites } from "../core/db/planned-writes.js";
 import { AppError, ConflictError, NotFoundError } from "../core/errors.js";
-import type { Actor, EventBus } from "../core/events.js";
+import { type Actor, type EventBus, says } from "../core/events.js";
 import type { UserSummary, UsersService } from "../people/index.js";
 import type { SettingsService } from "../settings/index.js";
 import { type Eligibility, eligibilityOf } from "./eligibility.js";
@@ -122,7 +122,7 @@ export class InvitationsService {
     const row = await this.issue(userId, "regenerated");
     await this.events.emit("invitation.regenerated", {
       actor,
-      summary: `New invitation link for person #${userId}; the previous one no longer works`,
+      ...says("invitationRegenerated", { userId }),
       target: { type: "user", id: userId },
       userId,
     });
@@ -134,7 +134,7 @@ export class InvitationsService {
     if (await repo.revokeOpen(this.db, userId, "revoked", nowMs())) {
       await this.events.emit("invitation.revoked", {
         actor,
-        summary: `Revoked the invitation of person #${userId}`,
+        ...says("invitationRevoked", { userId }),
         target: { type: "user", id: userId },
         userId,
       });
@@ -205,7 +205,7 @@ export class InvitationsService {
     if (!(await repo.markOpened(this.db, invitationId, nowMs()))) return;
     await this.events.emit("invitation.opened", {
       actor: { type: "system", id: null, label: `person #${userId} (join page)`, ip: client },
-      summary: `Person #${userId} opened their invitation link`,
+      ...says("invitationOpened", { userId }),
       target: { type: "user", id: userId },
       userId,
     });

@@ -1,44 +1,51 @@
 import type { Config } from "../core/config.js";
+import { type Message, message } from "../core/message.js";
 
-export type ChannelStatus = { channel: "email" | "sms"; connected: boolean; label: string; detail: string };
+export type ChannelStatus = { channel: "email" | "sms"; connected: boolean; label: Message; detail: Message };
 
 /** The server an SMTP URL names, without its user or password. */
-function smtpHost(url: string): string {
+function smtpHost(url: string): string | null {
   try {
     const u = new URL(url);
     return u.port ? `${u.hostname}:${u.port}` : u.hostname;
   } catch {
-    return "the configured server";
+    return null;
   }
 }
 
 /**
  * Which channels really reach people: without SMTP_URL emails become files in
- * DATA_DIR/outbox, and SMS_PROVIDER=log only logs. Settings and the dashboard say so.
+ * DATA_DIR/outbox, and SMS_PROVIDER=log only logs. Settings and the dashboard say so, in
+ * the reader's language (`say(ch.label)`; `.text` is the English).
  */
 export function channelStatus(config: Pick<Config, "smtpUrl" | "smsProvider">): ChannelStatus[] {
+  const host = config.smtpUrl ? smtpHost(config.smtpUrl) : null;
   const email: ChannelStatus = config.smtpUrl
-    ? { channel: "email", connected: true, label: "Email: connected", detail: `Sent through ${smtpHost(config.smtpUrl)}.` }
+    ? {
+        channel: "email",
+        connected: true,
+        label: message("common:channel.emailConnected"),
+        detail: host ? message("common:channel.emailThrough", { host }) : message("common:channel.emailThroughConfigured"),
+      }
     : {
         channel: "email",
         connected: false,
-        label: "Email: saved as a file — no mail server set up",
-        detail: "Nobody receives these emails: each is written to the outbox folder in DATA_DIR. Set SMTP_URL to send them.",
+        label: message("common:channel.emailKept"),
+        detail: message("common:channel.emailKeptDetail"),
       };
   const sms: ChannelStatus =
     config.smsProvider === "log"
       ? {
           channel: "sms",
           connected: false,
-          label: "SMS: logged only — no SMS provider",
-          detail:
-            "Nobody receives these messages: they are only written to the service log. Set SMS_PROVIDER to webhook or twilio.",
+          label: message("common:channel.smsKept"),
+          detail: message("common:channel.smsKeptDetail"),
         }
       : {
           channel: "sms",
           connected: true,
-          label: "SMS: connected",
-          detail: `Sent through ${config.smsProvider === "twilio" ? "Twilio" : "the SMS webhook"}.`,
+          label: message("common:channel.smsConnected"),
+          detail: message(config.smsProvider === "twilio" ? "common:channel.smsTwilio" : "common:channel.smsWebhook"),
         };
   return [email, sms];
 }

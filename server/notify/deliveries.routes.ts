@@ -6,6 +6,7 @@ import { flashFrom } from "../core/http/flash.js";
 import { idParam } from "../core/http/params.js";
 import type { GroupsService, UsersService } from "../people/index.js";
 import type { BulkInvite } from "./bulk-invite.service.js";
+import { sayDeliveryError } from "./delivery-error.js";
 import type { InvitationSender } from "./invitation-sender.js";
 import type { Outbox } from "./outbox.service.js";
 import { OUTBOX_CHANNELS, OUTBOX_STATES } from "./outbox.types.js";
@@ -60,6 +61,7 @@ export function deliveryPages(deps: {
       states: OUTBOX_STATES,
       channels: OUTBOX_CHANNELS,
       flash: flashFrom(req),
+      sayDeliveryError: (text: string) => sayDeliveryError(req.t, text),
     });
   });
 

@@ -1,3 +1,5 @@
+import type { TFunction } from "../core/i18n/index.js";
+
 /**
  * A send that did not go out. `permanent` means trying the same message again cannot help
  * (the person joined, the provider refused the request itself): the message fails at once
@@ -44,4 +46,37 @@ export async function postForDelivery(
       e.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : (e.cause?.code ?? e.cause?.message ?? e.message);
     throw new DeliveryError(`${label}: ${why}`, errorOpts);
   }
+}
+
+/**
+ * What a stored delivery error (English, as the API gives it) says in the reader's words.
+ * The error is kept as text (it often quotes a provider's answer); the sentences we write
+ * are matched here and said with deliveries.json's `error.` keys, the quoted part as is.
+ */
+const SAID_ERRORS: Array<[RegExp, string]> = [
+  [/^The SMTP server refused the recipient: (?<detail>.*)$/s, "smtpRefused"],
+  [/^SMTP: (?<detail>.*)$/s, "smtp"],
+  [/^Could not write the email file: (?<detail>.*)$/s, "emailFile"],
+  [/^No sender for channel (?<detail>.*)$/s, "noSender"],
+  [/^(?<label>Webhook|SMS webhook|Twilio) answered (?<detail>.*)$/s, "answered"],
+  [/^(?<label>[\w ]+): no answer within (?<detail>\d+) s$/s, "timeout"],
+  [/^The webhook was deleted before this delivery could be sent$/, "webhookDeleted"],
+  [/^The webhook is disabled$/, "webhookDisabled"],
+  [/^The code expired or was replaced before it could be sent$/, "codeExpired"],
+  [/^The person was erased before it was sent\.$/, "personErased"],
+  [/^The invitation link was (?<detail>\w+) before it was sent: make a new one and send again\.$/, "linkGone"],
+  [/^Person #(?<id>\d+) is deactivated: reactivate them before sending an invitation\.$/, "deactivated"],
+  [/^Person #(?<id>\d+) has already joined: there is nothing to send\.$/, "joined"],
+  [/^Person #(?<id>\d+) has no email address\.$/, "noEmail"],
+  [/^Person #(?<id>\d+) has no mobile phone number\.$/, "noPhone"],
+  [/^Person #(?<id>\d+) has not given consent to be contacted by SMS\.$/, "noConsent"],
+];
+
+export function sayDeliveryError(t: TFunction | undefined, text: string): string {
+  if (!t) return text;
+  for (const [pattern, key] of SAID_ERRORS) {
+    const m = pattern.exec(text);
+    if (m) return t(`deliveries:error.${key}`, { label: "", detail: "", id: "", ...m.groups, defaultValue: text });
+  }
+  return text;
 }

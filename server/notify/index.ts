@@ -118,7 +118,7 @@ export function createNotify(deps: NotifyDeps): Notify {
 
 export type { BulkTarget } from "./bulk-invite.service.js";
 export { channelStatus } from "./channels.js";
-export { DeliveryError, postForDelivery } from "./delivery-error.js";
+export { DeliveryError, postForDelivery, sayDeliveryError } from "./delivery-error.js";
 export type { InvitationSender } from "./invitation-sender.js";
 export { removeEmlFiles } from "./mailer.js";
 export type { Outbox } from "./outbox.service.js";

@@ -3,8 +3,9 @@ import path from "node:path";
 import ejs from "ejs";
 import QRCode from "qrcode";
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
-import { type Actor, type EventBus, systemActor } from "../core/events.js";
+import { type Actor, type EventBus, says, systemActor } from "../core/events.js";
 import { intlLocale, pickLanguage, type TFunction, translator } from "../core/i18n/index.js";
+import { message as msg } from "../core/message.js";
 import { PROJECT_ROOT } from "../core/root.js";
 import type { InvitationsService, InvitationView } from "../invitations/index.js";
 import type { User, UsersService } from "../people/index.js";
@@ -20,7 +21,6 @@ export const INVITATION_KIND = "invitation";
 
 const QR_CID = "invitation-qr@invite-station";
 const template = (name: string) => path.join(PROJECT_ROOT, "views/emails", name);
-const CHANNEL_WORDS: Record<InvitationChannel, string> = { email: "by email", sms: "by SMS" };
 
 /**
  * What the outbox stores for an invitation. The link and the typed code are secrets that
@@ -91,7 +91,7 @@ export class InvitationSender {
     const recipient = this.reachable(user, via);
     const invitation = await this.deps.invitations.current(userId);
     if (invitation.state !== "active") {
-      throw new ConflictError(`The invitation link of person #${userId} is ${invitation.state}: make a new one first.`);
+      throw new ConflictError(msg("errors:invitationNotActive", { id: userId, state: invitation.state }));
     }
     const payload = await this.render(user, invitation, via);
     const delivery = await this.deps.outbox.enqueue(
@@ -101,7 +101,7 @@ export class InvitationSender {
     try {
       await this.deps.events.emit("invitation.queued", {
         actor,
-        summary: `Queued the invitation of person #${userId} ${CHANNEL_WORDS[via]} (delivery #${delivery.id})`,
+        ...says("invitationQueued", { userId, channel: via, deliveryId: delivery.id }),
         target: { type: "user", id: userId },
         userId,
         channel: via,
@@ -116,16 +116,16 @@ export class InvitationSender {
   /** Where `channel` reaches the person, or the 409 that says why it does not. */
   private reachable(user: User, channel: InvitationChannel): string {
     if (user.status === "deactivated") {
-      throw new ConflictError(`Person #${user.id} is deactivated: reactivate them before sending an invitation.`);
+      throw new ConflictError(msg("errors:sendDeactivated", { id: user.id }));
     }
-    if (user.status === "active") throw new ConflictError(`Person #${user.id} has already joined: there is nothing to send.`);
+    if (user.status === "active") throw new ConflictError(msg("errors:sendJoined", { id: user.id }));
     if (channel === "email") {
-      if (!user.email) throw new ConflictError(`Person #${user.id} has no email address.`);
+      if (!user.email) throw new ConflictError(msg("errors:sendNoEmail", { id: user.id }));
       return user.email;
     }
-    if (!user.phone) throw new ConflictError(`Person #${user.id} has no mobile phone number.`);
+    if (!user.phone) throw new ConflictError(msg("errors:sendNoPhone", { id: user.id }));
     // Consent is required to store a phone at all; this also covers data from before that rule.
-    if (!user.phoneConsent) throw new ConflictError(`Person #${user.id} has not given consent to be contacted by SMS.`);
+    if (!user.phoneConsent) throw new ConflictError(msg("errors:sendNoConsent", { id: user.id }));
     return user.phone;
   }
 
@@ -223,7 +223,7 @@ export class InvitationSender {
   }
 
   private async resend(message: OutboxMessage, actor: Actor): Promise<Delivery> {
-    if (message.user_id === null) throw new ConflictError("The person of this delivery was erased.");
+    if (message.user_id === null) throw new ConflictError(msg("errors:deliveryErased"));
     return this.send(message.user_id, message.channel, actor);
   }
 
@@ -233,19 +233,16 @@ export class InvitationSender {
 
   /** invitation.sent / invitation.failed, for the audit log, webhooks and the person's history. */
   private async announce(name: string, m: OutboxMessage, reason: string | null) {
-    const who = m.user_id === null ? "an erased person" : `person #${m.user_id}`;
-    const how = CHANNEL_WORDS[m.channel as InvitationChannel] ?? m.channel;
-    const summary =
+    const values = { userId: m.user_id, channel: m.channel, deliveryId: m.id };
+    const said =
       name === "invitation.sent"
-        ? `Sent the invitation of ${who} ${how} (delivery #${m.id})`
+        ? says("invitationSent", values)
         : name === "invitation.kept"
-          ? `The invitation of ${who} ${how} was ${
-              m.state === "saved" ? "saved as a file — no mail server set up" : "logged only — no SMS provider"
-            } (delivery #${m.id})`
-          : `The invitation of ${who} ${how} could not be sent (delivery #${m.id})${reason ? `: ${reason}` : ""}`;
+          ? says("invitationKept", { ...values, state: m.state })
+          : says("invitationFailed", { ...values, reason: reason ?? "", hasReason: reason ? "yes" : "no" });
     await this.deps.events.emit(name, {
       actor: systemActor,
-      summary,
+      ...said,
       ...(m.user_id === null ? {} : { target: { type: "user", id: m.user_id } }),
       userId: m.user_id,
       channel: m.channel,

@@ -32,7 +32,7 @@ export function groupPages(ctx: { groups: GroupsService; users: Pick<UsersServic
       const group = await ctx.groups.create(req.body?.name, req.actor);
       res.redirect(303, `/groups/${group.id}?done=group-created`);
     } catch (err) {
-      if (err instanceof ValidationError) return renderList(res, 400, { values, errors: err.fields });
+      if (err instanceof ValidationError) return renderList(res, 400, { values, errors: err.fieldsIn(req.t) });
       if (err instanceof ConflictError) return renderList(res, 409, { values, conflict: err });
       throw err;
     }
@@ -81,7 +81,7 @@ export function groupPages(ctx: { groups: GroupsService; users: Pick<UsersServic
         members: await ctx.users.list(query),
         query,
         current: {},
-        errors: err instanceof ValidationError ? err.fields : {},
+        errors: err instanceof ValidationError ? err.fieldsIn(req.t) : {},
         conflict: err instanceof ConflictError ? err : null,
         values: { name: String(req.body?.name ?? "") },
         flash: null,

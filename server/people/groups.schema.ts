@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { keyed } from "../core/validation.js";
 
 export const MAX_BULK_MEMBERS = 5000;
 
@@ -8,7 +9,7 @@ export const groupNameSchema = z
   .trim()
   .min(1, "Name is required")
   .max(100, "must be at most 100 characters")
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters");
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), keyed("validation:noControl", "must not contain control characters"));
 
 /** The body's `userIds` of POST /groups/:id/members (also what the API description shows). */
 export const userIdsSchema = z

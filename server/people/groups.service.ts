@@ -1,7 +1,9 @@
 import type { Knex } from "knex";
 import { nowMs } from "../core/db/convert.js";
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
-import type { Actor, EventBus } from "../core/events.js";
+import { type Actor, type EventBus, says } from "../core/events.js";
+import { message } from "../core/message.js";
+import { issueMessage } from "../core/validation.js";
 import * as repo from "./groups.repo.js";
 import { groupNameSchema } from "./groups.schema.js";
 import type { Group, Member } from "./groups.types.js";
@@ -24,7 +26,7 @@ export class GroupsService {
 
   async get(id: number): Promise<Group> {
     const group = await repo.findGroup(this.db, id);
-    if (!group) throw new NotFoundError(`Group #${id} does not exist.`);
+    if (!group) throw new NotFoundError(message("errors:groupNotFound", { id }));
     return group;
   }
 
@@ -40,7 +42,7 @@ export class GroupsService {
     });
     await this.events.emit("group.created", {
       actor,
-      summary: `Created group #${id}`,
+      ...says("groupCreated", { id }),
       target: { type: "group", id },
       groupId: id,
     });
@@ -56,7 +58,7 @@ export class GroupsService {
     });
     await this.events.emit("group.renamed", {
       actor,
-      summary: `Renamed group #${id}`,
+      ...says("groupRenamed", { id }),
       target: { type: "group", id },
       groupId: id,
     });
@@ -68,7 +70,7 @@ export class GroupsService {
     await repo.deleteGroup(this.db, id);
     await this.events.emit("group.deleted", {
       actor,
-      summary: `Deleted group #${id} (${group.memberCount} members)`,
+      ...says("groupDeleted", { id, n: group.memberCount }),
       target: { type: "group", id },
       groupId: id,
     });
@@ -83,7 +85,7 @@ export class GroupsService {
     if (added.length) {
       await this.events.emit("group.members.added", {
         actor,
-        summary: `Added ${added.length} ${added.length === 1 ? "person" : "people"} to group #${id}: ${ids(added)}`,
+        ...says("groupMembersAdded", { id, n: added.length, ...ids(added) }),
         target: { type: "group", id },
         groupId: id,
         userIds: added,
@@ -98,7 +100,7 @@ export class GroupsService {
     if (removed.length) {
       await this.events.emit("group.members.removed", {
         actor,
-        summary: `Removed ${removed.length} ${removed.length === 1 ? "person" : "people"} from group #${id}: ${ids(removed)}`,
+        ...says("groupMembersRemoved", { id, n: removed.length, ...ids(removed) }),
         target: { type: "group", id },
         groupId: id,
         userIds: removed,
@@ -109,14 +111,17 @@ export class GroupsService {
 
   private parseName(raw: unknown): string {
     const parsed = groupNameSchema.safeParse(raw);
-    if (!parsed.success) throw new ValidationError({ name: parsed.error.issues[0]?.message ?? "is invalid" });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ValidationError({ name: issue ? issueMessage(issue) : message("validation:invalid") });
+    }
     return parsed.data;
   }
 
   private async checkUnique(db: Knex, name: string, exceptId?: number) {
     const existing = await repo.findGroupIdByName(db, normalizeGroupName(name));
     if (existing !== undefined && existing !== exceptId) {
-      throw new ConflictError(`A group with this name already exists (#${existing}).`, {
+      throw new ConflictError(message("errors:groupExists", { id: existing }), {
         type: "group",
         id: existing,
         field: "name",
@@ -125,11 +130,11 @@ export class GroupsService {
   }
 }
 
-/** "#1, #2, #3 and 7 more" — enough for the audit log without listing thousands. */
-function ids(list: number[]): string {
+/** "#1, #2, #3" and how many more — enough for the audit log without listing thousands. */
+function ids(list: number[]): { ids: string; more: number } {
   const shown = list
     .slice(0, 10)
     .map((i) => `#${i}`)
     .join(", ");
-  return list.length > 10 ? `${shown} and ${list.length - 10} more` : shown;
+  return { ids: shown, more: Math.max(0, list.length - 10) };
 }

@@ -1,6 +1,8 @@
 import { z } from "zod";
-import type { FieldErrors } from "../core/errors.js";
+import type { FieldErrors, FieldMessages } from "../core/errors.js";
 import { isLanguage, LANGUAGES, languageName } from "../core/i18n/index.js";
+import { message } from "../core/message.js";
+import { keyed, zodFieldMessages } from "../core/validation.js";
 import { parsePhone } from "./phone.js";
 import type { Language } from "./users.types.js";
 
@@ -34,7 +36,7 @@ const text = (max: number) =>
       .string({ invalid_type_error: "must be text" })
       .trim()
       .max(max, `must be at most ${max} characters`)
-      .refine(noControl, "must not contain control characters")
+      .refine(noControl, keyed("validation:noControl", "must not contain control characters"))
       .nullable()
       .default(null),
   );
@@ -45,7 +47,7 @@ const requiredText = (label: string, max: number) =>
       .string({ required_error: `${label} is required`, invalid_type_error: "must be text" })
       .min(1, `${label} is required`)
       .max(max, `must be at most ${max} characters`)
-      .refine(noControl, "must not contain control characters"),
+      .refine(noControl, keyed("validation:noControl", "must not contain control characters")),
   );
 const consent = z.preprocess(
   (v) => {
@@ -80,7 +82,7 @@ export const userInputSchema = z.object({
     // Left out, it becomes the organization's default language (see parseUserInput).
     z
       .string({ invalid_type_error: `must be one of ${LANGUAGES.join(", ")}` })
-      .refine(isLanguage, `must be one of ${LANGUAGES.join(", ")}`)
+      .refine(isLanguage, keyed("validation:oneOf", `must be one of ${LANGUAGES.join(", ")}`, { options: LANGUAGES.join(", ") }))
       .optional(),
   ),
   groups: z
@@ -113,7 +115,8 @@ export function zodFieldErrors(error: z.ZodError): FieldErrors {
   return fields;
 }
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+/** `errors` in English (the API, import reports); `messages` the same as keys, for pages. */
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors; messages: FieldMessages };
 
 /**
  * Validates a person's fields wherever they come from (form, API, CSV row). The phone is
@@ -125,15 +128,16 @@ export function parseUserInput(
   defaultLanguage = "en",
 ): ParseResult<UserInput> {
   const result = userInputSchema.safeParse(raw);
-  const errors: FieldErrors = result.success ? {} : zodFieldErrors(result.error);
+  const messages: FieldMessages = result.success ? {} : zodFieldMessages(result.error);
   let phone: string | null = null;
   if (result.success && result.data.phone) {
     const parsed = parsePhone(result.data.phone, defaultCountry);
-    if (!parsed)
-      errors.phone = `is not a valid phone number (add the country prefix, e.g. +34, if it is not from ${defaultCountry})`;
+    if (!parsed) messages.phone = message("validation:phone", { country: defaultCountry });
     else phone = parsed.e164;
   }
-  if (!result.success || Object.keys(errors).length > 0) return { ok: false, errors };
+  if (!result.success || Object.keys(messages).length > 0) {
+    return { ok: false, errors: Object.fromEntries(Object.entries(messages).map(([k, m]) => [k, m.text])), messages };
+  }
   return { ok: true, value: { ...result.data, phone, language: result.data.language ?? defaultLanguage } };
 }
 

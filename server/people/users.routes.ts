@@ -3,6 +3,8 @@ import { ConflictError, ValidationError } from "../core/errors.js";
 import { anyStaff } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idList, idParam } from "../core/http/params.js";
+import type { TFunction } from "../core/i18n/index.js";
+import { message, sayAll } from "../core/message.js";
 import type { Facets } from "./facets.js";
 import type { GroupsService } from "./groups.service.js";
 import { parseListQuery } from "./list-query.schema.js";
@@ -20,7 +22,7 @@ function formValues(body: Record<string, unknown>): Record<string, unknown> {
  * What other features add to a person's profile page (the invitation card, …): people does
  * not depend on them, so the composition root adds theirs to the list it passes in.
  */
-export type ProfileExtras = (user: User) => Promise<Record<string, unknown>>;
+export type ProfileExtras = (user: User, t: TFunction) => Promise<Record<string, unknown>>;
 
 export type UserPagesDeps = {
   users: UsersService;
@@ -30,7 +32,8 @@ export type UserPagesDeps = {
 };
 
 export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): Router {
-  const profileExtras = async (user: User) => Object.assign({}, ...(await Promise.all(sections.map((s) => s(user)))));
+  const profileExtras = async (user: User, t: TFunction) =>
+    Object.assign({}, ...(await Promise.all(sections.map((s) => s(user, t)))));
   const router = Router();
   router.use("/users", anyStaff);
 
@@ -52,7 +55,7 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
       query = parseListQuery(req.query as Record<string, unknown>);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      queryError = Object.entries(err.fields)
+      queryError = Object.entries(err.fieldsIn(req.t))
         .map(([f, m]) => `${f} ${m}`)
         .join("; ");
       query = parseListQuery({});
@@ -104,13 +107,18 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
     const settings = await ctx.settings.get();
     const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry, settings.defaultLanguage);
     if (!parsed.ok)
-      return renderForm(res, 400, { title: req.t("titles:registerAPerson"), user: null, values, errors: parsed.errors });
+      return renderForm(res, 400, {
+        title: req.t("titles:registerAPerson"),
+        user: null,
+        values,
+        errors: sayAll(req.t, parsed.messages),
+      });
     try {
       const user = await ctx.users.create(parsed.value, req.actor);
       res.redirect(303, `/users/${user.id}?done=created`);
     } catch (err) {
       if (err instanceof ValidationError)
-        return renderForm(res, 400, { title: req.t("titles:registerAPerson"), user: null, values, errors: err.fields });
+        return renderForm(res, 400, { title: req.t("titles:registerAPerson"), user: null, values, errors: err.fieldsIn(req.t) });
       if (err instanceof ConflictError)
         return renderForm(res, 409, { title: req.t("titles:registerAPerson"), user: null, values, conflict: err });
       throw err;
@@ -124,7 +132,7 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
       typeof req.body?.back === "string" && /^\/(users|groups\/\d+)(\?|$)/.test(req.body.back) ? req.body.back : "/users";
     const sep = back.includes("?") ? "&" : "?";
     if (!ids.length) return res.redirect(303, `${back}${sep}done=nothing-selected`);
-    if (!groupId) throw new ValidationError({ groupId: "choose a group" });
+    if (!groupId) throw new ValidationError({ groupId: message("validation:chooseGroup") });
     if (req.body?.action === "remove") {
       await ctx.groups.removeMembers(groupId, ids, req.actor);
       return res.redirect(303, `${back}${sep}done=members-removed`);
@@ -138,7 +146,7 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
     if (!id) return next();
     const user = await ctx.users.get(id);
     // The audit log's section brings the person's history.
-    const extras = await profileExtras(user);
+    const extras = await profileExtras(user, req.t);
     res.render("users/profile", {
       ...extras,
       title: `${user.firstName} ${user.lastName}`,
@@ -153,7 +161,7 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
     if (!id) return next();
     const user = await ctx.users.get(id);
     await renderForm(res, 200, {
-      title: `Edit ${user.firstName} ${user.lastName}`,
+      title: req.t("titles:editPerson", { name: `${user.firstName} ${user.lastName}` }),
       user,
       values: { ...inputOf(user), groups: user.groups.map((g) => String(g.id)) },
     });
@@ -165,15 +173,15 @@ export function userPages(ctx: UserPagesDeps, sections: ProfileExtras[] = []): R
     const user = await ctx.users.get(id);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values = formValues(body);
-    const title = `Edit ${user.firstName} ${user.lastName}`;
+    const title = req.t("titles:editPerson", { name: `${user.firstName} ${user.lastName}` });
     const settings = await ctx.settings.get();
     const parsed = parseUserInput({ ...body, groups: values.groups }, settings.defaultCountry, settings.defaultLanguage);
-    if (!parsed.ok) return renderForm(res, 400, { title, user, values, errors: parsed.errors });
+    if (!parsed.ok) return renderForm(res, 400, { title, user, values, errors: sayAll(req.t, parsed.messages) });
     try {
       await ctx.users.update(id, parsed.value, req.actor);
       res.redirect(303, `/users/${id}?done=updated`);
     } catch (err) {
-      if (err instanceof ValidationError) return renderForm(res, 400, { title, user, values, errors: err.fields });
+      if (err instanceof ValidationError) return renderForm(res, 400, { title, user, values, errors: err.fieldsIn(req.t) });
       if (err instanceof ConflictError) return renderForm(res, 409, { title, user, values, conflict: err });
       throw err;
     }

@@ -3,15 +3,14 @@ import { Batcher } from "../core/db/batcher.js";
 import { nowMs } from "../core/db/convert.js";
 import type { PlannedWrites } from "../core/db/planned-writes.js";
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
-import type { Actor, EventBus } from "../core/events.js";
+import { type Actor, type EventBus, says } from "../core/events.js";
+import { message } from "../core/message.js";
 import * as groupsRepo from "./groups.repo.js";
 import { normalizeEmail, normalizeEmployeeId, normalizeGroupName } from "./normalize.js";
 import type { UserInput } from "./user.schema.js";
 import type { UserRow } from "./users.repo.js";
 import * as repo from "./users.repo.js";
 import type { ListQuery, ListResult, User, UserSummary } from "./users.types.js";
-
-const FIELD_LABELS = { email: "email address", phone: "phone number", employeeId: "employee id" } as const;
 
 export const CONSENT_REQUIRED = "Tick the consent box: a phone number can only be stored with the person's explicit consent.";
 
@@ -21,7 +20,7 @@ export class UsersService {
   private summaries = new Batcher<number, UserSummary>(
     async (ids) => {
       const found = await repo.findSummaries(this.db, [...new Set(ids)]);
-      return ids.map((id) => found.get(id) ?? new NotFoundError(`Person #${id} does not exist.`));
+      return ids.map((id) => found.get(id) ?? new NotFoundError(message("errors:personNotFound", { id })));
     },
     { concurrency: 2 },
   );
@@ -33,7 +32,7 @@ export class UsersService {
 
   async get(id: number): Promise<User> {
     const user = await repo.findUser(this.db, id);
-    if (!user) throw new NotFoundError(`Person #${id} does not exist.`);
+    if (!user) throw new NotFoundError(message("errors:personNotFound", { id }));
     return user;
   }
 
@@ -59,7 +58,7 @@ export class UsersService {
     });
     await this.events.emit("user.created", {
       actor,
-      summary: `Registered person #${id}${input.phone ? " with phone consent" : ""}`,
+      ...says("userCreated", { userId: id, consent: input.phone ? "yes" : "no" }),
       target: { type: "user", id },
       userId: id,
     });
@@ -70,7 +69,7 @@ export class UsersService {
     this.checkConsent(input);
     const changed = await this.db.transaction(async (trx) => {
       const current = await repo.findRow(trx, id);
-      if (!current) throw new NotFoundError(`Person #${id} does not exist.`);
+      if (!current) throw new NotFoundError(message("errors:personNotFound", { id }));
       await this.checkDuplicates(trx, input, id);
       const row = this.toRow(input, actor, nowMs(), current);
       const changedFields = (Object.keys(row) as Array<keyof UserRow>).filter(
@@ -88,7 +87,7 @@ export class UsersService {
     if (changed.length) {
       await this.events.emit("user.updated", {
         actor,
-        summary: `Edited person #${id}: ${changed.join(", ")}`,
+        ...says("userEdited", { userId: id, fields: changed.join(", ") }),
         target: { type: "user", id },
         userId: id,
       });
@@ -103,7 +102,7 @@ export class UsersService {
     await repo.updateStatus(this.db, id, { status: "deactivated", deactivated_at: now, updated_at: now });
     await this.events.emit("user.deactivated", {
       actor,
-      summary: `Deactivated person #${id}`,
+      ...says("userDeactivated", { userId: id }),
       target: { type: "user", id },
       userId: id,
     });
@@ -120,7 +119,7 @@ export class UsersService {
     });
     await this.events.emit("user.reactivated", {
       actor,
-      summary: `Reactivated person #${id}`,
+      ...says("userReactivated", { userId: id }),
       target: { type: "user", id },
       userId: id,
     });
@@ -157,8 +156,8 @@ export class UsersService {
     if (await repo.updateStatus(trx, id, fields, "pending")) return true;
     // Not pending (any more): say why.
     const row = await repo.findSummary(trx, id);
-    if (!row) throw new NotFoundError(`Person #${id} does not exist.`);
-    if (row.status === "deactivated") throw new ConflictError(`Person #${id} is deactivated and cannot join.`);
+    if (!row) throw new NotFoundError(message("errors:personNotFound", { id }));
+    if (row.status === "deactivated") throw new ConflictError(message("errors:joinDeactivated", { id }));
     return false;
   }
 
@@ -174,7 +173,7 @@ export class UsersService {
   async announceJoined(id: number, channel: string, actor: Actor): Promise<void> {
     await this.events.emit("user.joined", {
       actor,
-      summary: `Person #${id} joined (${channel})`,
+      ...says("userJoined", { userId: id, channel }),
       target: { type: "user", id },
       userId: id,
       channel,
@@ -194,14 +193,14 @@ export class UsersService {
     await repo.deleteUser(this.db, id);
     await this.events.emit("user.erased", {
       actor,
-      summary: `Erased person #${id} (personal data removed)`,
+      ...says("userErased", { userId: id }),
       target: { type: "user", id },
       userId: id,
     });
   }
 
   private checkConsent(input: UserInput) {
-    if (input.phone && !input.phoneConsent) throw new ValidationError({ phoneConsent: CONSENT_REQUIRED });
+    if (input.phone && !input.phoneConsent) throw new ValidationError({ phoneConsent: message("validation:consentRequired") });
   }
 
   private async checkDuplicates(db: Knex, input: UserInput, exceptId?: number) {
@@ -215,7 +214,7 @@ export class UsersService {
       exceptId,
     );
     if (dup) {
-      throw new ConflictError(`Another person (#${dup.id}) already has this ${FIELD_LABELS[dup.field]}.`, {
+      throw new ConflictError(message("errors:personDuplicate", { id: dup.id, field: dup.field }), {
         type: "user",
         id: dup.id,
         field: dup.field,
@@ -231,7 +230,7 @@ export class UsersService {
     const byName = await groupsRepo.groupIdsByNames(db, names.map(normalizeGroupName));
     const missingNames = names.filter((n) => !byName.has(normalizeGroupName(n)));
     const missing = [...missingIds.map((i) => `#${i}`), ...missingNames];
-    if (missing.length) throw new ValidationError({ groups: `unknown group: ${missing.join(", ")}` });
+    if (missing.length) throw new ValidationError({ groups: message("validation:unknownGroup", { names: missing.join(", ") }) });
     return [...new Set([...ids, ...names.map((n) => byName.get(normalizeGroupName(n)) as number)])];
   }
 

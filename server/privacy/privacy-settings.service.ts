@@ -1,6 +1,6 @@
 import { ValidationError } from "../core/errors.js";
-import type { Actor, EventBus } from "../core/events.js";
-import { zodFieldErrors } from "../people/index.js";
+import { type Actor, type EventBus, says } from "../core/events.js";
+import { zodFieldMessages } from "../core/validation.js";
 import type { SettingsService } from "../settings/index.js";
 import { PRIVACY_DEFAULTS, type PrivacySettings, privacySettingsSchema } from "./privacy-settings.schema.js";
 
@@ -34,12 +34,12 @@ export class PrivacySettingsService {
 
   async update(raw: Record<string, unknown>, actor: Actor): Promise<PrivacySettings> {
     const parsed = privacySettingsSchema.safeParse({ ...(await this.get()), ...raw });
-    if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error));
+    if (!parsed.success) throw new ValidationError(zodFieldMessages(parsed.error));
     await this.store.writeKeys(Object.fromEntries(Object.entries(parsed.data).map(([key, value]) => [PREFIX + key, value])));
     this.cache = null;
     await this.events.emit("settings.updated", {
       actor,
-      summary: `Changed privacy settings: ${Object.keys(raw).join(", ")}`,
+      ...says("privacyChanged", { keys: Object.keys(raw).join(", ") }),
     });
     return this.get();
   }

@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from "express";
 import { ValidationError } from "../core/errors.js";
-import type { Actor, EventBus } from "../core/events.js";
+import { type Actor, type EventBus, says } from "../core/events.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idParam } from "../core/http/params.js";
@@ -23,7 +23,7 @@ export async function sendExport(
   const data = await deps.privacy.exportPerson(userId);
   await deps.events.emit("user.exported", {
     actor,
-    summary: `Exported all data kept about person #${userId}`,
+    ...says("personExported", { userId }),
     target: { type: "user", id: userId },
     userId,
   });
@@ -71,7 +71,7 @@ export function privacyPages(deps: {
       res.redirect(303, "/admin/privacy?done=settings-saved");
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await render(req, res, 400, { values, errors: err.fields, flash: null });
+      await render(req, res, 400, { values, errors: err.fieldsIn(req.t), flash: null });
     }
   });
 

@@ -1,6 +1,7 @@
 import { getCountries } from "libphonenumber-js";
 import { z } from "zod";
 import { isLanguage, LANGUAGES } from "../core/i18n/index.js";
+import { keyed } from "../core/validation.js";
 
 const COUNTRIES = new Set<string>(getCountries());
 
@@ -8,7 +9,7 @@ const optionalHttpsUrl = z
   .string()
   .trim()
   .max(300, "must be at most 300 characters")
-  .refine((s) => s === "" || /^https:\/\/[^\s]+$/.test(s), "must be an https:// address");
+  .refine((s) => s === "" || /^https:\/\/[^\s]+$/.test(s), keyed("validation:https", "must be an https:// address"));
 
 /** Organization settings an admin changes in the pages; later issues add their keys. */
 export const settingsSchema = z.object({
@@ -17,13 +18,13 @@ export const settingsSchema = z.object({
     .string()
     .trim()
     .toUpperCase()
-    .refine((c) => COUNTRIES.has(c), "must be a two-letter country code such as ES or GB"),
+    .refine((c) => COUNTRIES.has(c), keyed("validation:country", "must be a two-letter country code such as ES or GB")),
   /** The language of people registered or imported without one, and of admins who chose none. */
   defaultLanguage: z
     .string()
     .trim()
     .toLowerCase()
-    .refine(isLanguage, `must be one of ${LANGUAGES.join(", ")}`),
+    .refine(isLanguage, keyed("validation:oneOf", `must be one of ${LANGUAGES.join(", ")}`, { options: LANGUAGES.join(", ") })),
   frontDeskContact: z.string().trim().max(200, "must be at most 200 characters").default(""),
   /** Days an invitation link stays valid; 0 means it never expires. */
   inviteTtlDays: z.coerce
@@ -50,7 +51,10 @@ export const settingsSchema = z.object({
     .string()
     .trim()
     .max(40)
-    .refine((s) => s === "" || /^[a-z][a-z0-9+.-]*$/.test(s), "must be a URL scheme such as myapp (letters, digits, + . -)"),
+    .refine(
+      (s) => s === "" || /^[a-z][a-z0-9+.-]*$/.test(s),
+      keyed("validation:scheme", "must be a URL scheme such as myapp (letters, digits, + . -)"),
+    ),
   /** An https universal link / app link for joining (…?token=…); preferred to the scheme when set. */
   appJoinUrl: optionalHttpsUrl.default(""),
   /**

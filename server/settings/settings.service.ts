@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 import { nowMs } from "../core/db/convert.js";
 import { SetupIncompleteError, ValidationError } from "../core/errors.js";
-import type { Actor, EventBus } from "../core/events.js";
-import { zodFieldErrors } from "../people/index.js";
+import { type Actor, type EventBus, says } from "../core/events.js";
+import { zodFieldMessages } from "../core/validation.js";
 import * as repo from "./settings.repo.js";
 import { type Settings, settingsSchema } from "./settings.schema.js";
 
@@ -46,10 +46,10 @@ export class SettingsService {
 
   async update(raw: Record<string, unknown>, actor: Actor): Promise<Settings> {
     const parsed = settingsSchema.safeParse({ ...(await this.get()), ...raw });
-    if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error));
+    if (!parsed.success) throw new ValidationError(zodFieldMessages(parsed.error));
     await this.writeKeys(parsed.data);
     this.cache = null;
-    await this.events.emit("settings.updated", { actor, summary: `Changed settings: ${Object.keys(raw).join(", ")}` });
+    await this.events.emit("settings.updated", { actor, ...says("settingsChanged", { keys: Object.keys(raw).join(", ") }) });
     return this.get();
   }
 

@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from "../core/errors.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
 import { flashFrom } from "../core/http/flash.js";
 import { idParam } from "../core/http/params.js";
+import { sayDeliveryError } from "../notify/index.js";
 import { WEBHOOK_EVENTS, type WebhooksService } from "./webhooks.service.js";
 
 /** Administration › Webhooks: register, enable, disable and delete; each one's delivery log. */
@@ -23,6 +24,7 @@ export function webhookPages(deps: { webhooks: WebhooksService }): Router {
       errors: {},
       created: null,
       flash: flashFrom(req),
+      sayDeliveryError: (text: string) => sayDeliveryError(req.t, text),
       ...locals,
     });
   };
@@ -38,7 +40,7 @@ export function webhookPages(deps: { webhooks: WebhooksService }): Router {
       res.setHeader("Cache-Control", "no-store");
       await render(req, res, 201, { created, flash: null });
     } catch (err) {
-      if (err instanceof ValidationError) return render(req, res, 400, { values, errors: err.fields, flash: null });
+      if (err instanceof ValidationError) return render(req, res, 400, { values, errors: err.fieldsIn(req.t), flash: null });
       throw err;
     }
   });

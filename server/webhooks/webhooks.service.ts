@@ -3,7 +3,8 @@ import type { Knex } from "knex";
 import { Sealer } from "../auth/index.js";
 import { nowMs } from "../core/db/convert.js";
 import { NotFoundError, ValidationError } from "../core/errors.js";
-import type { Actor, DomainEvent, EventBus } from "../core/events.js";
+import { type Actor, type DomainEvent, type EventBus, says } from "../core/events.js";
+import { type Message, message } from "../core/message.js";
 import type { AddressPolicy } from "../core/security/address-policy.js";
 import type { Delivery, Outbox, OutboxMessage, OutboxWorker, Outgoing, Prepared } from "../notify/index.js";
 import { DeliveryError, postForDelivery } from "../notify/index.js";
@@ -76,14 +77,14 @@ export class WebhooksService {
 
   async get(id: number): Promise<Webhook> {
     const row = await repo.findWebhook(this.deps.db, id);
-    if (!row) throw new NotFoundError(`Webhook #${id} does not exist.`);
+    if (!row) throw new NotFoundError(message("errors:webhookNotFound", { id }));
     return repo.toWebhook(row);
   }
 
   /** Registers a webhook; the secret (given or generated) is returned this once. */
   async create(input: WebhookInput, actor: Actor): Promise<{ webhook: Webhook; secret: string }> {
     const { url, secret, events } = validate(input);
-    const refused = await this.deps.addresses.refusal(url, "webhook");
+    const refused = await this.deps.addresses.refusalMessage(url, "webhook");
     if (refused) throw new ValidationError({ url: refused });
     const id = await repo.insertWebhook(this.deps.db, {
       url,
@@ -95,7 +96,7 @@ export class WebhooksService {
     this.subscriptions = null;
     await this.deps.events.emit("webhook.created", {
       actor,
-      summary: `Registered webhook #${id} for ${events.join(", ")}`,
+      ...says("webhookCreated", { id, events: events.join(", ") }),
       target: { type: "webhook", id },
       webhookId: id,
     });
@@ -103,11 +104,12 @@ export class WebhooksService {
   }
 
   async setActive(id: number, active: boolean, actor: Actor): Promise<Webhook> {
-    if (!(await repo.setActive(this.deps.db, id, active, nowMs()))) throw new NotFoundError(`Webhook #${id} does not exist.`);
+    if (!(await repo.setActive(this.deps.db, id, active, nowMs())))
+      throw new NotFoundError(message("errors:webhookNotFound", { id }));
     this.subscriptions = null;
     await this.deps.events.emit(active ? "webhook.enabled" : "webhook.disabled", {
       actor,
-      summary: `${active ? "Enabled" : "Disabled"} webhook #${id}`,
+      ...says(active ? "webhookEnabled" : "webhookDisabled", { id }),
       target: { type: "webhook", id },
       webhookId: id,
     });
@@ -116,11 +118,11 @@ export class WebhooksService {
 
   /** Deletes a webhook; its queued deliveries fail when their turn comes. */
   async remove(id: number, actor: Actor): Promise<void> {
-    if (!(await repo.deleteWebhook(this.deps.db, id))) throw new NotFoundError(`Webhook #${id} does not exist.`);
+    if (!(await repo.deleteWebhook(this.deps.db, id))) throw new NotFoundError(message("errors:webhookNotFound", { id }));
     this.subscriptions = null;
     await this.deps.events.emit("webhook.deleted", {
       actor,
-      summary: `Deleted webhook #${id}`,
+      ...says("webhookDeleted", { id }),
       target: { type: "webhook", id },
       webhookId: id,
     });
@@ -224,30 +226,30 @@ function idsOf(event: DomainEvent): Record<string, string | number | null> {
 }
 
 function validate(input: WebhookInput): { url: string; secret: string; events: string[] } {
-  const errors: Record<string, string> = {};
+  const errors: Record<string, Message> = {};
   const rawUrl = typeof input.url === "string" ? input.url.trim() : "";
   let url = "";
   try {
     const parsed = new URL(rawUrl);
-    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") errors.url = "Enter an https:// or http:// URL";
-    else if (parsed.username || parsed.password) errors.url = "Leave credentials out of the URL; the signature authenticates";
-    else if (rawUrl.length > 500) errors.url = "The URL is too long (at most 500 characters)";
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") errors.url = message("errors:webhook.urlScheme");
+    else if (parsed.username || parsed.password) errors.url = message("errors:webhook.urlCredentials");
+    else if (rawUrl.length > 500) errors.url = message("errors:webhook.urlTooLong", { max: 500 });
     else url = parsed.toString();
   } catch {
-    errors.url = rawUrl ? "Enter a valid https:// or http:// URL" : "Enter the URL to deliver to";
+    errors.url = message(rawUrl ? "errors:webhook.urlInvalid" : "errors:webhook.urlMissing");
   }
   const rawSecret = typeof input.secret === "string" ? input.secret.trim() : "";
   let secret = rawSecret;
   if (!rawSecret) secret = randomBytes(24).toString("base64url");
   else if (rawSecret.length < MIN_SECRET_LENGTH)
-    errors.secret = `Use at least ${MIN_SECRET_LENGTH} characters, or leave it empty to generate one`;
-  else if (rawSecret.length > MAX_SECRET_LENGTH) errors.secret = `Use at most ${MAX_SECRET_LENGTH} characters`;
+    errors.secret = message("errors:webhook.secretShort", { min: MIN_SECRET_LENGTH });
+  else if (rawSecret.length > MAX_SECRET_LENGTH) errors.secret = message("errors:webhook.secretLong", { max: MAX_SECRET_LENGTH });
   const list =
     input.events === undefined || input.events === null ? [] : Array.isArray(input.events) ? input.events : [input.events];
   const events = [...new Set(list.map(String))];
   const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
-  if (!events.length) errors.events = "Choose at least one event";
-  else if (unknown.length) errors.events = `Unknown event: ${unknown.join(", ")}`;
+  if (!events.length) errors.events = message("errors:webhook.eventsNone");
+  else if (unknown.length) errors.events = message("errors:webhook.eventsUnknown", { events: unknown.join(", ") });
   if (Object.keys(errors).length) throw new ValidationError(errors);
   return { url, secret, events };
 }

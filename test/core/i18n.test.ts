@@ -89,8 +89,9 @@ describe("translations", () => {
     let seen = 0;
     for (const file of files) {
       const text = readFileSync(file, "utf8");
-      // Literal keys only ("ns:a.b"); keys built at run time are checked by the tests of their pages.
-      for (const m of text.matchAll(/\bt\(\s*["'`]([a-zA-Z]+):([\w.-]*\w)["'`]/g)) {
+      // Literal keys only ("ns:a.b"), asked with t(), or carried by errors as message(key, values);
+      // keys built at run time are checked by the tests of their pages.
+      for (const m of text.matchAll(/\b(?:t|message|msg)\(\s*["'`]([a-zA-Z]+):([\w.-]*\w)["'`]/g)) {
         seen++;
         const [, ns = "", key = ""] = m;
         const found = key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], catalog.en?.[ns]);

@@ -32,6 +32,7 @@ const ORDER = [
   "015_invitation_opened",
   "016_imports_lease",
   "017_print_job_plan",
+  "018_audit_summary_key",
 ];
 
 const DIALECTS = await dialects();

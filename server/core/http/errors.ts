@@ -66,9 +66,14 @@ export function errorHandler(log: Logger) {
         fields: null,
       });
     }
-    res
-      .status(status)
-      .render("errors/error", { title, status, detail, fields: known instanceof ValidationError ? known.fields : null });
+    // A page speaks the reader's language: the title by status, the message by its key.
+    const t = req.t;
+    res.status(status).render("errors/error", {
+      title: t ? t(`common:error.title.${status}`, { defaultValue: title }) : title,
+      status,
+      detail: known ? known.messageIn(t) : t ? t("common:error.internal") : detail,
+      fields: known instanceof ValidationError ? known.fieldsIn(t) : null,
+    });
   };
 }
 

@@ -1,4 +1,5 @@
 import { formats, type TFunction, translator } from "../i18n/index.js";
+import { type Message, say } from "../message.js";
 import { scheduleInWords } from "./schedule-words.js";
 
 const escapeHtml = (s: string) =>
@@ -49,6 +50,8 @@ function makeViewHelpers(language: string) {
       const qs = params.toString();
       return qs ? `${path}?${qs}` : path;
     },
+    /** Words built in code (a `Message`), in this language; plain text as it is. */
+    say: (m: Message | string): string => say(t, m),
     statusLabel(status: string): string {
       return STATUSES.has(status) ? t(`common:status.${status}`) : status;
     },

@@ -1,5 +1,6 @@
 import { lookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
+import { type Message, message } from "../message.js";
 
 /**
  * Where a printer or webhook may point. Printers normally sit on the office LAN, so public
@@ -25,17 +26,6 @@ export function kindOf(address: string): { kind: Kind; range: string } {
   return { kind: "internal", range };
 }
 
-const RANGE_WORDS: Record<string, string> = {
-  loopback: "a loopback address",
-  linkLocal: "a link-local address",
-  private: "a private network address",
-  uniqueLocal: "a private network address",
-  carrierGradeNat: "a private network address",
-  unspecified: "an unspecified address",
-  multicast: "a multicast address",
-  broadcast: "a broadcast address",
-};
-
 function allowed(kind: Kind, use: AddressUse, range: string): boolean {
   if (kind === "public") return true;
   if (use === "webhook") return false;
@@ -55,6 +45,11 @@ export class AddressPolicy {
    * passes here (the connection will fail on its own, and is checked again then).
    */
   async refusal(uri: string, use: AddressUse): Promise<string | null> {
+    return (await this.refusalMessage(uri, use))?.text ?? null;
+  }
+
+  /** The same, as a locale key with its values (errors.json), for pages. */
+  async refusalMessage(uri: string, use: AddressUse): Promise<Message | null> {
     let url: URL;
     try {
       url = new URL(uri);
@@ -75,11 +70,9 @@ export class AddressPolicy {
     for (const address of addresses) {
       const { kind, range } = kindOf(address);
       if (allowed(kind, use, range)) continue;
-      const what = RANGE_WORDS[range] ?? "a reserved address";
       const at = address === host ? address : `${host} → ${address}`;
-      return use === "webhook"
-        ? `is on ${what} (${at}): webhooks must go to a public address. An admin can allow internal addresses in Administration › Privacy.`
-        : `is on ${what} (${at}): printers may be on public or private LAN addresses. An admin can allow loopback and link-local addresses in Administration › Privacy.`;
+      // The range's words come from the message itself (an ICU select), in each language.
+      return message(use === "webhook" ? "errors:address.webhook" : "errors:address.printer", { range, at });
     }
     return null;
   }

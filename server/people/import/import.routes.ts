@@ -52,7 +52,8 @@ export function importPages(ctx: { imports: ImportsService }): Router {
     try {
       imp = await receiveUpload(req, ctx);
     } catch (err) {
-      if (err instanceof ValidationError) return renderUpload(res, 400, Object.values(err.fields)[0] ?? err.message);
+      if (err instanceof ValidationError)
+        return renderUpload(res, 400, Object.values(err.fieldsIn(req.t))[0] ?? err.messageIn(req.t));
       if (err instanceof PayloadTooLargeError) return renderUpload(res, 413, err.message);
       throw err;
     }

@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { call } from "../support/api-client.js";
+import { ADMIN_PASSWORD, createApiKey, createStaff, startTestApp, type TestApp } from "../support/app.js";
+import { PageClient } from "../support/browser-client.js";
+import { dialects } from "../support/databases.js";
+import { waitFor } from "../support/notify-app.js";
+
+// An organization in Spain whose mail server cannot be reached: deliveries fail.
+const SPAIN = {
+  DEFAULT_COUNTRY: "ES",
+  DEFAULT_LANGUAGE: "",
+  ORGANIZATION_NAME: "Logística Peñalara",
+  APP_NAME: "Charla",
+  SMTP_URL: "smtp://127.0.0.1:9",
+};
+
+/** The page's text without tags, entities decoded, spaces folded: what a reader sees. */
+function visible(html: string): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ");
+}
+
+/** English the code used to build: none of it may reach a Spanish page. */
+const ENGLISH = [
+  /is required/,
+  /must be at most/,
+  /is not a valid/,
+  /already exists/,
+  /Person #\d+/,
+  /person #\d+/,
+  /Registered /,
+  /Created group/,
+  /Queued the invitation/,
+  /could not be sent/,
+  /Enter an https/,
+  /webhooks must go to a public address/,
+  /choose at least one scope/,
+  /\bQueued\b|\bFailed\b|\bSent\b/,
+  /\battempts?\b/,
+  /Email: (connected|saved)/,
+];
+
+function assertSpanish(text: string, where: string) {
+  for (const english of ENGLISH) assert.doesNotMatch(text, english, `${where}: English text ${english}`);
+}
+
+for (const dialect of await dialects()) {
+  describe(`the admin pages in Spanish, with errors, on ${dialect}`, () => {
+    let app: TestApp;
+    let admin: PageClient;
+    let key: string;
+    let personId: number;
+
+    before(async () => {
+      app = await startTestApp(dialect, SPAIN, { internalAddresses: false });
+      await createStaff(app.ctx, "admin");
+      key = await createApiKey(app.ctx);
+      admin = new PageClient(app.url);
+      await admin.signIn("admin@example.com", ADMIN_PASSWORD);
+    });
+    after(async () => {
+      await app?.stop();
+    });
+
+    it("says what is wrong with a person's form in Spanish", async () => {
+      await admin.get("/users/new");
+      const res = await admin.post("/users", { firstName: "", lastName: "M".repeat(101), email: "nico@", phone: "12" });
+      assert.equal(res.status, 400);
+      const text = visible(res.text);
+      assert.match(text, /Este campo es obligatorio/);
+      assert.match(text, /Puede tener como máximo 100 caracteres/);
+      assert.match(text, /No es una dirección de correo electrónico válida/);
+      assertSpanish(text, "person form");
+
+      // A valid one, then the same email again: the duplicate is named in Spanish.
+      const created = await admin.post("/users", { firstName: "Nicolás", lastName: "Muñoz", email: "nico@example.com" });
+      assert.equal(created.status, 303, created.text.slice(0, 300));
+      personId = Number(/\/users\/(\d+)/.exec(created.headers.get("location") ?? "")?.[1]);
+      await admin.get("/users/new");
+      const dup = await admin.post("/users", { firstName: "Otro", lastName: "Nicolás", email: "NICO@example.com" });
+      assert.equal(dup.status, 409);
+      assert.match(visible(dup.text), /Otra persona \(n\.º \d+\) ya tiene este correo electrónico/);
+      assertSpanish(visible(dup.text), "duplicate person");
+    });
+
+    it("refuses a duplicate group name in Spanish", async () => {
+      await admin.get("/groups");
+      assert.equal((await admin.post("/groups", { name: "Almacén" })).status, 303);
+      await admin.get("/groups");
+      const res = await admin.post("/groups", { name: "almacén" });
+      assert.equal(res.status, 409);
+      assert.match(visible(res.text), /Ya existe un grupo con este nombre/);
+      assertSpanish(visible(res.text), "groups");
+    });
+
+    it("refuses a bad webhook URL and an internal address in Spanish", async () => {
+      await admin.get("/admin/webhooks");
+      const bad = await admin.post("/admin/webhooks", { url: "ftp://example.com/hook", events: "user.joined" });
+      assert.equal(bad.status, 400);
+      assert.match(visible(bad.text), /Escribe una dirección que empiece por https:\/\/ o http:\/\//);
+      assertSpanish(visible(bad.text), "webhook URL");
+      await admin.get("/admin/webhooks");
+      const internal = await admin.post("/admin/webhooks", { url: "http://127.0.0.1:9/hook", events: "user.joined" });
+      assert.equal(internal.status, 400);
+      assert.match(
+        visible(internal.text),
+        /Está en una dirección de bucle local \(127\.0\.0\.1\): los webhooks deben ir a una dirección pública/,
+      );
+      assertSpanish(visible(internal.text), "webhook address");
+    });
+
+    it("refuses a nameless API key and a taken account email in Spanish", async () => {
+      await admin.get("/admin/api-keys");
+      const res = await admin.post("/admin/api-keys", { name: "  ", scopes: "users" });
+      assert.equal(res.status, 400);
+      assert.match(visible(res.text), /Este campo es obligatorio/);
+      assertSpanish(visible(res.text), "API keys");
+      await admin.get("/admin/accounts");
+      const taken = await admin.post("/admin/accounts", {
+        email: "admin@example.com",
+        name: "Otra",
+        role: "frontdesk",
+        password: "una contraseña larga",
+      });
+      assert.equal(taken.status, 400);
+      assert.match(visible(taken.text), /Ya hay una cuenta con este correo electrónico/);
+    });
+
+    it("shows a failed delivery, its error and the channels in Spanish", async () => {
+      await admin.get(`/users/${personId}`);
+      const sent = await admin.post(`/users/${personId}/invitation/send`, { channel: "email" });
+      assert.equal(sent.status, 303, sent.text.slice(0, 300));
+      const page = await waitFor("the failed attempt on Deliveries", async () => {
+        const res = await admin.get("/deliveries");
+        return /Servidor de correo \(SMTP\)/.test(res.text) ? visible(res.text) : undefined;
+      });
+      assert.match(page, /1 intento/);
+      assert.match(page, /En cola|Fallido/);
+      assert.match(page, /Correo electrónico/);
+      assertSpanish(page, "deliveries");
+      const dashboard = visible((await admin.get("/dashboard")).text);
+      assert.match(dashboard, /Correo electrónico: conectado/);
+      assertSpanish(dashboard, "dashboard");
+    });
+
+    it("tells the audit log and the person's history in Spanish, by name", async () => {
+      const audit = visible((await admin.get("/audit")).text);
+      assert.match(audit, /Registró a Nicolás Muñoz/);
+      assert.match(audit, /Creó el grupo n\.º \d+/);
+      assert.match(audit, /Puso en cola la invitación de Nicolás Muñoz por correo electrónico/);
+      assert.match(audit, /Inició sesión/);
+      assertSpanish(audit, "audit");
+      const profile = visible((await admin.get(`/users/${personId}`)).text);
+      assert.match(profile, /Registró a Nicolás Muñoz/);
+      assertSpanish(profile, "profile history");
+    });
+
+    it("shows an error page in Spanish", async () => {
+      const res = await admin.get("/groups/999999");
+      assert.equal(res.status, 404);
+      assert.match(visible(res.text), /El grupo n\.º 999999 no existe/);
+      assert.match(visible(res.text), /No encontrado/);
+    });
+
+    it("keeps the JSON API in English", async () => {
+      const res = await call(app, "POST", "/users", { key, body: { firstName: "", lastName: "X", email: "nope" } });
+      assert.equal(res.status, 400);
+      assert.equal(res.body.errors.firstName, "First name is required");
+      assert.equal(res.body.errors.email, "is not a valid email address");
+      const group = await call(app, "POST", "/groups", { key, body: { name: "ALMACÉN" } });
+      assert.equal(group.status, 409);
+      assert.match(group.body.detail, /^A group with this name already exists \(#\d+\)\.$/);
+    });
+  });
+}
