@@ -5,8 +5,8 @@ import { clearCookie, readCookie, setCookie } from "../server/core/http/cookies.
 import { translator } from "../server/core/i18n/index.js";
 import { PROJECT_ROOT } from "../server/core/root.js";
 import type { Settings } from "../server/settings/index.js";
+import { screenStrings } from "./kiosk.i18n.js";
 import { DEVICE_COOKIE, PAIRING_COOKIE } from "./kiosk-live.js";
-import { screenStrings } from "./kiosk-strings.js";
 import type { KiosksService } from "./kiosks.service.js";
 
 const root = PROJECT_ROOT;

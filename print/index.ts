@@ -26,11 +26,11 @@ import { printersApi } from "./printers/printers.api.js";
 import { printerPages } from "./printers/printers.routes.js";
 import { PrintersService } from "./printers/printers.service.js";
 import * as jobsRepo from "./queue/jobs.repo.js";
+import { printingProfileExtras } from "./queue/print.profile.js";
 import { printPages } from "./queue/print.routes.js";
 import { printJobsApi } from "./queue/print-jobs.api.js";
 import { PrintJobsService } from "./queue/print-jobs.service.js";
 import { PrintWorker } from "./queue/print-worker.js";
-import { printingProfileExtras } from "./queue/profile-extras.js";
 
 /** What the print feature needs from the core and from other features. */
 export type PrintDeps = {

@@ -4,13 +4,13 @@ import type { Config } from "../core/config.js";
 import type { EventBus } from "../core/events.js";
 import type { Feature } from "../core/feature.js";
 import type { Live } from "../core/live/live.js";
-import { AppMetrics, type MetricsFigures, type PrinterProbe } from "./app-metrics.js";
 import * as figuresRepo from "./figures.repo.js";
 import { metricsRoutes } from "./metrics.routes.js";
+import { AppMetrics, type MetricsFigures, type PrinterProbe } from "./metrics.service.js";
 
-export type { AppMetrics, MetricsFigures, PrinterProbe } from "./app-metrics.js";
 /** Read by the readiness check (/readyz): messages the outbox workers are behind on. */
 export { outboxOverdue } from "./figures.repo.js";
+export type { AppMetrics, MetricsFigures, PrinterProbe } from "./metrics.service.js";
 export { type JobOutcome, recordJobRun, recordLeaseTakeover } from "./registry.js";
 
 export type MetricsDeps = {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type Request, Router } from "express";
-import type { AppMetrics } from "./app-metrics.js";
+import type { AppMetrics } from "./metrics.service.js";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 

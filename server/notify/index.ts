@@ -11,6 +11,7 @@ import type { GroupsService, UsersService } from "../people/index.js";
 import type { SettingsService } from "../settings/index.js";
 import { bulkInvitePages } from "./bulk-invite.routes.js";
 import { BulkInvite } from "./bulk-invite.service.js";
+import { deliveryProfileExtras } from "./deliveries.profile.js";
 import { deliveryPages } from "./deliveries.routes.js";
 import { invitationSendApi } from "./invitation-send.api.js";
 import { InvitationSender } from "./invitation-sender.js";
@@ -19,7 +20,6 @@ import { outboxOverdue } from "./outbox.repo.js";
 import { Outbox } from "./outbox.service.js";
 import type { Delivery } from "./outbox.types.js";
 import { OutboxWorker } from "./outbox-worker.js";
-import { deliveryProfileExtras } from "./profile-extras.js";
 import { Reminders } from "./reminders.js";
 import { createSmsProvider } from "./sms/provider.js";
 

@@ -23,9 +23,9 @@ export type { Group, Member } from "./groups.types.js";
 export type { ImportsService, ImportView } from "./import/imports.service.js";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./list-query.schema.js";
 export { parsePhone } from "./phone.js";
-export { LANGUAGE_NAMES, LANGUAGES, type UserInput, userInputSchema, zodFieldErrors } from "./user.schema.js";
 export { iterateUsers, recountStatuses, statusCounts } from "./users.repo.js";
 export type { ProfileExtras } from "./users.routes.js";
+export { LANGUAGE_NAMES, LANGUAGES, type UserInput, userInputSchema, zodFieldErrors } from "./users.schema.js";
 export type { UsersService } from "./users.service.js";
 export {
   type ListQuery,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "../core/errors.js";
-import { zodFieldErrors } from "./user.schema.js";
+import { zodFieldErrors } from "./users.schema.js";
 import { type ListQuery, SORT_KEYS, STATUSES } from "./users.types.js";
 
 export const DEFAULT_PAGE_SIZE = 50;

@@ -4,7 +4,7 @@ import { ValidationError } from "../core/errors.js";
 import { requireApiKey } from "../core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../core/http/params.js";
 import { parseListQuery } from "./list-query.schema.js";
-import { parseUserInput, USER_INPUT_KEYS } from "./user.schema.js";
+import { parseUserInput, USER_INPUT_KEYS } from "./users.schema.js";
 import { inputOf, type UsersService } from "./users.service.js";
 import type { OrganizationDefaults, Status, User } from "./users.types.js";
 

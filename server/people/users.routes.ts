@@ -8,7 +8,7 @@ import { message, sayAll } from "../core/message.js";
 import type { Facets } from "./facets.js";
 import type { GroupsService } from "./groups.service.js";
 import { parseListQuery } from "./list-query.schema.js";
-import { LANGUAGE_NAMES, LANGUAGES, parseUserInput } from "./user.schema.js";
+import { LANGUAGE_NAMES, LANGUAGES, parseUserInput } from "./users.schema.js";
 import { inputOf, type UsersService } from "./users.service.js";
 import type { OrganizationDefaults, User } from "./users.types.js";
 

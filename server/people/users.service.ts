@@ -7,9 +7,9 @@ import { type Actor, type EventBus, says } from "../core/events.js";
 import { message } from "../core/message.js";
 import * as groupsRepo from "./groups.repo.js";
 import { normalizeEmail, normalizeEmployeeId, normalizeGroupName } from "./normalize.js";
-import type { UserInput } from "./user.schema.js";
 import type { UserRow } from "./users.repo.js";
 import * as repo from "./users.repo.js";
+import type { UserInput } from "./users.schema.js";
 import type { ListQuery, ListResult, User, UserSummary } from "./users.types.js";
 
 export const CONSENT_REQUIRED = "Tick the consent box: a phone number can only be stored with the person's explicit consent.";

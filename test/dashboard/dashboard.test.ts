@@ -5,7 +5,7 @@ import type { Browser } from "playwright-core";
 import { cliActor } from "../../server/core/events.js";
 import { DashboardService } from "../../server/dashboard/dashboard.service.js";
 import { joinsChart, niceMax } from "../../server/dashboard/joins-chart.js";
-import type { UserInput } from "../../server/people/user.schema.js";
+import type { UserInput } from "../../server/people/users.schema.js";
 import { ADMIN_PASSWORD, createStaff, startTestApp, type TestApp } from "../support/app.js";
 import { PageClient } from "../support/browser-client.js";
 import { launchChromium } from "../support/chromium.js";

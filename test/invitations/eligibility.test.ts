@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { cliActor } from "../../server/core/events.js";
 import { type Eligibility, eligibilityOf } from "../../server/invitations/index.js";
-import type { UserInput } from "../../server/people/user.schema.js";
+import type { UserInput } from "../../server/people/users.schema.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dialects } from "../support/databases.js";
 import { personInput } from "../support/people.js";

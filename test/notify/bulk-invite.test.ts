@@ -4,7 +4,7 @@ import { cliActor } from "../../server/core/events.js";
 import { BulkInvite } from "../../server/notify/bulk-invite.service.js";
 import { INVITATION_KIND } from "../../server/notify/invitation-sender.js";
 import { Reminders } from "../../server/notify/reminders.js";
-import type { UserInput } from "../../server/people/user.schema.js";
+import type { UserInput } from "../../server/people/users.schema.js";
 import { ADMIN_PASSWORD, createStaff } from "../support/app.js";
 import { PageClient } from "../support/browser-client.js";
 import { dialects, freshDatabase, type TestDatabase } from "../support/databases.js";

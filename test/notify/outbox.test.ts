@@ -13,7 +13,7 @@ import { retryDelayMs } from "../../server/notify/backoff.js";
 import type { Delivery } from "../../server/notify/outbox.types.js";
 import { pickSmsText, smsSize } from "../../server/notify/sms/gsm.js";
 import { LogSmsProvider } from "../../server/notify/sms/log.js";
-import type { UserInput } from "../../server/people/user.schema.js";
+import type { UserInput } from "../../server/people/users.schema.js";
 import { ADMIN_PASSWORD, createApiKey, createStaff } from "../support/app.js";
 import { PageClient } from "../support/browser-client.js";
 import { dialects, freshDatabase, type TestDatabase } from "../support/databases.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fold, queryTerms, searchTerms } from "../../server/people/normalize.js";
 import { parsePhone } from "../../server/people/phone.js";
-import { parseUserInput } from "../../server/people/user.schema.js";
+import { parseUserInput } from "../../server/people/users.schema.js";
 
 describe("normalizing what the front desk types", () => {
   it("folds case and accents for search and sorting", () => {

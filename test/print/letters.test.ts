@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { InvitationUnusableError, NotPendingError, UnknownPersonError } from "../../print/letter/letter-errors.js";
 import { cliActor } from "../../server/core/events.js";
-import type { UserInput } from "../../server/people/user.schema.js";
+import type { UserInput } from "../../server/people/users.schema.js";
 import { call } from "../support/api-client.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { dialects } from "../support/databases.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { cliActor } from "../../server/core/events.js";
-import type { UserInput } from "../../server/people/user.schema.js";
+import type { UserInput } from "../../server/people/users.schema.js";
 import { OTP_MAX_TRIES, type PhoneOtpService } from "../../server/registrations/phone-otp.service.js";
 import { assertProblem, call } from "../support/api-client.js";
 import { createApiKey, startTestApp, type TestApp } from "../support/app.js";

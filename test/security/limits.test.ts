@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { MAX_OPEN_PAIRINGS, PAIRINGS_PER_ADDRESS } from "../../kiosk/kiosks.service.js";
 import { cliActor } from "../../server/core/events.js";
-import type { UserInput } from "../../server/people/user.schema.js";
+import type { UserInput } from "../../server/people/users.schema.js";
 import { NUMBER_MAX_CODES } from "../../server/registrations/phone-otp.service.js";
 import { ADMIN_PASSWORD, createStaff, startOn, startTestApp, type TestApp } from "../support/app.js";
 import { PageClient } from "../support/browser-client.js";

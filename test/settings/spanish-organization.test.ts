@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { screenStrings } from "../../kiosk/kiosk-strings.js";
+import { screenStrings } from "../../kiosk/kiosk.i18n.js";
 import { cliActor } from "../../server/core/events.js";
 import { call } from "../support/api-client.js";
 import { ADMIN_PASSWORD, createApiKey, createStaff, startTestApp, type TestApp } from "../support/app.js";

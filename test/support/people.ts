@@ -1,4 +1,4 @@
-import type { UserInput } from "../../server/people/user.schema.js";
+import type { UserInput } from "../../server/people/users.schema.js";
 
 /** A person to register in a test: every optional field empty unless given. */
 export const personInput = (fields: Partial<UserInput> & Pick<UserInput, "firstName" | "lastName">): UserInput => ({

@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { ValidationError } from "../../server/core/errors.js";
 import { cliActor } from "../../server/core/events.js";
-import type { UserInput } from "../../server/people/user.schema.js";
+import type { UserInput } from "../../server/people/users.schema.js";
 import { ADMIN_PASSWORD, createStaff } from "../support/app.js";
 import { PageClient } from "../support/browser-client.js";
 import { dialects, freshDatabase, type TestDatabase } from "../support/databases.js";

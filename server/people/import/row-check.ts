@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
 import { groupNameSchema } from "../groups.schema.js";
 import { fold, normalizeEmail, normalizeEmployeeId, normalizeGroupName, sortName } from "../normalize.js";
-import { parseUserInput } from "../user.schema.js";
 import { existingValues, fullNames, idsBySortName, type UserRow } from "../users.repo.js";
+import { parseUserInput } from "../users.schema.js";
 import type { ColumnMap, ImportField } from "./columns.js";
 import type { CsvRow } from "./csv-read.js";
 
