@@ -3,7 +3,7 @@
 export const STATUSES = ["pending", "active", "deactivated"] as const;
 /** `pending` until they join (greyed out, with a small clock), `active` once joined, `deactivated` by an admin. */
 export type Status = (typeof STATUSES)[number];
-/** A folder of locales/ (see user.schema.ts for the list). */
+/** A folder of locales/ (see users.schema.ts for the list). */
 export type Language = string;
 
 export type GroupRef = { id: number; name: string };
