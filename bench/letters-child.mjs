@@ -9,10 +9,10 @@ import { createWriteStream, readFileSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
 
 const base = process.env.BENCH_CODE === "dist" ? "../dist" : "..";
-const { loadConfig } = await import(`${base}/server/config.js`);
+const { loadConfig } = await import(`${base}/server/core/config.js`);
 const { createStation } = await import(`${base}/server/station.js`);
-const { closeDb } = await import(`${base}/server/db/knex.js`);
-const { createLogger } = await import(`${base}/server/log.js`);
+const { closeDb } = await import(`${base}/server/core/db/knex.js`);
+const { createLogger } = await import(`${base}/server/core/log.js`);
 
 const ids = JSON.parse(readFileSync(process.env.BENCH_LETTER_IDS, "utf8"));
 const out = process.env.BENCH_LETTER_OUT;

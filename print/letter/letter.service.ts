@@ -84,6 +84,8 @@ export class LetterService {
    */
   async stream(request: RenderRequest): Promise<Readable> {
     const { userIds, paper, cover, twoSided } = checkRequest(request);
+    // The worker loads while the people are read (a refusal leaves it idle for the next one).
+    this.renderers.prestart();
     const settings = await this.deps.settings.requireSetup();
     const people = await this.prepare(userIds);
     return this.streamOf(settings, { letters: people, paper, cover, twoSided });

@@ -1,8 +1,14 @@
 import { Worker } from "node:worker_threads";
-import type { QrMatrix } from "./qr-vector.js";
+import { type QrMatrix, qrMatrix } from "./qr-vector.js";
 
 const BATCH = 100;
 const AHEAD = 3;
+/**
+ * The first codes of a document are encoded on the render thread itself: the first letter
+ * is drawn at once instead of after a batch of 100 (and, after a start, after the encoder's
+ * thread has loaded), while the encoder works on the codes after them.
+ */
+const LOCAL = 8;
 
 type Reply = { id: number; sizes: Int32Array; runs: Int32Array[] };
 type Waiter = { resolve: (reply: Reply) => void; reject: (err: Error) => void };
@@ -53,6 +59,14 @@ class QrEncoder {
 }
 
 /**
+ * Starts the QR encoder's thread now (the render worker does while it loads its own
+ * modules), so that it is ready when the first document's codes are asked for.
+ */
+export function startQrEncoder(): void {
+  QrEncoder.get();
+}
+
+/**
  * The personal QR codes of a document, encoded ahead on the QR encoder's thread while the
  * letters before them are drawn: `get(i)` is the code of the i-th text, in order.
  * Encoding is the same as qrMatrix(text, "M").
@@ -60,15 +74,25 @@ class QrEncoder {
 export class QrPipeline {
   private encoder = QrEncoder.get();
   private batches = new Map<number, Promise<Reply>>();
+  /** The texts the encoder's thread encodes: those after the LOCAL first. */
+  private remote: string[];
 
-  constructor(private texts: string[]) {}
+  constructor(private texts: string[]) {
+    this.remote = texts.slice(LOCAL);
+  }
 
   async get(index: number): Promise<QrMatrix> {
-    const b = Math.floor(index / BATCH);
-    for (let k = b; k < b + AHEAD && k * BATCH < this.texts.length; k++) this.request(k);
+    if (index < LOCAL) {
+      // The encoder starts on the codes after these meanwhile.
+      for (let k = 0; k < AHEAD; k++) this.request(k);
+      return qrMatrix(this.texts[index] as string, "M");
+    }
+    const at = index - LOCAL;
+    const b = Math.floor(at / BATCH);
+    for (let k = b; k < b + AHEAD; k++) this.request(k);
     const reply = await (this.batches.get(b) as Promise<Reply>);
-    if (index % BATCH === BATCH - 1) this.batches.delete(b);
-    const i = index - b * BATCH;
+    if (at % BATCH === BATCH - 1) this.batches.delete(b);
+    const i = at - b * BATCH;
     return { size: reply.sizes[i] as number, runs: reply.runs[i] as Int32Array };
   }
 
@@ -78,8 +102,8 @@ export class QrPipeline {
   }
 
   private request(b: number) {
-    if (this.batches.has(b) || b * BATCH >= this.texts.length) return;
-    const batch = this.encoder.encode(this.texts.slice(b * BATCH, (b + 1) * BATCH));
+    if (this.batches.has(b) || b * BATCH >= this.remote.length) return;
+    const batch = this.encoder.encode(this.remote.slice(b * BATCH, (b + 1) * BATCH));
     // A failure is thrown where the batch is awaited; one never awaited is not an error.
     batch.catch(() => {});
     this.batches.set(b, batch);

@@ -46,6 +46,7 @@ export class RenderPool {
   private nextId = 0;
   private starting = 0;
   private warming: Promise<void> | null = null;
+  private prestarting: Promise<void> | null = null;
 
   constructor(private max = MAX_WORKERS) {}
 
@@ -150,8 +151,24 @@ export class RenderPool {
     }
   }
 
+  /**
+   * Starts a worker for a document about to be asked for, when none is up: the caller is
+   * still checking the people in the database, and the thread loads its modules meanwhile
+   * (about a quarter of a second). The worker then waits idle for that document.
+   */
+  prestart(): void {
+    if (this.threads.size || this.starting || this.prestarting) return;
+    this.prestarting = this.spawn()
+      .then(
+        (t) => this.release(t),
+        () => {},
+      )
+      .finally(() => (this.prestarting = null));
+  }
+
   private async acquire(): Promise<Thread> {
     if (this.warming && !this.idle.length) await this.warming;
+    if (this.prestarting && !this.idle.length) await this.prestarting;
     const idle = this.idle.pop();
     if (idle) {
       idle.worker.ref();

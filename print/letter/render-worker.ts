@@ -7,7 +7,13 @@
  * while more than WINDOW bytes are unacknowledged.
  */
 import { parentPort } from "node:worker_threads";
-import { type LetterJob, renderJob } from "./letter-job.js";
+import type { LetterJob } from "./letter-job.js";
+import { startQrEncoder } from "./qr-pipeline.js";
+
+// The QR encoder's thread starts while this one loads pdfkit and fontkit (the longest part
+// of a start), instead of after, when the first document asks for its first codes.
+startQrEncoder();
+const { renderJob } = await import("./letter-job.js");
 
 /** Every message names its document: a late ack or stop for a finished one is ignored. */
 export type ToWorker =
