@@ -153,8 +153,13 @@ export function createPrint(deps: PrintDeps) {
   };
   /** The paper-invitation section of a person's profile (the root adds it to the profile page). */
   const profile: (user: User) => Promise<Record<string, unknown>> = printingProfileExtras({ printers, jobs });
+  /** For /metrics: print jobs by state and letters printed by printer, counted at scrape time. */
+  const figures = {
+    printJobsByState: () => jobsRepo.countByState(db),
+    lettersPrintedByPrinter: () => jobsRepo.lettersPrintedByPrinter(db),
+  };
   // The services apart from the Feature: `jobs` is the print jobs here, the scheduled jobs there.
-  return { printers, jobs, worker, batch, letters, profile, feature };
+  return { printers, jobs, worker, batch, letters, profile, figures, feature };
 }
 
 export { DRIVERS, SIDES } from "./drivers/driver.js";

@@ -180,6 +180,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
     events,
     live,
     config,
+    figures: { ...notify.figures, ...print.figures },
     printers: {
       list: () => print.printers.list(),
       state: async (id) => (await print.printers.status(id)).state,

@@ -270,3 +270,19 @@ export async function history(db: Knex, jobId: number): Promise<HistoryEntry[]> 
 /** The jobs waiting for the front desk's decision (the printer could not tell whether they printed). */
 export const unconfirmedJobs = (db: Knex): Promise<JobRow[]> =>
   db("print_jobs").where({ status: "unconfirmed" }).orderBy("id", "asc").limit(200);
+
+/** For /metrics: print jobs by state (every instance reads the same rows). */
+export async function countByState(db: Knex) {
+  const rows = (await db("print_jobs").select("status").count({ n: "*" }).groupBy("status")) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({ state: String(r.status), n: Number(r.n) }));
+}
+
+/** Letters (one page each) in completed print jobs, by printer name. */
+export async function lettersPrintedByPrinter(db: Knex) {
+  const rows = (await db("print_jobs")
+    .where({ status: "completed" })
+    .select("printer_name")
+    .sum({ n: "letters" })
+    .groupBy("printer_name")) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({ printer: String(r.printer_name), n: Number(r.n ?? 0) }));
+}

@@ -16,7 +16,7 @@ import { deliveryPages } from "./deliveries.routes.js";
 import { invitationSendApi } from "./invitation-send.api.js";
 import { InvitationSender } from "./invitation-sender.js";
 import { createMailer } from "./mailer.js";
-import { outboxOverdue } from "./outbox.repo.js";
+import { countByChannelAndState, countRetrying, outboxOverdue } from "./outbox.repo.js";
 import { Outbox } from "./outbox.service.js";
 import type { Delivery } from "./outbox.types.js";
 import { OutboxWorker } from "./outbox-worker.js";
@@ -55,6 +55,11 @@ export type Notify = Feature & {
   stop: (ms?: number) => Promise<void>;
   /** The profile page's delivery section: the person's sends and which send buttons apply. */
   profile: ReturnType<typeof deliveryProfileExtras>;
+  /** For /metrics: messages by channel and state, and those waiting after a retry. */
+  figures: {
+    outboxByChannelAndState: () => ReturnType<typeof countByChannelAndState>;
+    outboxRetrying: () => ReturnType<typeof countRetrying>;
+  };
   /** Checks for /readyz: `outbox`, the backlog of messages overdue. */
   checks: Record<string, () => Promise<Check>>;
   api: NonNullable<Feature["api"]>;
@@ -107,6 +112,7 @@ export function createNotify(deps: NotifyDeps): Notify {
       { name: "invitations.bulk-resume", schedule: "* * * * *", leaseSeconds: 600, run: () => bulk.resumeStale() },
     ],
     profile: deliveryProfileExtras({ outbox }),
+    figures: { outboxByChannelAndState: () => countByChannelAndState(db), outboxRetrying: () => countRetrying(db) },
     checks: {
       outbox: async () => {
         const late = await outboxOverdue(db, Date.now() - OUTBOX_LATE_MS);

@@ -234,3 +234,22 @@ export async function outboxOverdue(db: Knex, before: number): Promise<number> {
   const row = await db("outbox").where({ state: "queued" }).andWhere("next_attempt_at", "<", before).count({ n: "*" }).first();
   return Number(row?.n ?? 0);
 }
+
+/** For /metrics: messages by channel and state (every instance reads the same rows). */
+export async function countByChannelAndState(db: Knex) {
+  const rows = (await db("outbox").select("channel", "state").count({ n: "*" }).groupBy("channel", "state")) as Array<
+    Record<string, unknown>
+  >;
+  return rows.map((r) => ({ channel: String(r.channel), state: String(r.state), n: Number(r.n) }));
+}
+
+/** Queued messages still waiting after a retry (attempts > 0), by channel. */
+export async function countRetrying(db: Knex) {
+  const rows = (await db("outbox")
+    .where({ state: "queued" })
+    .andWhere("attempts", ">", 0)
+    .select("channel")
+    .count({ n: "*" })
+    .groupBy("channel")) as Array<Record<string, unknown>>;
+  return rows.map((r) => ({ channel: String(r.channel), n: Number(r.n) }));
+}
