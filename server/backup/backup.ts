@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { cpSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { finished } from "node:stream/promises";
 import Database from "better-sqlite3";
 import type { Config } from "../core/config.js";
 import { AppError } from "../core/errors.js";
@@ -24,18 +25,32 @@ export function clientArgs(url: string): { args: string[]; env: NodeJS.ProcessEn
   };
 }
 
-/** Runs a client tool with stdin/stdout bound to files; rejects with its stderr. */
+/**
+ * Runs a client tool with stdin/stdout bound to files; rejects with its stderr. It resolves
+ * once the output file is written to the end: the tool exiting is not enough (a CLI that
+ * exits right after would cut the dump short).
+ */
 export function runTool(bin: string, args: string[], env: NodeJS.ProcessEnv, io: { stdin?: string; stdout?: string }) {
   return new Promise<void>((resolve, reject) => {
     const child = spawn(bin, args, { env, stdio: [io.stdin ? "pipe" : "ignore", io.stdout ? "pipe" : "ignore", "pipe"] });
     let err = "";
     child.stderr?.on("data", (d) => (err = (err + d).slice(-2000)));
     if (io.stdin && child.stdin) createReadStream(io.stdin).pipe(child.stdin);
-    if (io.stdout && child.stdout) child.stdout.pipe(createWriteStream(io.stdout, { mode: 0o600 }));
+    let written: Promise<void> = Promise.resolve();
+    if (io.stdout && child.stdout) {
+      const out = createWriteStream(io.stdout, { mode: 0o600 });
+      written = finished(out);
+      child.stdout.pipe(out);
+    }
     child.on("error", (e) =>
       reject(new AppError(`${bin} could not run (${e.message}); install the MariaDB client`, 500, "Backup")),
     );
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new AppError(`${bin} failed: ${err.trim()}`, 500, "Backup"))));
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new AppError(`${bin} failed: ${err.trim()}`, 500, "Backup"));
+      written.then(resolve, (e: Error) =>
+        reject(new AppError(`${bin}: writing ${io.stdout} failed (${e.message})`, 500, "Backup")),
+      );
+    });
   });
 }
 
