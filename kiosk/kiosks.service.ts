@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from 
 import type { Actor, EventBus } from "../server/core/events.js";
 import { groupBy } from "../server/core/group-by.js";
 import { isLanguage } from "../server/core/i18n/index.js";
+import { message } from "../server/core/message.js";
 import { digest, newSecret } from "../server/core/tokens.js";
 import { GuessLimiter, type InvitationsService } from "../server/invitations/index.js";
 import type { UsersService } from "../server/people/index.js";
@@ -298,10 +299,10 @@ export class KiosksService {
     const user = await this.users.summary(userId);
     if (user.status !== "pending")
       throw new ConflictError(
-        `Person #${userId} has ${user.status === "active" ? "already joined" : "been deactivated"}: there is nothing to show.`,
+        message("errors:kiosk.notPending", { id: userId, status: user.status === "active" ? "joined" : "deactivated" }),
       );
     if (!(await this.invitations.rotatingSource(userId))) {
-      throw new ConflictError(`The invitation of person #${userId} is no longer valid: make a new link on their profile first.`);
+      throw new ConflictError(message("errors:kiosk.deadLink", { id: userId }));
     }
     const added = await repo.addEntry(this.db, id, userId, nowMs());
     if (added) {
@@ -318,7 +319,7 @@ export class KiosksService {
 
   async removeEntry(id: number, userId: number, actor: Actor): Promise<void> {
     await this.row(id);
-    if (!(await repo.removeEntry(this.db, id, userId))) throw new NotFoundError(`Kiosk #${id} does not show person #${userId}.`);
+    if (!(await repo.removeEntry(this.db, id, userId))) throw new NotFoundError(message("errors:kiosk.notShown", { id, userId }));
     await this.events.emit("kiosk.entry.removed", {
       actor,
       summary: `Took person #${userId} off kiosk #${id}`,
@@ -449,7 +450,7 @@ export class KiosksService {
 
   private async row(id: number): Promise<KioskRow> {
     const row = await repo.byId(this.db, id);
-    if (!row) throw new NotFoundError(`Kiosk #${id} does not exist.`);
+    if (!row) throw new NotFoundError(message("errors:kiosk.notFound", { id }));
     return row;
   }
 

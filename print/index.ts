@@ -30,6 +30,7 @@ import { printingProfileExtras } from "./queue/print.profile.js";
 import { printPages } from "./queue/print.routes.js";
 import { printJobsApi } from "./queue/print-jobs.api.js";
 import { PrintJobsService } from "./queue/print-jobs.service.js";
+import { sayPrintText } from "./queue/print-words.js";
 import { PrintWorker } from "./queue/print-worker.js";
 
 /** What the print feature needs from the core and from other features. */
@@ -124,6 +125,13 @@ export function createPrint(deps: PrintDeps) {
     name: "print",
     // The browser script of the print pages, beside the core's assets.
     open: [Router().use("/assets", express.static(path.join(PROJECT_ROOT, "print/public"), { maxAge: "1h", index: false }))],
+    // A job's stored error and history lines, in the reader's language (print-words.ts).
+    pageLocals: [
+      (req, res, next) => {
+        res.locals.sayPrint = (text: string | null | undefined) => sayPrintText(req.t, text);
+        next();
+      },
+    ],
     api: [
       lettersApi({ ...letterHttp, apiKeys: deps.apiKeys }),
       printersApi({ apiKeys: deps.apiKeys, printers }),

@@ -2,8 +2,9 @@ import type { Knex } from "knex";
 import type { AdminsService } from "../../server/auth/index.js";
 import { nowMs } from "../../server/core/db/convert.js";
 import { NotFoundError } from "../../server/core/errors.js";
-import { type Actor, type DomainEvent, type EventBus, systemActor } from "../../server/core/events.js";
+import { type Actor, type DomainEvent, type EventBus, says, systemActor } from "../../server/core/events.js";
 import type { Logger } from "../../server/core/log.js";
+import { message } from "../../server/core/message.js";
 import type { WorkQueue } from "../../server/core/work/work-queue.js";
 import type { Outbox } from "../../server/notify/index.js";
 import type { User, UsersService } from "../../server/people/index.js";
@@ -64,7 +65,7 @@ export class PrintBatch {
 
   async get(id: number): Promise<Batch> {
     const batch = await batchesRepo.findBatch(this.deps.db, id);
-    if (!batch) throw new NotFoundError(`Print batch #${id} does not exist.`);
+    if (!batch) throw new NotFoundError(message("errors:print.batchNotFound", { id }));
     return batch;
   }
 
@@ -178,7 +179,7 @@ export class PrintBatch {
     });
     await this.deps.events.emit("print.batch.started", {
       actor,
-      summary: `Print batch #${batchId}: ${jobIds.length} ${jobIds.length === 1 ? "job" : "jobs"}, ${letters} ${letters === 1 ? "letter" : "letters"}${noPrinter ? `; ${noPrinter} queued without a printer for their site` : ""}${deadLinks ? `; ${deadLinks} left waiting with an expired or revoked link` : ""}`,
+      ...says("printBatchPlanned", { id: batchId, jobs: jobIds.length, letters, noPrinter, deadLinks }),
       target: { type: "print_batch", id: batchId },
       batchId,
     });
@@ -188,7 +189,7 @@ export class PrintBatch {
       jobs.push(job);
       await this.deps.events.emit("print.job.updated", {
         actor,
-        summary: `Print job #${id} is queued`,
+        ...says("printJobState", { id, status: "queued", hasState: "no", printerState: "" }),
         target: { type: "print_job", id },
         job,
         printJobId: id,
@@ -242,7 +243,12 @@ export class PrintBatch {
     const failed = jobs.filter((j) => j.status !== "completed").length;
     await this.deps.events.emit("print.batch.finished", {
       actor: systemActor,
-      summary: `Print batch #${batchId} finished: ${jobs.length - failed} of ${jobs.length} ${jobs.length === 1 ? "job" : "jobs"} printed; summary sent to ${admins.length} ${admins.length === 1 ? "admin" : "admins"}`,
+      ...says("printBatchFinished", {
+        id: batchId,
+        printed: jobs.length - failed,
+        jobs: jobs.length,
+        admins: admins.length,
+      }),
       target: { type: "print_batch", id: batchId },
       batchId,
     });

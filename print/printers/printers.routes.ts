@@ -40,6 +40,7 @@ export function printerPages(deps: Deps): Router {
   router.use("/printers", anyStaff);
 
   const renderForm = async (
+    req: Request,
     res: Response,
     status: number,
     printer: Printer | null,
@@ -48,12 +49,13 @@ export function printerPages(deps: Deps): Router {
     conflict: unknown = null,
   ) => {
     res.status(status).render("printers/form", {
-      title: printer ? `Edit ${printer.name}` : "Add a printer",
+      title: printer ? req.t("titles:editPrinter", { name: printer.name }) : req.t("titles:addPrinter"),
       section: "/printers",
       printer,
       values,
       errors,
-      conflict,
+      conflict:
+        conflict instanceof ConflictError ? { message: conflict.messageIn(req.t), existing: conflict.existing } : conflict,
       drivers: DRIVERS,
       sides: SIDES,
       papers: PAPERS,
@@ -79,8 +81,8 @@ export function printerPages(deps: Deps): Router {
     });
   });
 
-  router.get("/printers/new", adminOnly, (_req, res) =>
-    renderForm(res, 200, null, { driver: "ipp", paper: "A4", sides: "one-sided", copies: "1" }),
+  router.get("/printers/new", adminOnly, (req, res) =>
+    renderForm(req, res, 200, null, { driver: "ipp", paper: "A4", sides: "one-sided", copies: "1" }),
   );
 
   router.post("/printers", adminOnly, async (req, res) => {
@@ -89,8 +91,8 @@ export function printerPages(deps: Deps): Router {
       const printer = await deps.printers.create(input, req.actor);
       res.redirect(303, `/printers/${printer.id}?done=printer-created`);
     } catch (err) {
-      if (err instanceof ValidationError) return renderForm(res, 400, null, input, err.fields);
-      if (err instanceof ConflictError) return renderForm(res, 409, null, input, { name: err.message }, err);
+      if (err instanceof ValidationError) return renderForm(req, res, 400, null, input, err.fieldsIn(req.t));
+      if (err instanceof ConflictError) return renderForm(req, res, 409, null, input, { name: err.messageIn(req.t) }, err);
       throw err;
     }
   });
@@ -140,7 +142,7 @@ export function printerPages(deps: Deps): Router {
     const id = idParam(req.params.id);
     if (!id) return next();
     const printer = await deps.printers.get(id);
-    await renderForm(res, 200, printer, {
+    await renderForm(req, res, 200, printer, {
       ...printer,
       site: printer.site ?? "",
       username: printer.username ?? "",
@@ -159,8 +161,8 @@ export function printerPages(deps: Deps): Router {
       await deps.printers.update(id, input, req.actor);
       res.redirect(303, `/printers/${id}?done=printer-updated`);
     } catch (err) {
-      if (err instanceof ValidationError) return renderForm(res, 400, printer, input, err.fields);
-      if (err instanceof ConflictError) return renderForm(res, 409, printer, input, { name: err.message }, err);
+      if (err instanceof ValidationError) return renderForm(req, res, 400, printer, input, err.fieldsIn(req.t));
+      if (err instanceof ConflictError) return renderForm(req, res, 409, printer, input, { name: err.messageIn(req.t) }, err);
       throw err;
     }
   });

@@ -1,4 +1,5 @@
-import type { FieldErrors } from "../../server/core/errors.js";
+import type { FieldMessages } from "../../server/core/errors.js";
+import { type Message, message } from "../../server/core/message.js";
 import { DRIVERS, type DriverName, SIDES, type Sides } from "../drivers/driver.js";
 import type { Printer, PrinterValues } from "./printers.types.js";
 
@@ -31,48 +32,48 @@ const text = (v: unknown) => (typeof v === "string" ? v.trim() : typeof v === "n
 export function parsePrinterInput(
   input: Record<string, unknown>,
   current?: Printer,
-): { ok: true; value: ParsedPrinter } | { ok: false; errors: FieldErrors } {
-  const errors: FieldErrors = {};
+): { ok: true; value: ParsedPrinter } | { ok: false; errors: FieldMessages } {
+  const errors: FieldMessages = {};
   const has = (k: string) => input[k] !== undefined;
   const name = has("name") ? text(input.name) : (current?.name ?? "");
-  if (!name) errors.name = "Enter a name, such as Front desk — 2nd floor";
-  else if (name.length > 100) errors.name = "must be at most 100 characters";
+  if (!name) errors.name = message("errors:printer.nameMissing");
+  else if (name.length > 100) errors.name = message("validation:maxLength", { max: 100 });
 
   const siteRaw = has("site") ? (input.site === null ? "" : text(input.site)) : (current?.site ?? "");
-  if (siteRaw.length > 100) errors.site = "must be at most 100 characters";
+  if (siteRaw.length > 100) errors.site = message("validation:maxLength", { max: 100 });
 
   const driver = (has("driver") ? text(input.driver) : (current?.driver ?? "")) as DriverName;
-  if (!driver) errors.driver = `Choose a driver: ${DRIVERS.join(", ")}`;
-  else if (!DRIVERS.includes(driver)) errors.driver = `must be one of ${DRIVERS.join(", ")}`;
+  if (!driver) errors.driver = message("errors:printer.driverMissing", { options: DRIVERS.join(", ") });
+  else if (!DRIVERS.includes(driver)) errors.driver = message("validation:oneOf", { options: DRIVERS.join(", ") });
 
   const uri = has("uri") ? text(input.uri) : (current?.uri ?? "");
   const uriError = DRIVERS.includes(driver) ? checkUri(driver, uri) : null;
   if (uriError) errors.uri = uriError;
 
   const paper = (has("paper") ? text(input.paper) : (current?.paper ?? "A4")) as Printer["paper"];
-  if (!PAPERS.includes(paper)) errors.paper = "must be A4 or Letter";
+  if (!PAPERS.includes(paper)) errors.paper = message("errors:printer.paper");
 
   const sides = (has("sides") ? text(input.sides) : (current?.sides ?? "one-sided")) as Sides;
-  if (!SIDES.includes(sides)) errors.sides = `must be one of ${SIDES.join(", ")}`;
+  if (!SIDES.includes(sides)) errors.sides = message("validation:oneOf", { options: SIDES.join(", ") });
 
   const copiesRaw = has("copies") ? text(input.copies) : String(current?.copies ?? 1);
   const copies = /^\d{1,3}$/.test(copiesRaw) ? Number(copiesRaw) : Number.NaN;
-  if (!(copies >= 1 && copies <= 99)) errors.copies = "must be a whole number from 1 to 99";
+  if (!(copies >= 1 && copies <= 99)) errors.copies = message("errors:printer.copies");
 
   const siteDefault = has("siteDefault")
     ? [true, "true", "on", "1", 1].includes(input.siteDefault as never)
     : (current?.siteDefault ?? false);
   if (has("siteDefault") && typeof input.siteDefault !== "boolean" && typeof input.siteDefault !== "string") {
-    errors.siteDefault = "must be true or false";
+    errors.siteDefault = message("validation:type.boolean");
   }
 
   const username = has("username") ? (input.username === null ? "" : text(input.username)) : (current?.username ?? "");
-  if (username.length > 100) errors.username = "must be at most 100 characters";
+  if (username.length > 100) errors.username = message("validation:maxLength", { max: 100 });
   let password: string | null | undefined;
   if (has("password")) {
     if (input.password === null) password = null;
-    else if (typeof input.password !== "string") errors.password = "must be text";
-    else if (input.password.length > 200) errors.password = "must be at most 200 characters";
+    else if (typeof input.password !== "string") errors.password = message("validation:type.string");
+    else if (input.password.length > 200) errors.password = message("validation:maxLength", { max: 200 });
     else password = input.password === "" ? undefined : input.password;
   }
   // No user name, no credentials: a password alone is never sent.
@@ -92,26 +93,22 @@ export function parsePrinterInput(
   };
 }
 
-function checkUri(driver: DriverName, uri: string): string | null {
+function checkUri(driver: DriverName, uri: string): Message | null {
   if (driver === "windows") {
-    if (!uri) return "Enter the printer's name as Windows shows it, such as HP LaserJet (Front desk)";
-    return uri.length > 200 ? "must be at most 200 characters" : null;
+    if (!uri) return message("errors:printer.windowsNameMissing");
+    return uri.length > 200 ? message("validation:maxLength", { max: 200 }) : null;
   }
-  if (!uri)
-    return driver === "cups"
-      ? "Enter the queue's URI, such as ipp://localhost:631/printers/Front_Desk"
-      : "Enter the printer's URI, such as ipp://printer.example.internal/ipp/print";
-  if (uri.length > 500) return "must be at most 500 characters";
+  if (!uri) return driver === "cups" ? message("errors:printer.cupsUriMissing") : message("errors:printer.uriMissing");
+  if (uri.length > 500) return message("validation:maxLength", { max: 500 });
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
-    return "is not a valid URI: use ipp://, ipps://, http:// or https://";
+    return message("errors:printer.uriInvalid");
   }
-  if (!["ipp:", "ipps:", "http:", "https:"].includes(url.protocol)) return "must start with ipp://, ipps://, http:// or https://";
-  if (!url.hostname) return "must name the printer's host";
-  if (url.username || url.password) return "Leave credentials out of the URI: enter them in the user name and password fields";
-  if (driver === "cups" && !/^\/printers\/[^/]+$/.test(url.pathname))
-    return "must be a CUPS queue: ipp://localhost:631/printers/NAME";
+  if (!["ipp:", "ipps:", "http:", "https:"].includes(url.protocol)) return message("errors:printer.uriScheme");
+  if (!url.hostname) return message("errors:printer.uriHost");
+  if (url.username || url.password) return message("errors:printer.uriCredentials");
+  if (driver === "cups" && !/^\/printers\/[^/]+$/.test(url.pathname)) return message("errors:printer.cupsQueue");
   return null;
 }

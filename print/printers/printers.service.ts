@@ -2,7 +2,8 @@ import type { Knex } from "knex";
 import { Sealer } from "../../server/auth/index.js";
 import { nowMs } from "../../server/core/db/convert.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../server/core/errors.js";
-import type { Actor, EventBus } from "../../server/core/events.js";
+import { type Actor, type EventBus, says } from "../../server/core/events.js";
+import { type Message, message } from "../../server/core/message.js";
 import type { AddressPolicy } from "../../server/core/security/address-policy.js";
 import type { DriverName, PrinterDriver, PrinterStatus, PrinterTarget } from "../drivers/driver.js";
 import { PrintError } from "../drivers/print-error.js";
@@ -37,7 +38,7 @@ export class PrintersService {
 
   async get(id: number): Promise<Printer> {
     const row = await repo.findPrinter(this.deps.db, id);
-    if (!row) throw new NotFoundError(`Printer #${id} does not exist.`);
+    if (!row) throw new NotFoundError(message("errors:print.printerNotFound", { id }));
     return repo.toPrinter(row);
   }
 
@@ -52,7 +53,7 @@ export class PrintersService {
       if (values.siteDefault) await repo.clearSiteDefault(trx, values.site, id);
       return id;
     });
-    await this.announce("printer.created", `Added printer #${id} (${values.driver})`, id, actor);
+    await this.announce("printer.created", says("printerCreated", { id, driver: values.driver }), id, actor);
     return this.get(id);
   }
 
@@ -68,7 +69,7 @@ export class PrintersService {
       await repo.updatePrinter(trx, id, values, sealed, nowMs());
       if (values.siteDefault) await repo.clearSiteDefault(trx, values.site, id);
     });
-    await this.announce("printer.updated", `Changed printer #${id}`, id, actor);
+    await this.announce("printer.updated", says("printerUpdated", { id }), id, actor);
     return this.get(id);
   }
 
@@ -76,22 +77,20 @@ export class PrintersService {
     await this.get(id);
     const waiting = await this.deps.activeJobs(id);
     if (waiting) {
-      throw new ConflictError(
-        `Printer #${id} has ${waiting} print ${waiting === 1 ? "job" : "jobs"} waiting or printing: let them finish first.`,
-      );
+      throw new ConflictError(message("errors:print.printerBusy", { id, n: waiting }));
     }
     await repo.deletePrinter(this.deps.db, id);
-    await this.announce("printer.deleted", `Deleted printer #${id}`, id, actor);
+    await this.announce("printer.deleted", says("printerDeleted", { id }), id, actor);
   }
 
   /** What a driver needs, with the password unsealed (only for sending it to the printer). */
   async target(id: number): Promise<PrinterTarget> {
     const row = await repo.findPrinter(this.deps.db, id);
-    if (!row) throw new NotFoundError(`Printer #${id} does not exist.`);
+    if (!row) throw new NotFoundError(message("errors:print.printerNotFound", { id }));
     const p = repo.toPrinter(row);
     // Checked again at each use: a name resolves anew, and the admin setting may have changed.
     const refused = await this.refusal(p);
-    if (refused) throw new PrintError(`The printer's address ${refused}`, "address-refused", false);
+    if (refused) throw new PrintError(`The printer's address ${refused.text}`, "address-refused", false);
     return { ...p, password: row.password_sealed ? this.sealer.unseal(row.password_sealed) : null };
   }
 
@@ -127,9 +126,9 @@ export class PrintersService {
     );
   }
 
-  private refusal(printer: Pick<Printer, "driver" | "uri">): Promise<string | null> {
+  private refusal(printer: Pick<Printer, "driver" | "uri">): Promise<Message | null> {
     if (printer.driver === "windows") return Promise.resolve(null); // a printer name, not an address
-    return this.deps.addresses.refusal(printer.uri, printer.driver === "cups" ? "cups" : "printer");
+    return this.deps.addresses.refusalMessage(printer.uri, printer.driver === "cups" ? "cups" : "printer");
   }
 
   private async checkAddress(values: Pick<Printer, "driver" | "uri">) {
@@ -140,7 +139,7 @@ export class PrintersService {
   private async checkUnique(db: Knex, name: string, exceptId?: number) {
     const existing = await repo.findByName(db, name);
     if (existing && existing.id !== exceptId) {
-      throw new ConflictError(`A printer named "${existing.name}" exists already.`, {
+      throw new ConflictError(message("errors:print.printerNameTaken", { name: existing.name }), {
         type: "printer",
         id: existing.id,
         field: "name",
@@ -148,7 +147,7 @@ export class PrintersService {
     }
   }
 
-  private async announce(name: string, summary: string, printerId: number, actor: Actor) {
-    await this.deps.events.emit(name, { actor, summary, target: { type: "printer", id: printerId }, printerId });
+  private async announce(name: string, summary: ReturnType<typeof says>, printerId: number, actor: Actor) {
+    await this.deps.events.emit(name, { actor, ...summary, target: { type: "printer", id: printerId }, printerId });
   }
 }

@@ -60,7 +60,7 @@
       ? (labels.atThePrinter || "{state}").replace("{state}", job.printerState)
       : labels.notAtThePrinterYet || "";
     set(el, "[data-printer-state]", job.status === "processing" || el.classList.contains("print-job-live") ? atPrinter : "");
-    set(el, "[data-job-error]", job.status === "completed" ? "" : job.error || "");
+    if (!job.keepError) set(el, "[data-job-error]", job.status === "completed" ? "" : job.error || "");
     set(el, "[data-job-attempts]", String(job.attempts));
     set(el, "[data-printer-job-id]", job.printerJobId || "—");
     if (job.completedAt) set(el, "[data-job-finished]", when(job.completedAt));
@@ -73,26 +73,32 @@
   let pushed = false;
   if (followed.length && window.InviteStationLive) {
     window.InviteStationLive.on("print.job.updated", (job) => {
-      for (const el of followed) if (el.dataset.printJob === `/print-jobs/${job.id}.json`) render(el, job);
+      for (const el of followed) {
+        if (el.dataset.printJob !== `/print-jobs/${job.id}.json`) continue;
+        // The pushed job speaks English; its error comes again from the page's own feed.
+        render(el, { ...job, error: null, keepError: true });
+        refresh(el);
+      }
     });
     window.InviteStationLive.onStatus((connected) => {
       pushed = connected;
     });
   }
 
+  /** One job again from its page feed (in the page's language). */
+  const refresh = async (el) => {
+    try {
+      const res = await fetch(el.dataset.printJob, { headers: { accept: "application/json" } });
+      if (res.ok) render(el, await res.json());
+    } catch {
+      // The server is restarting: the next poll catches up.
+    }
+  };
+
   const poll = async () => {
     const waiting = open();
     if (!waiting.length) return;
-    await Promise.all(
-      waiting.map(async (el) => {
-        try {
-          const res = await fetch(el.dataset.printJob, { headers: { accept: "application/json" } });
-          if (res.ok) render(el, await res.json());
-        } catch {
-          // The server is restarting: try again on the next round.
-        }
-      }),
-    );
+    await Promise.all(waiting.map((el) => refresh(el)));
     // With a live connection a slow poll only catches what was missed during a reconnect.
     setTimeout(poll, pushed ? 5000 : 1000);
   };

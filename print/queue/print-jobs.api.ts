@@ -3,6 +3,7 @@ import type { ApiKeyLookup } from "../../server/core/auth/principals.js";
 import { ValidationError } from "../../server/core/errors.js";
 import { requireApiKey } from "../../server/core/http/auth-middleware.js";
 import { jsonObjectBody, pathId } from "../../server/core/http/params.js";
+import { message } from "../../server/core/message.js";
 import type { UsersService } from "../../server/people/index.js";
 import type { PrintBatch } from "../batch/batch.service.js";
 import type { PrintersService } from "../printers/printers.service.js";
@@ -77,6 +78,6 @@ export function printJobsApi(deps: Deps): Router {
 async function defaultPrinter(deps: Deps, userId: number): Promise<number> {
   const user = await deps.users.get(userId).catch(() => null);
   const printer = await deps.printers.defaultFor(user?.site ?? null);
-  if (!printer) throw new ValidationError({ printerId: "is required: there is no default printer for this site" });
+  if (!printer) throw new ValidationError({ printerId: message("errors:print.noDefaultPrinter") });
   return printer.id;
 }

@@ -1,4 +1,5 @@
 import { type FieldErrors, ValidationError } from "../../server/core/errors.js";
+import { message } from "../../server/core/message.js";
 
 export type PrintRequest = { printerId: number | null; userIds: number[]; when: "now" | "tonight" };
 
@@ -27,7 +28,6 @@ export type Decision = "reprint" | "printed";
 
 /** The front desk's decision on an unconfirmed job (the API's body and the page's form alike). */
 export function parseDecision(raw: unknown): Decision {
-  if (raw !== "reprint" && raw !== "printed")
-    throw new ValidationError({ decision: "is required: 'reprint' (print it again) or 'printed' (mark as printed)" });
+  if (raw !== "reprint" && raw !== "printed") throw new ValidationError({ decision: message("errors:print.decisionRequired") });
   return raw;
 }

@@ -1,7 +1,8 @@
 import type { Knex } from "knex";
 import { nowMs } from "../../server/core/db/convert.js";
 import { ConflictError, NotFoundError, ValidationError } from "../../server/core/errors.js";
-import type { Actor, EventBus } from "../../server/core/events.js";
+import { type Actor, type EventBus, says } from "../../server/core/events.js";
+import { message } from "../../server/core/message.js";
 import type { User } from "../../server/people/index.js";
 import type { SettingsService } from "../../server/settings/index.js";
 import type { EligibilityCheck } from "../letter/eligibility.js";
@@ -38,7 +39,7 @@ export class PrintJobsService {
 
   async get(id: number): Promise<PrintJob> {
     const row = await jobsRepo.findJob(this.deps.db, id);
-    if (!row) throw new NotFoundError(`Print job #${id} does not exist.`);
+    if (!row) throw new NotFoundError(message("errors:print.jobNotFound", { id }));
     return jobsRepo.toJob(row);
   }
 
@@ -53,7 +54,7 @@ export class PrintJobsService {
   /** Prints the people's letters now, in one job on the printer; 409 when one of them is not pending. */
   async printNow(printerId: number, userIds: number[], actor: Actor): Promise<PrintJob> {
     if (userIds.length > MAX_PRINT_NOW) {
-      throw new ValidationError({ userIds: `at most ${MAX_PRINT_NOW} people at once: queue more for the overnight batch` });
+      throw new ValidationError({ userIds: message("errors:print.tooManyNow", { max: MAX_PRINT_NOW }) });
     }
     await this.deps.settings.requireSetup();
     const printer = await this.printerFor(printerId);
@@ -85,7 +86,7 @@ export class PrintJobsService {
       "print.job.created",
       job,
       actor,
-      `Print job #${id}: ${userIds.length} ${plural(userIds.length)} for printer #${printer.id}`,
+      says("printJobCreated", { id, n: userIds.length, printerId: printer.id }),
       userIds,
     );
     this.deps.wake();
@@ -94,7 +95,8 @@ export class PrintJobsService {
 
   /** Queues the people for the overnight batch, on `printerId` or (null) their site's default printer. */
   async queueTonight(printerId: number | null, userIds: number[], actor: Actor, opts: { skipNotPending?: boolean } = {}) {
-    if (userIds.length > MAX_QUEUE_AT_ONCE) throw new ValidationError({ userIds: `at most ${MAX_QUEUE_AT_ONCE} people at once` });
+    if (userIds.length > MAX_QUEUE_AT_ONCE)
+      throw new ValidationError({ userIds: message("errors:print.tooManyQueued", { max: MAX_QUEUE_AT_ONCE }) });
     await this.deps.settings.requireSetup();
     if (printerId !== null) await this.printerFor(printerId);
     let ids = userIds;
@@ -109,7 +111,7 @@ export class PrintJobsService {
     if (ids.length) await queue.enqueue(this.deps.db, ids, printerId, actor.label, nowMs());
     await this.deps.events.emit("print.queued", {
       actor,
-      summary: `Queued ${ids.length} ${plural(ids.length)} for overnight printing${printerId ? ` on printer #${printerId}` : ""}`,
+      ...says("printQueued", { n: ids.length, hasPrinter: printerId ? "yes" : "no", printerId: printerId ?? "" }),
       ...(ids.length === 1 ? { target: { type: "user", id: ids[0] as number } } : {}),
       printerId,
       count: ids.length,
@@ -119,12 +121,12 @@ export class PrintJobsService {
 
   async dequeue(userId: number, actor: Actor): Promise<void> {
     const entry = await queue.entryFor(this.deps.db, userId);
-    if (!entry) throw new NotFoundError(`Person #${userId} is not queued for overnight printing.`);
-    if (entry.jobId) throw new ConflictError(`The letter of person #${userId} is being printed in print job #${entry.jobId}.`);
+    if (!entry) throw new NotFoundError(message("errors:print.notQueued", { id: userId }));
+    if (entry.jobId) throw new ConflictError(message("errors:print.beingPrinted", { id: userId, jobId: entry.jobId }));
     await queue.remove(this.deps.db, userId);
     await this.deps.events.emit("print.dequeued", {
       actor,
-      summary: `Took person #${userId} off the overnight print queue`,
+      ...says("printDequeued", { userId }),
       target: { type: "user", id: userId },
       userId,
     });
@@ -149,9 +151,9 @@ export class PrintJobsService {
     const job = await this.get(id);
     if (!canceled)
       throw new ConflictError(
-        `Print job #${id} is ${job.status}${job.status === "queued" ? " and was sent to the printer before" : ""}: it can no longer be canceled.`,
+        message("errors:print.notCancelable", { id, status: job.status, sent: job.status === "queued" ? "yes" : "no" }),
       );
-    await this.announce("print.job.canceled", job, actor, `Canceled print job #${id}`);
+    await this.announce("print.job.canceled", job, actor, says("printJobCanceled", { id }));
     return job;
   }
 
@@ -162,7 +164,7 @@ export class PrintJobsService {
    */
   async decide(id: number, decision: "reprint" | "printed", actor: Actor): Promise<PrintJob> {
     if (decision !== "reprint" && decision !== "printed")
-      throw new ValidationError({ decision: "must be 'reprint' or 'printed'" });
+      throw new ValidationError({ decision: message("errors:print.decisionInvalid") });
     const now = nowMs();
     const done = await this.deps.db.transaction(async (trx) => {
       if (!(await jobsRepo.decideUnconfirmed(trx, id, decision, now))) return false;
@@ -175,8 +177,8 @@ export class PrintJobsService {
       return true;
     });
     const job = await this.get(id);
-    if (!done) throw new ConflictError(`Print job #${id} is ${job.status}: there is nothing to decide.`);
-    const summary = decision === "reprint" ? `Print job #${id} is to be printed again` : `Print job #${id} was marked as printed`;
+    if (!done) throw new ConflictError(message("errors:print.nothingToDecide", { id, status: job.status }));
+    const summary = says(decision === "reprint" ? "printJobReprint" : "printJobMarkedPrinted", { id });
     await this.announce(decision === "reprint" ? "print.job.reprint" : "print.job.completed", job, actor, summary);
     if (decision === "reprint") this.deps.wake();
     return job;
@@ -202,7 +204,8 @@ export class PrintJobsService {
     try {
       return await this.deps.printers.get(printerId);
     } catch (err) {
-      if (err instanceof NotFoundError) throw new ValidationError({ printerId: `there is no printer #${printerId}` });
+      if (err instanceof NotFoundError)
+        throw new ValidationError({ printerId: message("errors:print.noSuchPrinter", { id: printerId }) });
       throw err;
     }
   }
@@ -212,26 +215,23 @@ export class PrintJobsService {
    * invitation is for people who have not joined. The first refused person is named.
    */
   private async pendingPeople(userIds: number[]): Promise<User[]> {
-    if (!userIds.length) throw new ValidationError({ userIds: "choose at least one person" });
+    if (!userIds.length) throw new ValidationError({ userIds: message("errors:print.choosePerson") });
     const checked = await this.deps.eligibility(userIds);
     const users: User[] = [];
     for (const id of userIds) {
       const e = checked.get(id);
-      if (!e || e.state === "unknown") throw new ValidationError({ userIds: `person #${id} does not exist` });
+      if (!e || e.state === "unknown") throw new ValidationError({ userIds: message("errors:print.personMissing", { id }) });
       if (e.state === "not-pending" && e.user.status === "active")
-        throw new ConflictError(`Person #${id} has already joined: there is no invitation to print.`, { type: "user", id });
+        throw new ConflictError(message("errors:print.joined", { id }), { type: "user", id });
       if (e.state === "not-pending") {
-        throw new ConflictError(`Person #${id} is deactivated: reactivate them before printing an invitation.`, {
+        throw new ConflictError(message("errors:print.deactivated", { id }), {
           type: "user",
           id,
         });
       }
       // The letter shows the current link; it never makes a new one behind the admin's back.
       if (e.state === "dead-link") {
-        throw new ConflictError(
-          `The invitation of person #${id} is ${e.invitation.state}: make a new one on their profile first.`,
-          { type: "user", id },
-        );
+        throw new ConflictError(message("errors:print.deadLink", { id, state: e.invitation.state }), { type: "user", id });
       }
       users.push(e.user);
     }
@@ -247,10 +247,10 @@ export class PrintJobsService {
     });
   }
 
-  private async announce(name: string, job: PrintJob, actor: Actor, summary: string, userIds?: number[]) {
+  private async announce(name: string, job: PrintJob, actor: Actor, summary: ReturnType<typeof says>, userIds?: number[]) {
     await this.deps.events.emit(name, {
       actor,
-      summary,
+      ...summary,
       target: userIds?.length === 1 ? { type: "user", id: userIds[0] as number } : { type: "print_job", id: job.id },
       printJobId: job.id,
       printerId: job.printerId,
@@ -258,12 +258,10 @@ export class PrintJobsService {
     });
     await this.deps.events.emit("print.job.updated", {
       actor,
-      summary: `Print job #${job.id} is ${job.status}`,
+      ...says("printJobState", { id: job.id, status: job.status, hasState: "no", printerState: "" }),
       job,
       printJobId: job.id,
       printerId: job.printerId,
     });
   }
 }
-
-const plural = (n: number) => (n === 1 ? "letter" : "letters");

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Knex } from "knex";
 import { nowMs } from "../../server/core/db/convert.js";
 import { AppError, NotFoundError } from "../../server/core/errors.js";
-import { type EventBus, systemActor } from "../../server/core/events.js";
+import { type EventBus, says, systemActor } from "../../server/core/events.js";
 import type { Logger } from "../../server/core/log.js";
 import type { WorkQueue } from "../../server/core/work/work-queue.js";
 import type { InvitationView } from "../../server/invitations/index.js";
@@ -292,7 +292,13 @@ export class PrintWorker {
     row.printer_state = "pending";
     await this.deps.events.emit("print.job.sent", {
       actor: systemActor,
-      summary: `Sent print job #${row.id} to printer #${target.id} (attempt ${attempt}, ${userIds.length} ${userIds.length === 1 ? "letter" : "letters"}, ${Math.ceil(pdf.length / 1024)} kB)`,
+      ...says("printJobSent", {
+        id: row.id,
+        printerId: target.id,
+        attempt,
+        n: userIds.length,
+        kb: Math.ceil(pdf.length / 1024),
+      }),
       target: { type: "print_job", id: row.id },
       printJobId: row.id,
       printerId: target.id,
@@ -462,13 +468,18 @@ export class PrintWorker {
     await this.history(row, opts.spooled ? SPOOLED : status, error ?? done, {});
     const fresh = (await jobsRepo.findJob(this.deps.db, row.id)) as JobRow;
     const job = jobsRepo.toJob(fresh);
-    const words = opts.spooled
-      ? "was handed to the spooler"
-      : { completed: "printed", failed: "failed", canceled: "was canceled" }[status];
     const name = status === "canceled" ? "print.job.canceled" : `print.job.${status}`;
     await this.deps.events.emit(name, {
       actor: systemActor,
-      summary: `Print job #${job.id} ${words} (${job.letters} ${job.letters === 1 ? "letter" : "letters"} on printer #${job.printerId ?? "deleted"})${error ? `: ${error}` : ""}`,
+      ...says("printJobEnded", {
+        id: job.id,
+        outcome: opts.spooled ? "spooled" : status,
+        n: job.letters,
+        hasPrinter: job.printerId ? "yes" : "no",
+        printerId: job.printerId ?? "",
+        hasError: error ? "yes" : "no",
+        error: error ?? "",
+      }),
       target: { type: "print_job", id: job.id },
       printJobId: job.id,
       printerId: job.printerId,
@@ -539,7 +550,7 @@ export class PrintWorker {
     const job = jobsRepo.toJob(fresh);
     await this.deps.events.emit("print.job.unconfirmed", {
       actor: systemActor,
-      summary: `Print job #${job.id} may or may not have printed; it waits for the front desk's decision`,
+      ...says("printJobUnconfirmed", { id: job.id }),
       target: { type: "print_job", id: job.id },
       printJobId: job.id,
       printerId: job.printerId,
@@ -558,7 +569,12 @@ export class PrintWorker {
     const fresh = job ?? jobsRepo.toJob((await jobsRepo.findJob(this.deps.db, row.id)) ?? row);
     await this.deps.events.emit("print.job.updated", {
       actor: systemActor,
-      summary: `Print job #${fresh.id} is ${fresh.status}${fresh.printerState ? ` (at the printer: ${fresh.printerState})` : ""}`,
+      ...says("printJobState", {
+        id: fresh.id,
+        status: fresh.status,
+        hasState: fresh.printerState ? "yes" : "no",
+        printerState: fresh.printerState ?? "",
+      }),
       target: { type: "print_job", id: fresh.id },
       job: fresh,
       printJobId: fresh.id,

@@ -4,12 +4,14 @@ import { ConflictError, NotFoundError, ValidationError } from "../../server/core
 import { anyStaff } from "../../server/core/http/auth-middleware.js";
 import { flashFrom } from "../../server/core/http/flash.js";
 import { idList, idParam } from "../../server/core/http/params.js";
+import { message } from "../../server/core/message.js";
 import type { BulkTarget } from "../../server/notify/index.js";
 import { type GroupsService, iterateUsers, type UsersService } from "../../server/people/index.js";
 import type { PrintBatch } from "../batch/batch.service.js";
 import type { PrintersService } from "../printers/printers.service.js";
 import { parseDecision } from "./print-jobs.schema.js";
 import { MAX_PRINT_NOW, MAX_QUEUE_AT_ONCE, type PrintJobsService } from "./print-jobs.service.js";
+import { sayPrintText } from "./print-words.js";
 
 type Deps = {
   /** For people's own list of a group's pending members (iterateUsers). */
@@ -52,7 +54,7 @@ export function printPages(deps: Deps): Router {
       return { ids, group };
     }
     const ids = idList(input.ids);
-    if (!ids.length) throw new ValidationError({ ids: "choose at least one person to print for" });
+    if (!ids.length) throw new ValidationError({ ids: message("errors:print.choosePersonToPrint") });
     return { ids, group: null };
   };
 
@@ -99,12 +101,12 @@ export function printPages(deps: Deps): Router {
         const first = await deps.users.get(ids[0] as number);
         printerId = (await deps.printers.defaultFor(first.site))?.id ?? null;
       }
-      if (!printerId) throw new ValidationError({ printerId: "choose a printer" });
+      if (!printerId) throw new ValidationError({ printerId: message("errors:print.choosePrinter") });
       const job = await deps.jobs.printNow(printerId, ids, req.actor);
       res.redirect(303, `/print-jobs/${job.id}`);
     } catch (err) {
       if (err instanceof ConflictError || err instanceof ValidationError) {
-        const detail = err instanceof ValidationError ? Object.values(err.fields).join("; ") : err.message;
+        const detail = err instanceof ValidationError ? Object.values(err.fieldsIn(req.t)).join("; ") : err.messageIn(req.t);
         return res
           .status(err.status)
           .render("errors/error", { title: req.t("titles:cannotPrint"), status: err.status, detail, fields: null });
@@ -186,7 +188,8 @@ export function printPages(deps: Deps): Router {
     const job = await jobOf(req).catch(() => null);
     if (!job) return next();
     res.setHeader("Cache-Control", "no-store");
-    res.json(job);
+    // The page's own feed: the error in the page's language (the API keeps the English).
+    res.json({ ...job, error: job.error === null ? null : sayPrintText(req.t, job.error) });
   });
 
   router.get("/print-jobs/:id", async (req, res, next) => {
@@ -199,7 +202,14 @@ export function printPages(deps: Deps): Router {
     const found = await deps.users.getMany(ids.slice(0, 500));
     const people = ids.slice(0, 500).flatMap((id) => found.get(id) ?? []);
     const history = await deps.jobs.history(job.id);
-    res.render("print/job", { title: `Print job #${job.id}`, section: "/printers", job, people, history, flash: flashFrom(req) });
+    res.render("print/job", {
+      title: req.t("titles:printJob", { id: job.id }),
+      section: "/printers",
+      job,
+      people,
+      history,
+      flash: flashFrom(req),
+    });
   });
 
   router.post("/print-jobs/:id/decision", async (req, res, next) => {

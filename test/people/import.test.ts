@@ -191,7 +191,8 @@ for (const dialect of await dialects()) {
         );
         assert.deepEqual([imp.totalRows, imp.validRows, imp.invalidRows], [2, 1, 1]);
         assert.deepEqual(imp.report?.errors, [
-          { line: 5, field: "email", message: "is not a valid email address", name: "Bad Row" },
+          // The English as the CLI says it, with its locale key for the pages.
+          { line: 5, field: "email", message: "is not a valid email address", name: "Bad Row", key: "validation:email" },
         ]);
       });
 
@@ -383,6 +384,8 @@ for (const dialect of await dialects()) {
             field: "row",
             name: "Late Person2399",
             message: `is now Late Person2399, registered since the check`,
+            key: "imports:problem.matchNew",
+            values: { person: "Late Person2399" },
           },
         ]);
         assert.ok(meanwhile.id);

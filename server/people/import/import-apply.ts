@@ -3,6 +3,7 @@ import { fromDbJson, nowMs, toDbJson } from "../../core/db/convert.js";
 import { dialectOf } from "../../core/db/knex.js";
 import { ConflictError } from "../../core/errors.js";
 import type { Actor } from "../../core/events.js";
+import { message } from "../../core/message.js";
 import { groupIdsByNames, insertGroup, insertMemberships } from "../groups.repo.js";
 import { insertImportedUsers } from "../users.repo.js";
 import { fmt } from "./count-format.js";
@@ -16,7 +17,7 @@ import { type PhoneIn, updateFromRow } from "./import-update.js";
 import { stateConflict } from "./import-view.js";
 import { claimImport, finishImport, type ImportRow } from "./imports.repo.js";
 import { preparedPath, readPrepared } from "./prepared-rows.js";
-import { findMatches, type PreparedRow, type RowError, type RowMatch } from "./row-check.js";
+import { findMatches, type PreparedRow, type RowError, type RowMatch, rowError } from "./row-check.js";
 import { removeUpload } from "./upload-store.js";
 
 /**
@@ -151,11 +152,7 @@ export async function runApply(
           else {
             problemCount++;
             if (problems.length < MAX_STORED_ERRORS)
-              problems.push({
-                line: r.line,
-                field: "row",
-                message: "the registered person it matched has been removed since the check",
-              });
+              problems.push(rowError(r.line, "row", message("imports:problem.matchRemoved")));
           }
         }
       };
@@ -175,14 +172,20 @@ export async function runApply(
           const r = rows[i] as PreparedRow;
           if (c.match && insertedIds.has(c.match.id) && !r.match) c.match = undefined;
           if (!c.errors.length && c.match?.id !== r.match?.id) {
-            c.errors.push({
-              line: r.line,
-              field: "row",
-              name: c.name,
-              message: r.match
-                ? `was ${r.match.name} at the check, ${c.match ? `now it is ${c.match.name}` : "who is no longer registered"}`
-                : `is now ${c.match?.name}, registered since the check`,
-            });
+            c.errors.push(
+              rowError(
+                r.line,
+                "row",
+                r.match
+                  ? message("imports:problem.matchChanged", {
+                      was: r.match.name,
+                      now: c.match ? "yes" : "no",
+                      person: c.match?.name ?? "",
+                    })
+                  : message("imports:problem.matchNew", { person: c.match?.name ?? "" }),
+                c.name,
+              ),
+            );
           }
           if (c.errors.length) {
             problemCount++;

@@ -8,6 +8,7 @@ import { FIELD_HELP, type ImportField, templateHeader } from "./columns.js";
 import { MAX_BYTES, MAX_ROWS } from "./csv-read.js";
 import { choicesFromForm } from "./import-choices.js";
 import type { ImportsService, ImportView } from "./imports.service.js";
+import { type RowError, sayRowError } from "./row-check.js";
 
 const LIMITS = { maxRows: MAX_ROWS, maxMegabytes: MAX_BYTES / 1024 / 1024 };
 
@@ -29,11 +30,13 @@ export function importPages(ctx: { imports: ImportsService }): Router {
 
   const renderImport = (res: Response, status: number, imp: ImportView, notice: string | null = null) => {
     res.status(status).render("import/show", {
-      title: `Import #${imp.id}`,
+      title: res.req.t("titles:import", { id: imp.id }),
       section: "/import",
       imp,
       notice,
       fieldLabel: fieldLabel(imp),
+      // Row problems in the reader's language (reports without keys, as stored).
+      sayProblem: (e: RowError) => sayRowError(res.req.t, e),
       labels: Object.fromEntries(Object.entries(FIELD_HELP).map(([f, h]) => [f, h.label])),
     });
   };

@@ -1,4 +1,7 @@
 import type { Knex } from "knex";
+import type { TFunction } from "../../core/i18n/index.js";
+import { isMessage, type Message, message, say } from "../../core/message.js";
+import { issueMessage } from "../../core/validation.js";
 import { groupNameSchema } from "../groups.schema.js";
 import { fold, normalizeEmail, normalizeEmployeeId, normalizeGroupName, sortName } from "../normalize.js";
 import { existingValues, fullNames, idsBySortName, type UserRow } from "../users.repo.js";
@@ -10,7 +13,32 @@ import type { CsvRow } from "./csv-read.js";
  * One problem of one row; `field` is the person field (or `row` for the row as a whole);
  * `name` is the person as the row names them, so that the admin can find them.
  */
-export type RowError = { line: number; field: string; message: string; name?: string };
+export type RowError = {
+  line: number;
+  field: string;
+  /** English, as the API and old reports have it. */
+  message: string;
+  name?: string;
+  /** The message as a locale key with its values (reports since the page speaks Spanish). */
+  key?: string;
+  values?: Record<string, unknown>;
+};
+
+/** A row problem from a message: its English text, with its key and values kept beside it. */
+export function rowError(line: number, field: string, m: Message, name?: string): RowError {
+  return { line, field, message: m.text, ...(name ? { name } : {}), key: m.key, ...(m.values ? { values: m.values } : {}) };
+}
+
+/**
+ * A stored row problem in the reader's language. Reports written before problems had keys
+ * show their English as stored. A group's problem quotes the name check's own message.
+ */
+export function sayRowError(t: TFunction | undefined, e: RowError): string {
+  if (!e.key) return e.message;
+  const values = { ...e.values };
+  if (isMessage(values.said)) values.problem = say(t, values.said);
+  return say(t, { key: e.key, values, text: e.message });
+}
 
 /** A registered person a row is taken to be, and by which identifier ("name": same full name only). */
 export type RowMatch = { id: number; by: "employeeId" | "email" | "phone" | "name"; name: string };
@@ -53,7 +81,6 @@ const KEY_COLUMNS = {
   phone: "phone",
   employeeId: "employee_id_normalized",
 } as const satisfies Record<KeyField, keyof PreparedUser>;
-const KEY_LABELS: Record<KeyField, string> = { email: "email address", phone: "phone number", employeeId: "employee id" };
 const KEY_FIELDS = Object.keys(KEY_COLUMNS) as KeyField[];
 
 const CONSENT: Record<string, boolean> = Object.fromEntries([
@@ -76,7 +103,7 @@ const IMPORT_GIVEN: ImportField[] = ["firstName", "lastName", "email", "phone", 
 export class RowChecker {
   private seen: Record<KeyField, Map<string, number>> = { email: new Map(), phone: new Map(), employeeId: new Map() };
   // A file names the same few groups on thousands of rows: each name is validated once.
-  private groupCache = new Map<string, { key: string; name: string } | { error: string }>();
+  private groupCache = new Map<string, { key: string; name: string } | { error: Message }>();
 
   constructor(
     private map: ColumnMap,
@@ -95,22 +122,19 @@ export class RowChecker {
       .filter((s) => s)
       .join(" ")
       .slice(0, 120);
-    const fail = (field: string, message: string) => errors.push({ line, field, message, ...(name ? { name } : {}) });
+    const fail = (field: string, m: Message) => errors.push(rowError(line, field, m, name));
     const given = IMPORT_GIVEN.filter((f) => cell(f));
 
     const width = this.map.columns.length;
     if (cells.length > width && cells.slice(width).some((c) => c.trim() !== "")) {
-      fail(
-        "row",
-        `has ${cells.length} values but the header line has ${width} columns: is there a separator inside a value without quotes around it?`,
-      );
+      fail("row", message("imports:problem.tooManyValues", { values: cells.length, columns: width }));
     }
 
     let consent = false;
     const consentCell = cell("phoneConsent");
     if (consentCell) {
       const value = CONSENT[fold(consentCell)];
-      if (value === undefined) fail("phoneConsent", "must be yes or no (also sí/no, x, true/false, 1/0)");
+      if (value === undefined) fail("phoneConsent", message("imports:problem.consentValue"));
       else consent = value;
     }
     const language = cell("language");
@@ -130,7 +154,7 @@ export class RowChecker {
       this.defaultCountry,
       this.defaultLanguage,
     );
-    if (!parsed.ok) for (const [field, message] of Object.entries(parsed.errors)) fail(field, message);
+    if (!parsed.ok) for (const [field, m] of Object.entries(parsed.messages)) fail(field, m);
 
     const groups: CheckedRow["groups"] = [];
     const groupCell = cell("groups");
@@ -141,14 +165,18 @@ export class RowChecker {
         if (!name) continue;
         const group = this.group(name);
         if ("error" in group) {
-          fail("groups", `group "${name.slice(0, 40)}": ${group.error}`);
+          fail(
+            "groups",
+            message("imports:problem.group", { name: name.slice(0, 40), problem: group.error.text, said: group.error }),
+          );
           continue;
         }
         if (seenGroups.has(group.key)) continue;
         seenGroups.add(group.key);
         groups.push(group);
       }
-      if (groups.length > MAX_GROUPS_PER_ROW) fail("groups", `at most ${MAX_GROUPS_PER_ROW} groups per person`);
+      if (groups.length > MAX_GROUPS_PER_ROW)
+        fail("groups", message("imports:problem.tooManyGroups", { max: MAX_GROUPS_PER_ROW }));
     }
 
     const base = { line, index, groups, errors, name, given, phoneNeedsConsent: false };
@@ -158,10 +186,7 @@ export class RowChecker {
     // about the whole file (asked once at the import), not a problem of each row.
     const phoneNeedsConsent = Boolean(input.phone && this.map.byField.phoneConsent === undefined);
     if (input.phone && !consent && !phoneNeedsConsent && !errors.some((e) => e.field === "phoneConsent")) {
-      fail(
-        "phoneConsent",
-        "a phone number is stored only with the person's explicit consent: put yes (or sí, x) in the consent column, or leave the phone empty",
-      );
+      fail("phoneConsent", message("imports:problem.consentMissing"));
     }
 
     const withPhone = Boolean(input.phone && (consent || phoneNeedsConsent));
@@ -183,19 +208,19 @@ export class RowChecker {
       const value = user[KEY_COLUMNS[field]];
       if (!value) continue;
       const earlier = this.seen[field].get(value);
-      if (earlier !== undefined) fail(field, `same ${KEY_LABELS[field]} as line ${earlier}`);
+      if (earlier !== undefined) fail(field, message("imports:problem.sameAs", { field, line: earlier }));
       else this.seen[field].set(value, line);
     }
     return { ...base, user, phoneNeedsConsent };
   }
 
-  private group(raw: string): { key: string; name: string } | { error: string } {
+  private group(raw: string): { key: string; name: string } | { error: Message } {
     let known = this.groupCache.get(raw);
     if (!known) {
       const ok = groupNameSchema.safeParse(raw);
       known = ok.success
         ? { key: normalizeGroupName(ok.data), name: ok.data }
-        : { error: ok.error.issues[0]?.message ?? "is not a valid name" };
+        : { error: ok.error.issues[0] ? issueMessage(ok.error.issues[0]) : message("validation:invalid") };
       if (this.groupCache.size < 10_000) this.groupCache.set(raw, known);
     }
     return known;
@@ -245,14 +270,18 @@ export async function findMatches(db: Knex, rows: Matchable[]): Promise<void> {
   const names = await fullNames(db, [...new Set([...hits.values()].flat().map((h) => h.id))]);
   const named = (id: number) => names.get(id) ?? `#${id}`;
   for (const [r, list] of hits) {
-    const fail = (field: string, message: string) =>
-      r.errors.push({ line: r.line, field, message, ...(r.name ? { name: r.name } : {}) });
+    const fail = (field: string, m: Message) => r.errors.push(rowError(r.line, field, m, r.name));
     const first = list[0] as { id: number; by: RowMatch["by"] };
     const other = list.find((h) => h.id !== first.id);
     if (other) {
       fail(
         other.by,
-        `this ${KEY_LABELS[first.by as KeyField]} is ${named(first.id)}'s but this ${KEY_LABELS[other.by as KeyField]} is ${named(other.id)}'s: correct the row so that it names one person`,
+        message("imports:problem.twoPeople", {
+          first: first.by,
+          firstName: named(first.id),
+          other: other.by,
+          otherName: named(other.id),
+        }),
       );
       continue;
     }
@@ -273,12 +302,9 @@ export function claimMatches(rows: Matchable[], claimed: Map<number, number>): v
       claimed.set(r.match.id, r.line);
       continue;
     }
-    r.errors.push({
-      line: r.line,
-      field: "row",
-      message: `is the registered person ${r.match.name}, as line ${earlier} already is: keep one of the two rows`,
-      ...(r.name ? { name: r.name } : {}),
-    });
+    r.errors.push(
+      rowError(r.line, "row", message("imports:problem.samePerson", { person: r.match.name, line: earlier }), r.name),
+    );
     r.match = undefined;
   }
 }
