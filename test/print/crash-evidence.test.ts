@@ -97,6 +97,8 @@ describe("a print attempt interrupted at each step", { skip: !requireIpp() && "i
     // A letter printed earlier: the printer's memory reaches back before the attempt.
     const earlier = await printOne(s, "Earlier");
     assert.equal((await settled(s, earlier)).status, "completed");
+    // Clearly before the attempt: the printer counts time in whole seconds.
+    await new Promise((r) => setTimeout(r, 2_500));
     gate.hold = true;
     gate.pdfBytes = pdfBytes;
     const id = await printOne(s, "Interrupted");
