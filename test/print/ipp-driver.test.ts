@@ -125,6 +125,12 @@ describe("IPP driver against a busy ippeveprinter (no -c)", { skip: !requireIpp(
       driver.submit(t, { pdf: await samplePdf("second"), jobName: "second", userName: "tester" }),
       (err: unknown) => err instanceof PrintError && err.reason === "server-error-busy" && err.retriable,
     );
-    assert.equal((await driver.status(t)).state, "processing");
+    // The printer takes the first job before it says it is processing it: ask until it does.
+    let state = (await driver.status(t)).state;
+    for (let i = 0; state !== "processing" && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = (await driver.status(t)).state;
+    }
+    assert.equal(state, "processing");
   });
 });
