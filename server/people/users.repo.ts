@@ -623,3 +623,10 @@ export async function distinctValues(db: Knex, column: "department" | "site"): P
   const rows = await db("users").select(column).whereNotNull(column).groupBy(column).orderBy(column).limit(500);
   return rows.map((r: Record<string, string>) => r[column] as string);
 }
+
+/** Of these people, those an import created (a later row of the same import may match them). */
+export async function idsFromImport(db: Knex, importId: number, ids: number[]): Promise<Set<number>> {
+  if (!ids.length) return new Set();
+  const rows: Array<{ id: number }> = await db("users").where("import_id", importId).whereIn("id", ids).select("id");
+  return new Set(rows.map((r) => Number(r.id)));
+}

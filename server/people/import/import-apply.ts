@@ -5,7 +5,7 @@ import { ConflictError } from "../../core/errors.js";
 import type { Actor } from "../../core/events.js";
 import { message } from "../../core/message.js";
 import { groupIdsByNames, insertGroup, insertMemberships } from "../groups.repo.js";
-import { insertImportedUsers } from "../users.repo.js";
+import { idsFromImport, insertImportedUsers } from "../users.repo.js";
 import { fmt } from "./count-format.js";
 import { decisionFor, requireChoices } from "./import-choices.js";
 import { type ImportContext, importFile, requireImport } from "./import-context.js";
@@ -84,8 +84,6 @@ export async function runApply(
       if (!r.phoneNeedsConsent) return { phone: r.user.phone, consentBy };
       return choices.phones === "consented" ? { phone: r.user.phone, consentBy: confirmedBy } : null;
     };
-    // People this import inserted: a later row with the same name is not "someone registered".
-    const insertedIds = new Set<number>();
     const groupIds = new Map<string, number>();
     // MySQL: progress goes out on another connection. SQLite has one connection, held by the transaction.
     const heartbeat = dialectOf(ctx.db) === "mysql";
@@ -130,7 +128,6 @@ export async function runApply(
             };
           }),
         );
-        for (const i of ids) insertedIds.add(i);
         await resolveGroups(rows);
         const links: Array<{ group_id: number; user_id: number; added_at: number }> = [];
         rows.forEach((r, i) => {
@@ -166,11 +163,18 @@ export async function runApply(
           match: undefined as RowMatch | undefined,
         }));
         await findMatches(trx, checked);
+        // People this import inserted: a later row with the same name is not "someone registered".
+        // Asked of the database: the chunk before may be inserting them while this one is checked.
+        const ours = await idsFromImport(
+          trx,
+          id,
+          checked.flatMap((c) => (c.match ? [c.match.id] : [])),
+        );
         const inserts: PreparedRow[] = [];
         const updates: Array<{ r: PreparedRow; id: number }> = [];
         checked.forEach((c, i) => {
           const r = rows[i] as PreparedRow;
-          if (c.match && insertedIds.has(c.match.id) && !r.match) c.match = undefined;
+          if (c.match && ours.has(c.match.id) && !r.match) c.match = undefined;
           if (!c.errors.length && c.match?.id !== r.match?.id) {
             c.errors.push(
               rowError(
