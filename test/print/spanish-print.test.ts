@@ -4,22 +4,10 @@ import { call } from "../support/api-client.js";
 import { ADMIN_PASSWORD, createApiKey, createStaff, startTestApp, type TestApp } from "../support/app.js";
 import { PageClient } from "../support/browser-client.js";
 import { dialects } from "../support/databases.js";
+import { assertNone, visible } from "../support/page-text.js";
 
 // An organization in Spain: the admin pages speak Spanish, the JSON API English.
 const SPAIN = { DEFAULT_COUNTRY: "ES", DEFAULT_LANGUAGE: "", ORGANIZATION_NAME: "Logística Peñalara", APP_NAME: "Charla" };
-
-/** The page's text without tags, entities decoded, spaces folded: what a reader sees. */
-function visible(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/g, " ")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ");
-}
 
 /** English the code used to build: none of it may reach these Spanish pages. */
 const ENGLISH = [
@@ -38,9 +26,7 @@ const ENGLISH = [
   /Any site|one-sided|Add printer/,
 ];
 
-function assertSpanish(text: string, where: string) {
-  for (const english of ENGLISH) assert.doesNotMatch(text, english, `${where}: English text ${english}`);
-}
+const assertSpanish = (text: string, where: string) => assertNone(ENGLISH, text, where);
 
 for (const dialect of await dialects()) {
   describe(`the print, accounts, kiosks and import pages in Spanish, on ${dialect}`, () => {

@@ -5,6 +5,7 @@ import { ADMIN_PASSWORD, createApiKey, createStaff, startTestApp, type TestApp }
 import { PageClient } from "../support/browser-client.js";
 import { dialects } from "../support/databases.js";
 import { waitFor } from "../support/notify-app.js";
+import { assertNone, visible } from "../support/page-text.js";
 
 // An organization in Spain whose mail server cannot be reached: deliveries fail.
 const SPAIN = {
@@ -14,19 +15,6 @@ const SPAIN = {
   APP_NAME: "Charla",
   SMTP_URL: "smtp://127.0.0.1:9",
 };
-
-/** The page's text without tags, entities decoded, spaces folded: what a reader sees. */
-function visible(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/g, " ")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ");
-}
 
 /** English the code used to build: none of it may reach a Spanish page. */
 const ENGLISH = [
@@ -48,9 +36,7 @@ const ENGLISH = [
   /Email: (connected|saved)/,
 ];
 
-function assertSpanish(text: string, where: string) {
-  for (const english of ENGLISH) assert.doesNotMatch(text, english, `${where}: English text ${english}`);
-}
+const assertSpanish = (text: string, where: string) => assertNone(ENGLISH, text, where);
 
 for (const dialect of await dialects()) {
   describe(`the admin pages in Spanish, with errors, on ${dialect}`, () => {
