@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { AdminsService } from "../../server/auth/index.js";
 import { nowMs } from "../../server/core/db/convert.js";
+import { againOnDeadlock } from "../../server/core/db/deadlock.js";
 import { NotFoundError } from "../../server/core/errors.js";
 import { type Actor, type DomainEvent, type EventBus, says, systemActor } from "../../server/core/events.js";
 import type { Logger } from "../../server/core/log.js";
@@ -137,40 +138,48 @@ export class PrintBatch {
     let letters = 0;
     for (const { printer, users } of byPrinter.values()) {
       const chunks = chunkLetters(users, this.deps.batchSize);
-      await this.deps.db.transaction(async (trx) => {
-        for (const [i, chunk] of chunks.entries()) {
-          const ids = chunk.map((u) => u.id);
-          const jobId = await jobsRepo.insertJob(trx, {
-            printerId: printer.id,
-            printerName: printer.name,
-            kind: "batch",
-            batchId,
-            jobNumber: i + 1,
-            jobCount: chunks.length,
-            letters: chunk.map((u) => ({
-              userId: u.id,
-              firstName: u.firstName,
-              lastName: u.lastName,
-              department: u.department,
-              site: u.site,
-              language: u.language,
-            })),
-            cover: {
-              title: `Overnight batch #${batchId}`,
+      // One printer's plan is one transaction, run again whole if InnoDB picks it as a deadlock victim.
+      const planned = await againOnDeadlock(() =>
+        this.deps.db.transaction(async (trx) => {
+          const ids: number[] = [];
+          let count = 0;
+          for (const [i, chunk] of chunks.entries()) {
+            const people = chunk.map((u) => u.id);
+            const jobId = await jobsRepo.insertJob(trx, {
+              printerId: printer.id,
               printerName: printer.name,
-              site: printer.site,
-              createdAt: new Date(now),
-            },
-            createdBy: actor.label,
-            now,
-          });
-          // Only while the claim still holds them all; else nothing of this printer's plan stays.
-          if (!(await queue.attachClaimed(this.waiting, trx, claimed.token, ids, jobId)))
-            throw new Error("The batch's hold on the print queue ran out while planning; nothing was printed twice.");
-          jobIds.push(jobId);
-          letters += ids.length;
-        }
-      });
+              kind: "batch",
+              batchId,
+              jobNumber: i + 1,
+              jobCount: chunks.length,
+              letters: chunk.map((u) => ({
+                userId: u.id,
+                firstName: u.firstName,
+                lastName: u.lastName,
+                department: u.department,
+                site: u.site,
+                language: u.language,
+              })),
+              cover: {
+                title: `Overnight batch #${batchId}`,
+                printerName: printer.name,
+                site: printer.site,
+                createdAt: new Date(now),
+              },
+              createdBy: actor.label,
+              now,
+            });
+            // Only while the claim still holds them all; else nothing of this printer's plan stays.
+            if (!(await queue.attachClaimed(this.waiting, trx, claimed.token, people, jobId)))
+              throw new Error("The batch's hold on the print queue ran out while planning; nothing was printed twice.");
+            ids.push(jobId);
+            count += people.length;
+          }
+          return { ids, count };
+        }),
+      );
+      jobIds.push(...planned.ids);
+      letters += planned.count;
     }
     await batchesRepo.recordPlan(this.deps.db, batchId, {
       jobs: jobIds.length,

@@ -72,6 +72,31 @@ for (const dialect of await dialects()) {
       );
     });
 
+    it("several claimers taking the whole queue at once, as batch runs do, all finish and share no row", async () => {
+      // Each claim updates every free row at once, so they all wait on each other's rows; a
+      // claim InnoDB picks as a deadlock victim runs again (see test/core/deadlock.test.ts).
+      for (let round = 0; round < 5; round++) {
+        const ids = await addItems(dbs[0] as Knex, 60);
+        const queues = dbs.flatMap((db) => [new WorkQueue(db, spec), new WorkQueue(db, spec)]);
+        const ready = (w: Knex.QueryBuilder) => void w.where({ state: "queued" }).whereIn("id", ids);
+        const claims = await Promise.all(
+          queues.map((q) => q.claim({ ready, orderBy: [{ column: "id", order: "desc" }], leaseMs: 60_000 })),
+        );
+        const won = claims.flatMap((c) => c.rows.map((r) => Number(r.id)));
+        assert.equal(won.length, ids.length, `round ${round}: every row was taken once`);
+        assert.equal(new Set(won).size, ids.length, `round ${round}: no row was taken twice`);
+        await Promise.all(
+          claims.map((c, i) =>
+            (queues[i] as WorkQueue).finishMany(
+              c.token,
+              c.rows.map((r) => Number(r.id)),
+              { state: "sent", next_attempt_at: 0 },
+            ),
+          ),
+        );
+      }
+    });
+
     it("takes over a lease that ran out; the old holder can no longer write", async () => {
       const [id] = await addItems(dbs[0] as Knex, 1);
       const first = new WorkQueue(dbs[0] as Knex, spec);

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { nowMs } from "./convert.js";
+import { againOnDeadlock } from "./deadlock.js";
 
 /**
  * Runs `fn` in a transaction holding the lock row of one limited client (`limit_locks`),
@@ -18,18 +19,14 @@ export async function withClientLock<T>(
     .insert({ ...key, at: nowMs() })
     .onConflict(["bucket", "client"])
     .ignore();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction(async (trx) => {
-        const now = nowMs();
-        await trx("limit_locks").where(key).update({ at: now });
-        return fn(trx, now);
-      });
-    } catch (err) {
-      // MariaDB may still pick a waiting transaction as a deadlock victim: safe to run again.
-      if (attempt >= 5 || (err as { code?: string }).code !== "ER_LOCK_DEADLOCK") throw err;
-    }
-  }
+  // MariaDB may still pick a waiting transaction as a deadlock victim.
+  return againOnDeadlock(() =>
+    db.transaction(async (trx) => {
+      const now = nowMs();
+      await trx("limit_locks").where(key).update({ at: now });
+      return fn(trx, now);
+    }),
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Knex } from "knex";
 import { nowMs } from "../db/convert.js";
+import { againOnDeadlock } from "../db/deadlock.js";
 import { INSTANCE_ID } from "./instance.js";
 
 /**
@@ -95,6 +96,14 @@ export class WorkQueue<Row extends Record<string, unknown> = Record<string, unkn
     return (q) => void q.where((w) => w.whereNull(owner).orWhere(expires, "<", now));
   }
 
+  /**
+   * One write statement: in the caller's transaction as it is, or on its own, run again when
+   * InnoDB picks it as a deadlock victim (several claimers updating overlapping rows).
+   */
+  private write<T>(trx: Knex | undefined, statement: (db: Knex) => PromiseLike<T>): Promise<T> {
+    return trx ? Promise.resolve(statement(trx)) : againOnDeadlock(() => statement(this.db));
+  }
+
   /** Claims the free rows that are ready (up to `limit`, in `orderBy` order). */
   async claim(opts: ClaimOptions): Promise<Claim<Row>> {
     const db = opts.trx ?? this.db;
@@ -115,11 +124,13 @@ export class WorkQueue<Row extends Record<string, unknown> = Record<string, unkn
     const heldBefore = new Map(candidates.map((c) => [String(c[key]), c[owner] !== null && c[owner] !== undefined]));
     const keys = candidates.map((c) => c[key] as Key);
     for (let i = 0; i < keys.length; i += CHUNK) {
-      await db(table)
-        .whereIn(key, keys.slice(i, i + CHUNK))
-        .modify(ready)
-        .modify(this.free(now))
-        .update({ ...opts.set, [owner]: token, [expires]: now + opts.leaseMs });
+      await this.write(opts.trx, (db) =>
+        db(table)
+          .whereIn(key, keys.slice(i, i + CHUNK))
+          .modify(ready)
+          .modify(this.free(now))
+          .update({ ...opts.set, [owner]: token, [expires]: now + opts.leaseMs }),
+      );
     }
     const readBack = db(table).where(owner, token);
     for (const o of opts.orderBy ?? []) readBack.orderBy(o.column, o.order ?? "asc");
@@ -131,16 +142,20 @@ export class WorkQueue<Row extends Record<string, unknown> = Record<string, unkn
 
   /** Moves the lease of the claim's rows (all, or `keys`) on; how many are still held. */
   async renew(token: string, leaseMs: number, keys?: readonly Key[], trx?: Knex): Promise<number> {
-    const q = (trx ?? this.db)(this.spec.table).where(this.spec.owner, token);
-    if (keys) q.whereIn(this.spec.key, keys as Key[]);
-    return Number(await q.update({ [this.spec.expires]: nowMs() + leaseMs }));
+    return this.write(trx, async (db) => {
+      const q = db(this.spec.table).where(this.spec.owner, token);
+      if (keys) q.whereIn(this.spec.key, keys as Key[]);
+      return Number(await q.update({ [this.spec.expires]: nowMs() + leaseMs }));
+    });
   }
 
   /** Changes a held row; false when the claim no longer holds it (it was taken over). */
   async update(token: string, key: Key, changes: Record<string, unknown>, trx?: Knex): Promise<boolean> {
-    const n = await (trx ?? this.db)(this.spec.table)
-      .where({ [this.spec.key]: key, [this.spec.owner]: token })
-      .update(changes);
+    const n = await this.write(trx, (db) =>
+      db(this.spec.table)
+        .where({ [this.spec.key]: key, [this.spec.owner]: token })
+        .update(changes),
+    );
     return Number(n) === 1;
   }
 
@@ -165,10 +180,12 @@ export class WorkQueue<Row extends Record<string, unknown> = Record<string, unkn
     let n = 0;
     for (let i = 0; i < keys.length; i += CHUNK) {
       n += Number(
-        await (trx ?? this.db)(this.spec.table)
-          .where(this.spec.owner, token)
-          .whereIn(this.spec.key, keys.slice(i, i + CHUNK) as Key[])
-          .update({ [this.spec.expires]: null, ...changes, [this.spec.owner]: null }),
+        await this.write(trx, (db) =>
+          db(this.spec.table)
+            .where(this.spec.owner, token)
+            .whereIn(this.spec.key, keys.slice(i, i + CHUNK) as Key[])
+            .update({ [this.spec.expires]: null, ...changes, [this.spec.owner]: null }),
+        ),
       );
     }
     return n;
@@ -176,16 +193,20 @@ export class WorkQueue<Row extends Record<string, unknown> = Record<string, unkn
 
   /** Lets go of the claim's rows (all, or `keys`) unfinished: any claimer may take them at once. */
   async release(token: string, keys?: readonly Key[], changes: Record<string, unknown> = {}, trx?: Knex): Promise<number> {
-    const q = (trx ?? this.db)(this.spec.table).where(this.spec.owner, token);
-    if (keys) q.whereIn(this.spec.key, keys as Key[]);
-    return Number(await q.update({ [this.spec.expires]: 0, ...changes, [this.spec.owner]: null }));
+    return this.write(trx, async (db) => {
+      const q = db(this.spec.table).where(this.spec.owner, token);
+      if (keys) q.whereIn(this.spec.key, keys as Key[]);
+      return Number(await q.update({ [this.spec.expires]: 0, ...changes, [this.spec.owner]: null }));
+    });
   }
 
   /** Lets go of every row this queue object's claims hold (a graceful stop). */
   async releaseAll(changes: Record<string, unknown> = {}): Promise<number> {
-    const n = await this.db(this.spec.table)
-      .where(this.spec.owner, "like", `${this.holder}.%`)
-      .update({ [this.spec.expires]: 0, ...changes, [this.spec.owner]: null });
+    const n = await this.write(undefined, (db) =>
+      db(this.spec.table)
+        .where(this.spec.owner, "like", `${this.holder}.%`)
+        .update({ [this.spec.expires]: 0, ...changes, [this.spec.owner]: null }),
+    );
     return Number(n);
   }
 }
