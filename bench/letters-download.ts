@@ -43,7 +43,9 @@ export async function timeDownloads(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(process.execPath, COMMANDS[code], {
+  // `BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`: profile the started services (threads included).
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...COMMANDS[code]], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
