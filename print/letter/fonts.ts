@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import * as fontkit from "fontkit";
+import { withHarfBuzzLayout } from "./harfbuzz-layout.js";
 
 /**
  * The letter's fonts, shipped by npm packages (so `npm ci` brings them; nothing from the
@@ -46,14 +47,16 @@ export function fontBytes(family: FontFamily, weight: Weight): Buffer {
 }
 
 /**
- * The font, parsed, for pdfkit (which takes a fontkit font as well as bytes): each
- * document still embeds its own subset; what is shared is fontkit's tables and glyphs.
+ * The font, parsed, for pdfkit (which takes a fontkit font as well as bytes), shaped by
+ * HarfBuzz (harfbuzz-layout.ts): each document still embeds its own subset; what is
+ * shared is the font's tables and glyphs.
  */
 export function parsedFont(family: FontFamily, weight: Weight): fontkit.Font {
   const key = fontName(family, weight);
   let font = parsed.get(key);
   if (!font) {
-    font = fontkit.create(fontBytes(family, weight)) as fontkit.Font;
+    const data = fontBytes(family, weight);
+    font = withHarfBuzzLayout(fontkit.create(data) as fontkit.Font, data);
     parsed.set(key, font);
   }
   return font;

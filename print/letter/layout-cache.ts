@@ -1,6 +1,6 @@
 /**
- * Word layouts shared by every document a thread renders. pdfkit shapes each word with
- * fontkit (ligatures, kerning: most of a letter's drawing time) and caches the result per
+ * Word layouts shared by every document a thread renders. pdfkit has each word shaped
+ * (by HarfBuzz, see harfbuzz-layout.ts: ligatures, kerning) and caches the result per
  * font, but only for one document's life: a 50-letter print job shaped the whole letter's
  * wording again, and a 10,000-letter document lost it whenever the cache was emptied.
  * A layout depends only on the font and the word, so one cache per font serves them all.
