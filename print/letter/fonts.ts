@@ -47,16 +47,17 @@ export function fontBytes(family: FontFamily, weight: Weight): Buffer {
 }
 
 /**
- * The font, parsed, for pdfkit (which takes a fontkit font as well as bytes), shaped by
- * HarfBuzz (harfbuzz-layout.ts): each document still embeds its own subset; what is
- * shared is the font's tables and glyphs.
+ * The font, parsed, for pdfkit (which takes a fontkit font as well as bytes), Noto Sans
+ * shaped by HarfBuzz (harfbuzz-layout.ts): each document still embeds its own subset;
+ * what is shared is the font's tables and glyphs.
  */
 export function parsedFont(family: FontFamily, weight: Weight): fontkit.Font {
   const key = fontName(family, weight);
   let font = parsed.get(key);
   if (!font) {
     const data = fontBytes(family, weight);
-    font = withHarfBuzzLayout(fontkit.create(data) as fontkit.Font, data);
+    font = fontkit.create(data) as fontkit.Font;
+    if (family === "latin") font = withHarfBuzzLayout(font, data);
     parsed.set(key, font);
   }
   return font;
