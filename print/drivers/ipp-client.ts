@@ -121,6 +121,7 @@ export async function ippRequest(
       `The printer refused ${operation} with ${statusCode}${detail}`,
       statusCode,
       RETRIABLE_IPP_STATUS.has(statusCode),
+      true,
     );
   }
   return { statusCode, groups };

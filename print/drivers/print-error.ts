@@ -9,6 +9,12 @@ export class PrintError extends Error {
     message: string,
     readonly reason: string,
     readonly retriable: boolean,
+    /**
+     * The printer answered the request and turned it down (an IPP error status): nothing of
+     * it was accepted. False when the answer never came (a timeout, a dropped connection),
+     * after which a document may have reached the printer.
+     */
+    readonly refused = false,
   ) {
     super(message);
     this.name = "PrintError";

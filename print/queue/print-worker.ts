@@ -278,7 +278,15 @@ export class PrintWorker {
     });
     row.attempt_sent_at = sentAt;
     row.printer_boot_at = memory.bootAt;
-    const { printerJobId } = await driver.submit(target, { pdf, jobName, userName: "invite-station" });
+    let printerJobId: Awaited<ReturnType<PrinterDriver["submit"]>>["printerJobId"];
+    try {
+      ({ printerJobId } = await driver.submit(target, { pdf, jobName, userName: "invite-station" }));
+    } catch (err) {
+      // The printer said no (busy, not accepting jobs): it holds nothing of this attempt, so
+      // the next one sends again instead of reconciling an attempt that never went out.
+      if (err instanceof PrintError && err.refused) await this.save(row, { phase: null });
+      throw err;
+    }
     await this.save(row, { phase: "sent", printer_job_id: printerJobId, printer_state: "pending", error: null });
     const documentSha256 = createHash("sha256").update(pdf).digest("hex");
     await this.history(row, "sent", `Attempt ${attempt} sent as printer job ${printerJobId} (${userIds.length} letters).`, {

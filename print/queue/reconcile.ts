@@ -23,7 +23,10 @@ export type Verdict = {
   reason: string;
 };
 
-/** Two printer-up-time readings (whole seconds) of one start differ by up to about this. */
+/**
+ * Two printer-up-time readings (whole seconds) of one start differ by up to about this; so
+ * may a job's time-at-creation, turned into our clock through such a reading.
+ */
 const BOOT_TOLERANCE_MS = 1_500;
 
 /** Whether the printer started again after the attempt; null when the printer does not say. */
@@ -58,7 +61,13 @@ export function judgeMissingJob(e: Evidence): Verdict {
       reason:
         "The service stopped while sending the job and the printer restarted since: it may have printed before the restart.",
     };
-  if (restarted === false && e.oldestJobAt !== null && e.attemptSentAt !== null && e.oldestJobAt <= e.attemptSentAt)
+  // Only a job clearly older than the attempt shows that the printer's memory reaches back before it.
+  if (
+    restarted === false &&
+    e.oldestJobAt !== null &&
+    e.attemptSentAt !== null &&
+    e.oldestJobAt + BOOT_TOLERANCE_MS <= e.attemptSentAt
+  )
     return {
       verdict: "not-received",
       reason: "The printer has no job of this attempt's name and still lists jobs older than the attempt: it never received it.",

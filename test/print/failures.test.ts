@@ -116,6 +116,14 @@ for (const dialect of await dialects()) {
         `the printer's reason was shown: ${errors.join(" | ")}`,
       );
       assert.equal((await lettersAtPrinter(printer, [job.id])).length, 1);
+      // A refusal is an answer: the retry sends again without judging whether a refused attempt printed.
+      const history = await call(app, "GET", `/print-jobs/${job.id}/history`, { key });
+      const kinds: string[] = history.body.items.map((h: { kind: string }) => h.kind);
+      assert.deepEqual(
+        kinds.filter((k) => k === "not-received" || k === "unconfirmed" || k === "adopted"),
+        [],
+        `no reconciliation in ${kinds.join(", ")}`,
+      );
     });
 
     test("a printer that stays away fails the job after the retries, with its reason; its people stay queued", async () => {

@@ -32,6 +32,12 @@ describe("judging an attempt the printer no longer lists", () => {
     assert.equal(judgeMissingJob(e).verdict, "not-received");
   });
 
+  it("a job within the printer clock's rounding of the attempt proves nothing: it may have printed", () => {
+    // The printer's times are whole seconds: a job "older" by less than that may be newer.
+    assert.equal(judgeMissingJob({ ...base, phase: "sending", oldestJobAt: attemptAt - 900 }).verdict, "unknown");
+    assert.equal(judgeMissingJob({ ...base, phase: "sending", oldestJobAt: attemptAt }).verdict, "unknown");
+  });
+
   it("while sending, with a printer that forgot everything older: it may have printed", () => {
     assert.equal(judgeMissingJob({ ...base, phase: "sending", oldestJobAt: null }).verdict, "unknown");
     assert.equal(judgeMissingJob({ ...base, phase: "sending", oldestJobAt: attemptAt + 1_000 }).verdict, "unknown");
