@@ -260,6 +260,18 @@ for (const dialect of await dialects()) {
       });
     });
 
+    describe("namesakes across the import's chunks", () => {
+      it("imports every one of 2,500 people of the same name, though the apply checks one chunk while it inserts the one before", async () => {
+        const before = await count(app.ctx, "users");
+        const imp = await check(app.ctx, Buffer.from(`nombre;apellidos\n${"Ana;Namesake\n".repeat(2_500)}`));
+        assert.equal(imp.validRows, 2_500, imp.error ?? "");
+        const done = await app.ctx.imports.apply(imp.id, actor);
+        assert.equal(done.state, "imported", done.error ?? "");
+        assert.equal(await count(app.ctx, "users", { import_id: imp.id }), 2_500);
+        assert.equal(await count(app.ctx, "users"), before + 2_500);
+      });
+    });
+
     describe("dry run and import", () => {
       let existingId: number;
       before(async () => {
