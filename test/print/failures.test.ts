@@ -208,25 +208,25 @@ for (const dialect of await dialects()) {
       await app.ctx.print.jobs.queueTonight(printerId, ids, cliActor());
 
       // Stop the service as soon as the second job is at the printer, before it is seen completed.
-      let stopped: Promise<void> | null = null;
-      app.ctx.events.on("print.job.sent", () => {
-        if (stopped) return;
-        const sent = app.ctx.db("print_jobs").where({ phase: "sent" }).count({ n: "*" });
-        stopped = (async () => {
-          if (Number((await sent.first())?.n) >= 2) await app.stop();
-          else stopped = null;
-        })();
+      // The listener holds this first instance: `app` is the second one by the time a late event comes.
+      const first = app;
+      let stopping: Promise<void> | null = null;
+      const stopped = new Promise<void>((resolve, reject) => {
+        first.ctx.events.on("print.job.sent", async () => {
+          if (stopping) return;
+          const sent = await first.ctx
+            .db("print_jobs")
+            .where({ phase: "sent" })
+            .count({ n: "*" })
+            .first()
+            .catch(() => undefined);
+          if (stopping || Number(sent?.n) < 2) return;
+          stopping = first.stop();
+          stopping.then(resolve, reject);
+        });
       });
-      const run = await app.ctx.print.batch.run("cli", cliActor());
+      const run = await first.ctx.print.batch.run("cli", cliActor());
       const jobIds = run.jobs.map((j) => j.id);
-      await new Promise<void>((resolve) => {
-        const t = setInterval(() => {
-          if (stopped) {
-            clearInterval(t);
-            resolve();
-          }
-        }, 50);
-      });
       await stopped;
 
       app = await startOn(database, env);
