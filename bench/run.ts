@@ -167,6 +167,7 @@ if (!only || only === "letters") {
       console.log(`${name}: ready in ${d.startSeconds.toFixed(2)} s`);
       rate("  first download", d.first, code === "dist" ? times(d.first.perSecond) : "");
       rate("  warm download", d.warm, code === "dist" ? times(d.warm.perSecond) : "");
+      if (d.otherGroup) rate("  then a group it never drew", d.otherGroup, code === "dist" ? times(d.otherGroup.perSecond) : "");
       console.log(
         `${"  first / warm".padEnd(52)} ${`${cold.toFixed(2)}×`.padStart(16)}${code === "dist" ? (cold <= 1.5 ? "  ok (≤ 1.5×)" : "  OVER 1.5×") : ""}`,
       );
