@@ -19,6 +19,9 @@ const SPAIN = {
 /** English the code used to build: none of it may reach a Spanish page. */
 const ENGLISH = [
   /is required/,
+  /has expired/,
+  /admins only/,
+  /Sign in again/,
   /must be at most/,
   /is not a valid/,
   /already exists/,
@@ -154,6 +157,27 @@ for (const dialect of await dialects()) {
       assert.equal(res.status, 404);
       assert.match(visible(res.text), /El grupo n\.º 999999 no existe/);
       assert.match(visible(res.text), /No encontrado/);
+    });
+
+    it("says in Spanish that a form expired, that a page is for admins and that a session ended", async () => {
+      await admin.get("/users/new");
+      const expired = await admin.post("/users", { firstName: "Ana", lastName: "Sin Token" }, false);
+      assert.equal(expired.status, 403);
+      assert.match(visible(expired.text), /Este formulario ha caducado/);
+
+      await createStaff(app.ctx, "frontdesk");
+      const desk = new PageClient(app.url);
+      await desk.signIn("frontdesk@example.com", ADMIN_PASSWORD);
+      const forbidden = await desk.get("/admin/webhooks");
+      assert.equal(forbidden.status, 403);
+      assert.match(visible(forbidden.text), /Esta página es solo para administradores/);
+
+      const signedOut = new PageClient(app.url);
+      await signedOut.get("/login");
+      const ended = await signedOut.post("/users", { firstName: "Ana", lastName: "Sin Sesión" });
+      assert.equal(ended.status, 401);
+      assert.match(visible(ended.text), /Tu sesión ha terminado/);
+      for (const res of [expired, forbidden, ended]) assertSpanish(visible(res.text), "an error page");
     });
 
     it("keeps the JSON API in English", async () => {

@@ -39,7 +39,7 @@ export function createApp(deps: Deps, features: Feature[]): Express {
   // Compiled templates are kept in every environment: recompiling per render costs ~10 ms a page.
   app.set("view cache", true);
   app.set("views", path.join(root, "views"));
-  // English until a request's language is known (pages rendered before it, such as a CSRF refusal).
+  // English until a request's language is known (pages rendered before it: none but a failure).
   Object.assign(app.locals, viewHelpers, { t: translator("en"), lang: "en", languages: [] });
 
   for (const handler of all("first")) app.use(handler);
@@ -79,7 +79,6 @@ export function createApp(deps: Deps, features: Feature[]): Express {
   // API paths nothing answered end here, before the page middleware (CSRF, sessions).
   app.use("/api", notFound);
 
-  app.use(csrfProtection(config.secretKey, config.secureCookies));
   app.use(loadSession(deps.sessions));
   app.use((req, res, next) => {
     res.locals.currentPath = req.originalUrl;
@@ -87,6 +86,9 @@ export function createApp(deps: Deps, features: Feature[]): Express {
   });
   for (const handler of all("pageLocals")) app.use(handler);
   app.use(pageLanguage);
+  // After the language (its refusal is a page in the reader's language), before any page's
+  // handler; what runs before it only reads.
+  app.use(csrfProtection(config.secretKey, config.secureCookies));
   for (const router of all("pages")) app.use(router);
 
   app.use(notFound);

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { Admin, ApiKey, ApiKeyLookup, Role, Scope, SessionLookup } from "../auth/principals.js";
 import { ForbiddenError, UnauthorizedError } from "../errors.js";
 import type { Actor } from "../events.js";
+import { message } from "../message.js";
 import { readCookie } from "./cookies.js";
 
 export const SESSION_COOKIE = "isid";
@@ -37,9 +38,9 @@ export function requireRole(...roles: Role[]) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.admin) {
       if (req.method === "GET") return res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
-      return next(new UnauthorizedError("Your session has ended. Sign in again."));
+      return next(new UnauthorizedError(message("errors:sessionEnded")));
     }
-    if (!roles.includes(req.admin.role)) return next(new ForbiddenError("This page is for admins only."));
+    if (!roles.includes(req.admin.role)) return next(new ForbiddenError(message("errors:adminsOnly")));
     next();
   };
 }

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import { ForbiddenError } from "../errors.js";
+import { message } from "../message.js";
 import { newSecret } from "../tokens.js";
 import { readCookie, setCookie } from "./cookies.js";
 
@@ -37,7 +38,7 @@ export function csrfProtection(secretKey: string, secureCookies: boolean) {
       req.get("x-csrf-token") ??
       (req.is("multipart/form-data") ? req.query._csrf : (req.body as Record<string, unknown> | undefined)?._csrf);
     if (!res.locals.verifyCsrf(given)) {
-      return next(new ForbiddenError("This form has expired or did not come from this site. Reload the page and try again."));
+      return next(new ForbiddenError(message("errors:formExpired")));
     }
     next();
   };
