@@ -22,6 +22,8 @@ const ENGLISH = [
   /has expired/,
   /admins only/,
   /Sign in again/,
+  /command line/,
+  /— system/,
   /must be at most/,
   /is not a valid/,
   /already exists/,

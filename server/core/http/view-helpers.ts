@@ -52,6 +52,20 @@ function makeViewHelpers(language: string) {
     },
     /** Words built in code (a `Message`), in this language; plain text as it is. */
     say: (m: Message | string): string => say(t, m),
+    /**
+     * Who did it, in the audit trail and a person's history: the service itself and the
+     * command line in this language (they are stored in English); admins and keys by name.
+     */
+    actorName(entry: { actorType: string; actorLabel: string } | string): string {
+      // A bare label (the audit log's filter lists labels): the two stored words are enough.
+      const { actorType, actorLabel } =
+        typeof entry === "string"
+          ? { actorType: entry === "system" ? "system" : entry === "command line" ? "cli" : "", actorLabel: entry }
+          : entry;
+      if (actorType === "system" && actorLabel === "system") return t("common:actor.system");
+      if (actorType === "cli" && actorLabel === "command line") return t("common:actor.cli");
+      return actorLabel;
+    },
     statusLabel(status: string): string {
       return STATUSES.has(status) ? t(`common:status.${status}`) : status;
     },
