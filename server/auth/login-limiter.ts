@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import { nowMs } from "../core/db/convert.js";
 import { KeyedQueue, pruneClientLocks, withClientLock } from "../core/db/limit-lock.js";
 import { RateLimitedError } from "../core/errors.js";
+import { message } from "../core/message.js";
 import * as repo from "./login-limits.repo.js";
 
 const MINUTE_MS = 60_000;
@@ -107,18 +108,14 @@ export class LoginLimiter {
       const wait = Number(byIp?.oldest ?? now) + IP_WINDOW_MS - now;
       return {
         key: "ip",
-        error: refusal(wait, (w) => `Too many failed sign-in attempts from this address. Wait ${w} and try again.`),
+        error: refusal(wait, "errors:signIn.tooManyFromAddress"),
       };
     }
     const knownAddress = Number(lastSuccess?.at ?? 0) > now - KNOWN_ADDRESS_MS;
     if (Number(byAccount?.n ?? 0) >= MAX_PER_ACCOUNT && !knownAddress) {
       return {
         key: "pair",
-        error: refusal(
-          IP_WINDOW_MS,
-          (w) =>
-            `This account is getting many failed sign-in attempts from many places. Sign in from an address you used before, or wait ${w}.`,
-        ),
+        error: refusal(IP_WINDOW_MS, "errors:signIn.manyPlaces"),
       };
     }
     const failed = Number(pair?.n ?? 0);
@@ -128,18 +125,15 @@ export class LoginLimiter {
     if (wait <= 0) return null;
     return {
       key: "pair",
-      error: refusal(
-        wait,
-        (w) => `Too many failed sign-in attempts. Wait ${w} and try again, or ask another admin to reset your password.`,
-      ),
+      error: refusal(wait, "errors:signIn.tooMany"),
     };
   }
 }
 
 const pairKey = (attempt: LoginAttempt) => `${attempt.ip}\n${attempt.email}`;
 
-function refusal(waitMs: number, message: (wait: string) => string): RateLimitedError {
+/** The refusal in the reader's language, with the wait in whole minutes (and exact in Retry-After). */
+function refusal(waitMs: number, key: string): RateLimitedError {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  const minutes = Math.ceil(seconds / 60);
-  return new RateLimitedError(message(`${minutes} minute${minutes === 1 ? "" : "s"}`), seconds);
+  return new RateLimitedError(message(key, { minutes: Math.ceil(seconds / 60) }), seconds);
 }

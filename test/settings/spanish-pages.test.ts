@@ -22,6 +22,7 @@ const ENGLISH = [
   /has expired/,
   /admins only/,
   /Sign in again/,
+  /Too many/,
   /command line/,
   /— system/,
   /must be at most/,
@@ -180,6 +181,20 @@ for (const dialect of await dialects()) {
       assert.equal(ended.status, 401);
       assert.match(visible(ended.text), /Tu sesión ha terminado/);
       for (const res of [expired, forbidden, ended]) assertSpanish(visible(res.text), "an error page");
+    });
+
+    it("asks to wait after too many failed sign-ins, in Spanish", async () => {
+      await createStaff(app.ctx, "admin", "locked@example.com");
+      const client = new PageClient(app.url);
+      await client.get("/login");
+      for (let i = 0; i < 5; i++) {
+        const res = await client.post("/login", { email: "locked@example.com", password: `mala contraseña ${i}` });
+        assert.match(visible(res.text), /El correo electrónico o la contraseña no son correctos/);
+      }
+      const blocked = await client.post("/login", { email: "locked@example.com", password: ADMIN_PASSWORD });
+      assert.equal(blocked.status, 429);
+      assert.match(visible(blocked.text), /Demasiados intentos fallidos de inicio de sesión\. Espera \d+ minutos?/);
+      assertSpanish(visible(blocked.text), "the sign-in page");
     });
 
     it("keeps the JSON API in English", async () => {
