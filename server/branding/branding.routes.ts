@@ -2,6 +2,7 @@ import busboy from "busboy";
 import { type Request, type Response, Router } from "express";
 import { ValidationError } from "../core/errors.js";
 import { adminOnly } from "../core/http/auth-middleware.js";
+import { message } from "../core/message.js";
 import { type BrandingService, LOGO_MAX_BYTES } from "./branding.service.js";
 
 /** Draws the Settings page (where the logo form is) with `locals` over its stored values. */
@@ -47,14 +48,14 @@ export function brandingAdmin(ctx: {
 
 /** The one file of the form, whole in memory (it is at most 1 MB; one byte more tells "too large"). */
 function readLogoUpload(req: Request): Promise<Buffer> {
-  const invalid = (text: string) => new ValidationError({ logo: text });
+  const invalid = (key: string) => new ValidationError({ logo: message(key) });
   return new Promise((resolve, reject) => {
-    if (!req.is("multipart/form-data")) return reject(invalid("Choose a PNG or JPEG image to upload."));
+    if (!req.is("multipart/form-data")) return reject(invalid("errors:logo.choose"));
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: LOGO_MAX_BYTES + 1, fields: 5, parts: 10 } });
     } catch {
-      return reject(invalid("Choose a PNG or JPEG image to upload."));
+      return reject(invalid("errors:logo.choose"));
     }
     const chunks: Buffer[] = [];
     parser.on("file", (name, stream) => {
@@ -65,7 +66,7 @@ function readLogoUpload(req: Request): Promise<Buffer> {
     parser.on("error", () => {
       req.unpipe(parser);
       req.resume();
-      reject(invalid("The upload was cut off or malformed; try again."));
+      reject(invalid("errors:logo.cutOff"));
     });
     req.pipe(parser);
   });

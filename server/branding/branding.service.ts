@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import { nowMs } from "../core/db/convert.js";
 import { ValidationError } from "../core/errors.js";
 import { type Actor, type EventBus, says } from "../core/events.js";
+import { message } from "../core/message.js";
 import * as repo from "./branding.repo.js";
 import type { Logo } from "./branding.types.js";
 import { decodeFailure } from "./image-decode.js";
@@ -48,20 +49,20 @@ export class BrandingService {
 
   /** Replaces the logo; refuses (naming the `logo` field) what is not a sensible PNG or JPEG. */
   async setLogo(data: Buffer, actor: Actor): Promise<Logo> {
-    if (data.length === 0) throw new ValidationError({ logo: "Choose a PNG or JPEG image to upload." });
-    if (data.length > LOGO_MAX_BYTES) throw new ValidationError({ logo: "The image is larger than 1 MB; export a smaller one." });
+    if (data.length === 0) throw new ValidationError({ logo: message("errors:logo.choose") });
+    if (data.length > LOGO_MAX_BYTES) throw new ValidationError({ logo: message("errors:logo.tooLarge") });
     const info = imageInfo(data);
-    if (!info) throw new ValidationError({ logo: "The file is not a PNG or JPEG image." });
+    if (!info) throw new ValidationError({ logo: message("errors:logo.notImage") });
     if (info.width < 16 || info.height < 16 || info.width > LOGO_MAX_SIDE || info.height > LOGO_MAX_SIDE) {
       throw new ValidationError({
-        logo: `The image is ${info.width}×${info.height} pixels; use one between 16 and ${LOGO_MAX_SIDE} pixels on each side.`,
+        logo: message("errors:logo.size", { width: info.width, height: info.height, max: LOGO_MAX_SIDE }),
       });
     }
     const broken = decodeFailure(data, info);
     if (broken) {
       const kind = info.mime === "image/png" ? "PNG" : "JPEG";
       throw new ValidationError({
-        logo: `The ${kind} image is damaged or incomplete (${broken}); export it again and upload the new file.`,
+        logo: message("errors:logo.damaged", { kind, detail: broken }),
       });
     }
     const updatedAt = nowMs();

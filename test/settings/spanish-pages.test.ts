@@ -197,6 +197,19 @@ for (const dialect of await dialects()) {
       assertSpanish(visible(blocked.text), "the sign-in page");
     });
 
+    it("refuses a logo that is not an image, in Spanish", async () => {
+      await admin.get("/admin/settings");
+      const res = await admin.postFile(
+        `/admin/settings/logo?_csrf=${encodeURIComponent(admin.csrf)}`,
+        "logo",
+        Buffer.from("<svg xmlns='http://www.w3.org/2000/svg'/>"),
+        "logo.png",
+        "image/png",
+      );
+      assert.equal(res.status, 400);
+      assert.match(visible(res.text), /El archivo no es una imagen PNG ni JPEG/);
+    });
+
     it("keeps the JSON API in English", async () => {
       const res = await call(app, "POST", "/users", { key, body: { firstName: "", lastName: "X", email: "nope" } });
       assert.equal(res.status, 400);
