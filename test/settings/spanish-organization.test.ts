@@ -46,6 +46,24 @@ for (const dialect of await dialects()) {
       await smtp?.close();
     });
 
+    it("shows the first-run page in Spanish, and its expired link", async () => {
+      const fresh = await startTestApp(dialect, SPAIN);
+      try {
+        const token = await fresh.ctx.admins.issueSetupToken();
+        assert.ok(token, "no admin yet: a setup link is issued");
+        const page = await fetch(`${fresh.url}/setup/${token}`);
+        assert.equal(page.status, 200);
+        const text = await page.text();
+        assert.match(text, /Crea el primer administrador/);
+        assert.match(text, /Al menos 12 caracteres/);
+        const used = await fetch(`${fresh.url}/setup/not-a-real-token`);
+        assert.equal(used.status, 410);
+        assert.match(await used.text(), /Este enlace de configuración ha caducado o ya se ha usado/);
+      } finally {
+        await fresh.stop();
+      }
+    });
+
     it("emails the invitation in Spanish with the real names", async () => {
       const sent = await call(app, "POST", `/users/${personId}/invitation/send`, { key, body: { channel: "email" } });
       assert.equal(sent.status, 202, JSON.stringify(sent.body));
