@@ -15,7 +15,7 @@ import type { Printer, PrintersService } from "../printers/printers.service.js";
 import * as jobsRepo from "../queue/jobs.repo.js";
 import * as queue from "../queue/overnight.repo.js";
 import type { PrintJob } from "../queue/print-jobs.types.js";
-import { SETTLED_STATUSES } from "../queue/print-jobs.types.js";
+import { plannedLetter, SETTLED_STATUSES } from "../queue/print-jobs.types.js";
 import type { Batch, BatchRun } from "./batch.types.js";
 import { chunkLetters } from "./batch-plan.js";
 import { batchSummaryEmail } from "./batch-summary.js";
@@ -152,14 +152,7 @@ export class PrintBatch {
               batchId,
               jobNumber: i + 1,
               jobCount: chunks.length,
-              letters: chunk.map((u) => ({
-                userId: u.id,
-                firstName: u.firstName,
-                lastName: u.lastName,
-                department: u.department,
-                site: u.site,
-                language: u.language,
-              })),
+              letters: chunk.map(plannedLetter),
               cover: {
                 title: `Overnight batch #${batchId}`,
                 printerName: printer.name,

@@ -9,7 +9,7 @@ import type { EligibilityCheck } from "../letter/eligibility.js";
 import type { PrintersService } from "../printers/printers.service.js";
 import * as jobsRepo from "./jobs.repo.js";
 import * as queue from "./overnight.repo.js";
-import type { HistoryEntry, PrintJob } from "./print-jobs.types.js";
+import { type HistoryEntry, type PrintJob, plannedLetter } from "./print-jobs.types.js";
 
 export type { PrintJob } from "./print-jobs.types.js";
 
@@ -68,14 +68,7 @@ export class PrintJobsService {
         batchId: null,
         jobNumber: 1,
         jobCount: 1,
-        letters: people.map((u) => ({
-          userId: u.id,
-          firstName: u.firstName,
-          lastName: u.lastName,
-          department: u.department,
-          site: u.site,
-          language: u.language,
-        })),
+        letters: people.map(plannedLetter),
         cover: null,
         createdBy: actor.label,
         now,

@@ -58,6 +58,19 @@ export type PlannedLetter = {
   language: string;
 };
 
+/** A person's letter words, as a job plans them ("print now" and the overnight batch alike). */
+export function plannedLetter(person: {
+  id: number;
+  firstName: string;
+  lastName: string;
+  department: string | null;
+  site: string | null;
+  language: string;
+}): PlannedLetter {
+  const { id, firstName, lastName, department, site, language } = person;
+  return { userId: id, firstName, lastName, department, site, language };
+}
+
 /** The cover sheet of a batch job as planned (its people are the job's letters). */
 export type PlannedCover = {
   title: string;
