@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { call } from "../support/api-client.js";
-import { ADMIN_PASSWORD, createApiKey, createStaff, startTestApp, type TestApp } from "../support/app.js";
-import { PageClient } from "../support/browser-client.js";
+import { createApiKey, createStaff, type TestApp } from "../support/app.js";
+import type { PageClient } from "../support/browser-client.js";
 import { dialects } from "../support/databases.js";
 import { assertNone, visible } from "../support/page-text.js";
+import { spanishAdmin } from "../support/spanish-org.js";
 
 // An organization in Spain: the admin pages speak Spanish, the JSON API English.
-const SPAIN = { DEFAULT_COUNTRY: "ES", DEFAULT_LANGUAGE: "", ORGANIZATION_NAME: "Logística Peñalara", APP_NAME: "Charla" };
-
 /** English the code used to build: none of it may reach these Spanish pages. */
 const ENGLISH = [
   /is required/,
@@ -35,11 +34,7 @@ for (const dialect of await dialects()) {
     let key: string;
 
     before(async () => {
-      app = await startTestApp(dialect, SPAIN, { internalAddresses: false });
-      await createStaff(app.ctx, "admin");
-      key = await createApiKey(app.ctx);
-      admin = new PageClient(app.url);
-      await admin.signIn("admin@example.com", ADMIN_PASSWORD);
+      ({ app, admin, key } = await spanishAdmin(dialect));
     });
     after(async () => {
       await app?.stop();

@@ -9,16 +9,9 @@ import { dialects } from "../support/databases.js";
 import { waitFor } from "../support/notify-app.js";
 import { pdfPagesText, popplerOrSkip } from "../support/pdf-tools.js";
 import { SmtpCapture } from "../support/smtp-capture.js";
+import { SPAIN } from "../support/spanish-org.js";
 
 const hasPoppler = await popplerOrSkip();
-
-// A fresh install in Spain: no DEFAULT_LANGUAGE, so the organization speaks Spanish.
-const SPAIN = {
-  DEFAULT_COUNTRY: "ES",
-  DEFAULT_LANGUAGE: "",
-  ORGANIZATION_NAME: "Logística Peñalara",
-  APP_NAME: "Charla",
-};
 
 for (const dialect of await dialects()) {
   describe(`an organization in Spain on ${dialect}`, () => {

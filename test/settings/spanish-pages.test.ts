@@ -1,20 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { call } from "../support/api-client.js";
-import { ADMIN_PASSWORD, createApiKey, createStaff, startTestApp, type TestApp } from "../support/app.js";
+import { ADMIN_PASSWORD, createStaff, type TestApp } from "../support/app.js";
 import { PageClient } from "../support/browser-client.js";
 import { dialects } from "../support/databases.js";
 import { waitFor } from "../support/notify-app.js";
 import { assertNone, visible } from "../support/page-text.js";
+import { spanishAdmin } from "../support/spanish-org.js";
 
 // An organization in Spain whose mail server cannot be reached: deliveries fail.
-const SPAIN = {
-  DEFAULT_COUNTRY: "ES",
-  DEFAULT_LANGUAGE: "",
-  ORGANIZATION_NAME: "Logística Peñalara",
-  APP_NAME: "Charla",
-  SMTP_URL: "smtp://127.0.0.1:9",
-};
+const UNREACHABLE_SMTP = { SMTP_URL: "smtp://127.0.0.1:9" };
 
 /** English the code used to build: none of it may reach a Spanish page. */
 const ENGLISH = [
@@ -52,11 +47,7 @@ for (const dialect of await dialects()) {
     let personId: number;
 
     before(async () => {
-      app = await startTestApp(dialect, SPAIN, { internalAddresses: false });
-      await createStaff(app.ctx, "admin");
-      key = await createApiKey(app.ctx);
-      admin = new PageClient(app.url);
-      await admin.signIn("admin@example.com", ADMIN_PASSWORD);
+      ({ app, admin, key } = await spanishAdmin(dialect, UNREACHABLE_SMTP));
     });
     after(async () => {
       await app?.stop();
