@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type { Rate } from "./letters.bench.js";
@@ -16,6 +16,12 @@ export type Download = {
   otherGroup: Rate | null;
   /** Seconds from spawning the process until /healthz answered. */
   startSeconds: number;
+  /**
+   * With LETTERS_WARM_UP=true: seconds from spawning until /readyz said ready (the renderer
+   * warm), which the first download waits for, as a load balancer would; and the process's
+   * resident memory 10 s later, at rest with its renderer warm. Null otherwise.
+   */
+  warmedUp: { readySeconds: number; rssMb: number } | null;
 };
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -77,6 +83,14 @@ export async function timeDownloads(
       await new Promise((r) => setTimeout(r, 20));
     }
     const startSeconds = (performance.now() - started) / 1000;
+    let warmedUp: Download["warmedUp"] = null;
+    if (process.env.LETTERS_WARM_UP === "true") {
+      while ((await fetch(`${url}/readyz`)).status !== 200) await new Promise((r) => setTimeout(r, 20));
+      const readySeconds = (performance.now() - started) / 1000;
+      // Let the warm-up's garbage be collected, as it would be by the time a first download comes.
+      await new Promise((r) => setTimeout(r, 10_000));
+      warmedUp = { readySeconds, rssMb: residentMb(child.pid as number) };
+    }
     const once = async (at = opts.path): Promise<{ rate: Rate; pdf: Buffer }> => {
       const t = performance.now();
       const res = await fetch(`${url}${at}`, { headers: { authorization: `Bearer ${opts.key}` } });
@@ -96,11 +110,16 @@ export async function timeDownloads(
       if (next.seconds < warm.seconds) warm = next;
     }
     const otherGroup = opts.otherPath ? (await once(opts.otherPath)).rate : null;
-    return { first: first.rate, warm, otherGroup, startSeconds };
+    return { first: first.rate, warm, otherGroup, startSeconds, warmedUp };
   } finally {
     child.kill("SIGTERM");
     await exited;
   }
+}
+
+function residentMb(pid: number): number {
+  const kb = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  return Math.round(Number(kb) / 1024);
 }
 
 function freePort(): Promise<number> {

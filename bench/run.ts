@@ -165,6 +165,10 @@ if (!only || only === "letters") {
       const d = r.group[code];
       const cold = d.first.seconds / d.warm.seconds;
       console.log(`${name}: ready in ${d.startSeconds.toFixed(2)} s`);
+      if (d.warmedUp)
+        console.log(
+          `  renderer warm (/readyz) after ${d.warmedUp.readySeconds.toFixed(2)} s; resident 10 s later ${d.warmedUp.rssMb} MB`,
+        );
       rate("  first download", d.first, code === "dist" ? times(d.first.perSecond) : "");
       rate("  warm download", d.warm, code === "dist" ? times(d.warm.perSecond) : "");
       if (d.otherGroup) rate("  then a group it never drew", d.otherGroup, code === "dist" ? times(d.otherGroup.perSecond) : "");

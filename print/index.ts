@@ -6,6 +6,7 @@ import type { ApiKeyLookup } from "../server/core/auth/principals.js";
 import type { Config } from "../server/core/config.js";
 import { type EventBus, systemActor } from "../server/core/events.js";
 import type { Feature } from "../server/core/feature.js";
+import type { Check } from "../server/core/http/health.js";
 import type { Job } from "../server/core/jobs/registry.js";
 import type { Live } from "../server/core/live/live.js";
 import type { Logger } from "../server/core/log.js";
@@ -166,8 +167,12 @@ export function createPrint(deps: PrintDeps) {
     printJobsByState: () => jobsRepo.countByState(db),
     lettersPrintedByPrinter: () => jobsRepo.lettersPrintedByPrinter(db),
   };
+  /** For /readyz: an instance warming its renderer (LETTERS_WARM_UP) is not ready yet. */
+  const checks = {
+    letters: async (): Promise<Check> => (letters.warming() ? { status: "starting", warming: true } : { status: "ok" }),
+  };
   // The services apart from the Feature: `jobs` is the print jobs here, the scheduled jobs there.
-  return { printers, jobs, worker, batch, letters, profile, figures, feature };
+  return { printers, jobs, worker, batch, letters, profile, figures, checks, feature };
 }
 
 export { DRIVERS, SIDES } from "./drivers/driver.js";

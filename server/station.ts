@@ -194,7 +194,7 @@ export function createStation(config: Config, log: Logger, db: Knex = createDb(c
 
   const service: Feature = {
     name: "service",
-    open: [healthRoutes({ db, pingRedis: () => live.pingRedis(), checks: notify.checks })],
+    open: [healthRoutes({ db, pingRedis: () => live.pingRedis(), checks: { ...notify.checks, ...print.checks } })],
     workers: [{ name: "jobs", start: () => jobs.start(), stop: (ms) => jobs.stop(ms) }],
   };
   // The order routes are tried in. Invitations first: known guessers are refused before

@@ -11,6 +11,7 @@ import { letterStrings } from "./letter-i18n.js";
 import type { LetterEntry } from "./letter-job.js";
 import { isPaper, PAPER_SIZES, type Paper } from "./paper.js";
 import { RenderPool } from "./render-pool.js";
+import { warmUpJob } from "./warm-up-sample.js";
 
 export type { CoverSheet } from "./cover-sheet.js";
 export type { Paper } from "./paper.js";
@@ -62,6 +63,7 @@ export const MAX_LETTERS = 20_000;
  */
 export class LetterService {
   private renderers = new RenderPool();
+  private warmingUp = false;
 
   constructor(
     private deps: {
@@ -125,42 +127,23 @@ export class LetterService {
   }
 
   /**
-   * Starts a render worker and has it draw a letter nobody sees, so that the first real
-   * download after a start does not also pay for the thread, its modules, the Latin font and
-   * the compilation of the drawing code (it took twice as long as the next one). The worker
-   * then waits, idle, for the first document. The sample is made up: no person is read.
+   * Starts a render worker and has it draw a document nobody sees (warm-up-sample.ts), so
+   * that the first real download after a start does not also pay for the thread, its
+   * modules, its fonts and the compilation of the drawing code. The worker then waits,
+   * idle, for the first document. `warming()` is true until it is done (/readyz says so).
    */
   async warmUp(): Promise<void> {
-    const sample: LetterEntry = {
-      id: 0,
-      fullName: "Ana García",
-      language: "en",
-      department: "Reception",
-      site: "Head office",
-      code: "WARM-UP23",
-      url: "https://warm-up.invalid/i/sample-token-that-is-never-issued",
-      expiresAt: new Date(),
-    };
-    await this.renderers.warm({
-      paper: "A4",
-      // Both languages, and a name in each script with a font of its own (Chinese,
-      // Japanese, Korean): the first real document then finds every font parsed.
-      people: [
-        sample,
-        { ...sample, language: "es" },
-        { ...sample, fullName: "王小明" },
-        { ...sample, fullName: "髙橋さくら" },
-        { ...sample, fullName: "김민준" },
-      ],
-      organizationName: "Invite Station",
-      appName: "Invite Station",
-      frontDeskContact: "Reception",
-      appStoreUrl: "https://apps.apple.com/app/id0",
-      playStoreUrl: "https://play.google.com/store/apps/details?id=example",
-      logo: null,
-      title: "Warm-up",
-      language: "en",
-    });
+    this.warmingUp = true;
+    try {
+      await this.renderers.warm(warmUpJob());
+    } finally {
+      this.warmingUp = false;
+    }
+  }
+
+  /** Whether the renderer is warming up (LETTERS_WARM_UP): a download now would wait for it. */
+  warming(): boolean {
+    return this.warmingUp;
   }
 
   /** Stops the render workers (the app is stopping); a later document starts them again. */

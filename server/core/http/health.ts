@@ -2,7 +2,8 @@ import { Router } from "express";
 import type { Knex } from "knex";
 import { abandonedLeases, heldLeases } from "../jobs/leases.repo.js";
 
-export type Check = { status: "ok" | "warn" | "fail"; [detail: string]: unknown };
+/** `starting`: this instance is still getting ready (a renderer warming up); it is not ready yet. */
+export type Check = { status: "ok" | "warn" | "fail" | "starting"; [detail: string]: unknown };
 
 const CHECK_MS = 2_000;
 
@@ -19,15 +20,19 @@ type Deps = {
   db: Knex;
   /** null when no Redis is configured. */
   pingRedis: () => Promise<unknown>;
-  /** Checks of the features (the outbox backlog): reported, but only the database and Redis decide readiness. */
+  /**
+   * Checks of the features (the outbox backlog, the letter renderer): reported; besides the
+   * database and Redis, only a check still `starting` holds readiness back.
+   */
   checks: Record<string, () => Promise<Check>>;
 };
 
 /**
  * /healthz: the process answers (PM2 / a liveness probe). /readyz: this instance can serve
- * (a load balancer's probe): 503 when the database or Redis (when set) fails. Backlogs and
- * the job leases are shared by every instance, so they only warn: taking every instance out
- * of the pool for them would not help.
+ * (a load balancer's probe): 503 when the database or Redis (when set) fails, or while the
+ * instance is still starting (LETTERS_WARM_UP: until its renderer is warm). Backlogs and the
+ * job leases are shared by every instance, so they only warn: taking every instance out of
+ * the pool for them would not help.
  */
 export function healthRoutes(deps: Deps): Router {
   const router = Router();
@@ -56,11 +61,13 @@ export function healthRoutes(deps: Deps): Router {
     });
     checks.jobs = jobs;
     if (redis) checks.redis = redis;
-    const ready = database.status !== "fail" && redis?.status !== "fail";
+    const down = database.status === "fail" || redis?.status === "fail";
+    const starting = extras.some((c) => (c as Check).status === "starting");
+    const ready = !down && !starting;
     res
       .status(ready ? 200 : 503)
       .set("Cache-Control", "no-store")
-      .json({ status: ready ? "ready" : "unavailable", checks });
+      .json({ status: down ? "unavailable" : starting ? "starting" : "ready", checks });
   });
   return router;
 }
