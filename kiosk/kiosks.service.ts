@@ -58,12 +58,8 @@ export class KiosksService {
   ) {
     // A 6-digit code is guessable in principle: a few wrong ones a minute per admin address.
     this.pairingLimiter = new GuessLimiter(db, "kiosk-pair", 10, 60_000);
-    this.screenLimiter = new GuessLimiter(
-      db,
-      "kiosk-screen",
-      PAIRINGS_PER_ADDRESS,
-      PAIRINGS_WINDOW_MS,
-      (retryAfter) => `Too many new screens from this address. Try again in ${Math.ceil(retryAfter / 60)} minutes.`,
+    this.screenLimiter = new GuessLimiter(db, "kiosk-screen", PAIRINGS_PER_ADDRESS, PAIRINGS_WINDOW_MS, (retryAfter) =>
+      message("errors:kiosk.tooManyScreens", { minutes: Math.ceil(retryAfter / 60) }),
     );
   }
 
@@ -201,7 +197,7 @@ export class KiosksService {
     if ((await repo.countOpenPairings(this.db, nowMs())) >= MAX_OPEN_PAIRINGS) {
       await repo.prunePairings(this.db, nowMs());
       if ((await repo.countOpenPairings(this.db, nowMs())) >= MAX_OPEN_PAIRINGS) {
-        throw new RateLimitedError("Too many screens are waiting to be paired. Try again in a few minutes.", 60);
+        throw new RateLimitedError(message("errors:kiosk.tooManyWaiting"), 60);
       }
     }
     for (let attempt = 0; ; attempt++) {

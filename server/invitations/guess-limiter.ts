@@ -3,6 +3,7 @@ import { Batcher } from "../core/db/batcher.js";
 import { nowMs } from "../core/db/convert.js";
 import { KeyedQueue, pruneClientLocks, withClientLock } from "../core/db/limit-lock.js";
 import { RateLimitedError } from "../core/errors.js";
+import { type Message, message } from "../core/message.js";
 import * as repo from "./guesses.repo.js";
 
 /** How long a client the database knew no failure of is let through without asking again. */
@@ -48,8 +49,7 @@ export class GuessLimiter {
     private bucket: string,
     private max: number,
     private windowMs: number,
-    private message = (retryAfter: number) =>
-      `Too many invalid invitation links or codes from here. Try again in ${retryAfter} seconds.`,
+    private wording = (retryAfter: number): string | Message => message("errors:guesses.tooMany", { seconds: retryAfter }),
   ) {}
 
   /** The refusal of a client this instance already knows to be over the limit, without asking the database. */
@@ -141,7 +141,7 @@ export class GuessLimiter {
 
   private refusal(until: number): RateLimitedError {
     const retryAfter = Math.max(1, Math.ceil((until - nowMs()) / 1000));
-    return new RateLimitedError(this.message(retryAfter), retryAfter);
+    return new RateLimitedError(this.wording(retryAfter), retryAfter);
   }
 }
 

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { PAIRINGS_PER_ADDRESS } from "../../kiosk/kiosks.service.js";
 import { call } from "../support/api-client.js";
 import { ADMIN_PASSWORD, createStaff, type TestApp } from "../support/app.js";
 import { PageClient } from "../support/browser-client.js";
+import { send } from "../support/burst.js";
 import { dialects } from "../support/databases.js";
 import { waitFor } from "../support/notify-app.js";
 import { assertNone, visible } from "../support/page-text.js";
@@ -186,6 +188,17 @@ for (const dialect of await dialects()) {
       assert.equal(blocked.status, 429);
       assert.match(visible(blocked.text), /Demasiados intentos fallidos de inicio de sesión\. Espera \d+ minutos?/);
       assertSpanish(visible(blocked.text), "the sign-in page");
+    });
+
+    it("refuses too many new lobby screens from one address, in Spanish", async () => {
+      const from = { localAddress: "127.0.0.31" };
+      let screen = await send(`${app.url}/kiosk`, from);
+      for (let i = 0; i < PAIRINGS_PER_ADDRESS && screen.status !== 429; i++) screen = await send(`${app.url}/kiosk`, from);
+      assert.equal(screen.status, 429);
+      assert.match(
+        visible(screen.text),
+        /Demasiadas pantallas nuevas desde esta dirección\. Vuelve a intentarlo dentro de \d+ minutos?\./,
+      );
     });
 
     it("refuses a logo that is not an image, in Spanish", async () => {
