@@ -22,6 +22,15 @@ const YOUNG_GENERATION_MB = 8;
  */
 const MAX_WORKERS = 2;
 
+/**
+ * How long the one idle worker is kept after its last document. Kept, the next print job or
+ * download skips the thread's start (about a second for 1,000 letters); idle, it holds
+ * 20–60 MB (its heap, the fonts it parsed, HarfBuzz's memory), which a service that prints
+ * once a night would otherwise carry all day. A renderer warmed at start (LETTERS_WARM_UP)
+ * is kept for good: that is what the setting asks for.
+ */
+const IDLE_MS = 5 * 60_000;
+
 /** A render worker thread and the document it is rendering, if any. */
 type Thread = {
   worker: Worker;
@@ -30,14 +39,17 @@ type Thread = {
   /** Called once if the thread dies while it has a document. */
   onDeath: ((err: Error) => void) | null;
   alive: boolean;
+  /** Ends the thread when it has been idle for the pool's idle time. */
+  idleTimer: NodeJS.Timeout | null;
 };
 
 /**
  * The render workers of a process: started when a document first needs one, kept between
  * documents (starting a thread, loading its modules and parsing its fonts cost far more
- * than a print job of 50 letters), restarted after one dies, stopped with the app. At most MAX_WORKERS render
- * at once; one idle worker is kept, a second one leaves when it has nothing to do. An idle
- * worker does not keep the process alive (a command-line run ends when its work does).
+ * than a print job of 50 letters), restarted after one dies, stopped with the app. At most
+ * MAX_WORKERS render at once; one idle worker is kept for IDLE_MS, a second one leaves when
+ * it has nothing to do. An idle worker does not keep the process alive (a command-line run
+ * ends when its work does).
  */
 export class RenderPool {
   private threads = new Set<Thread>();
@@ -48,7 +60,16 @@ export class RenderPool {
   private warming: Promise<void> | null = null;
   private prestarting: Promise<void> | null = null;
 
-  constructor(private max = MAX_WORKERS) {}
+  /** `idleMs`: how long the idle worker is kept (null: for good). */
+  constructor(
+    private max = MAX_WORKERS,
+    private idleMs: number | null = IDLE_MS,
+  ) {}
+
+  /** Worker threads alive (rendering, idle or starting). */
+  get size(): number {
+    return this.threads.size + this.starting;
+  }
 
   /** The job's PDF as a stream, rendered on a worker thread; ending or destroying the stream stops it. */
   render(request: LetterJob): Readable {
@@ -124,6 +145,7 @@ export class RenderPool {
     this.idle = [];
     await Promise.all(
       threads.map((t) => {
+        if (t.idleTimer) clearTimeout(t.idleTimer);
         t.alive = false;
         t.onDeath?.(err);
         t.onDeath = null;
@@ -138,6 +160,8 @@ export class RenderPool {
    * is done, documents wait for that worker instead of starting a second, cold one.
    */
   async warm(sample: LetterJob): Promise<void> {
+    this.idleMs = null;
+    for (const t of this.idle) if (t.idleTimer) clearTimeout(t.idleTimer);
     // Asks for its worker now, before `warming` is set: it is the one the others wait for.
     const pdf = this.render(sample);
     const done = (async () => {
@@ -171,6 +195,8 @@ export class RenderPool {
     if (this.prestarting && !this.idle.length) await this.prestarting;
     const idle = this.idle.pop();
     if (idle) {
+      if (idle.idleTimer) clearTimeout(idle.idleTimer);
+      idle.idleTimer = null;
       idle.worker.ref();
       return Promise.resolve(idle);
     }
@@ -197,10 +223,22 @@ export class RenderPool {
     } else {
       t.worker.unref();
       this.idle.push(t);
+      if (this.idleMs !== null) {
+        const idleMs = this.idleMs;
+        t.idleTimer = setTimeout(() => {
+          t.idleTimer = null;
+          if (!this.idle.includes(t)) return;
+          this.forget(t);
+          void t.worker.terminate();
+        }, idleMs);
+        t.idleTimer.unref();
+      }
     }
   }
 
   private forget(t: Thread): void {
+    if (t.idleTimer) clearTimeout(t.idleTimer);
+    t.idleTimer = null;
     t.alive = false;
     this.threads.delete(t);
     this.idle = this.idle.filter((i) => i !== t);
@@ -208,7 +246,7 @@ export class RenderPool {
 
   private start(code: URL): Thread {
     const worker = startWorker(code);
-    const thread: Thread = { worker, onMessage: null, onDeath: null, alive: true };
+    const thread: Thread = { worker, onMessage: null, onDeath: null, alive: true, idleTimer: null };
     this.threads.add(thread);
     let failure: Error | null = null;
     worker.on("message", (msg: FromWorker) => thread.onMessage?.(msg));
