@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { PAIRINGS_PER_ADDRESS } from "../../kiosk/kiosks.service.js";
+import { cliActor } from "../../server/core/events.js";
 import { call } from "../support/api-client.js";
 import { ADMIN_PASSWORD, createStaff, type TestApp } from "../support/app.js";
 import { PageClient } from "../support/browser-client.js";
@@ -199,6 +201,34 @@ for (const dialect of await dialects()) {
         visible(screen.text),
         /Demasiadas pantallas nuevas desde esta dirección\. Vuelve a intentarlo dentro de \d+ minutos?\./,
       );
+    });
+
+    it("checks an import in Spanish: its columns, its problems and what importing will do", async () => {
+      const lines = [
+        "nombre,apellidos,correo,teléfono",
+        "Ana,Pérez,ana@example.com,600123456",
+        "Luis,Gil,no-es-correo,",
+        "Eva,Ruiz,,",
+      ];
+      const uploaded = await app.ctx.imports.create(
+        Readable.from([Buffer.from(`${lines.join("\n")}\n`)]),
+        "empleados.csv",
+        cliActor(),
+      );
+      await app.ctx.imports.check(uploaded.id, cliActor());
+      const text = visible((await admin.get(`/import/${uploaded.id}`)).text);
+      assert.match(text, /Subido por línea de comandos/);
+      assert.match(text, /Las 2 filas válidas se importan juntas — todas o ninguna; la fila con problemas se queda fuera\./);
+      assert.match(text, /nombre → Nombre/);
+      assert.match(text, /correo → Correo electrónico/);
+      assert.match(text, /Los números de teléfono sin prefijo \+ se leen como números de ES\./);
+      assert.match(text, /3 Luis Gil correo \(correo electrónico\)/);
+      assertNone([/\brows? (is|are)\b/, /First name/, /command line/, /whole row/], text, "the import page");
+
+      const upload = visible((await admin.get("/import")).text);
+      assert.match(upload, /Segundo apellido/);
+      assert.match(upload, /opcional; varios separados por \| o por comas/);
+      assertNone([/\boptional\b/, /\brequired\b/, /Second surname/], upload, "the upload page");
     });
 
     it("refuses a logo that is not an image, in Spanish", async () => {

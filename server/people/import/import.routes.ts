@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from "express";
 import { AppError, ConflictError, PayloadTooLargeError, ValidationError } from "../../core/errors.js";
 import { anyStaff } from "../../core/http/auth-middleware.js";
 import { idParam } from "../../core/http/params.js";
+import type { TFunction } from "../../core/i18n/index.js";
 import { parseListQuery } from "../list-query.schema.js";
 import { FIELD_HELP, type ImportField, templateHeader } from "./columns.js";
 import { MAX_BYTES, MAX_ROWS } from "./csv-read.js";
@@ -34,10 +35,9 @@ export function importPages(ctx: { imports: ImportsService }): Router {
       section: "/import",
       imp,
       notice,
-      fieldLabel: fieldLabel(imp),
+      fieldLabel: fieldLabel(imp, res.req.t),
       // Row problems in the reader's language (reports without keys, as stored).
       sayProblem: (e: RowError) => sayRowError(res.req.t, e),
-      labels: Object.fromEntries(Object.entries(FIELD_HELP).map(([f, h]) => [f, h.label])),
     });
   };
 
@@ -159,13 +159,13 @@ function receiveUpload(req: Request, ctx: { imports: ImportsService }): Promise<
   });
 }
 
-/** How the report names a field: the file's own column header, else the field's label. */
-function fieldLabel(imp: ImportView): (field: string) => string {
+/** How the report names a field: the file's own column header, else the field's label, in the reader's language. */
+function fieldLabel(imp: ImportView, t: TFunction): (field: string) => string {
   const byField = new Map<string, string>();
   for (const c of imp.report?.columns ?? []) if (c.field && !byField.has(c.field)) byField.set(c.field, c.header);
   return (field) => {
-    if (field === "row") return "whole row";
-    const label = FIELD_HELP[field as ImportField]?.label ?? field;
+    if (field === "row") return t("imports:field.row");
+    const label = field in FIELD_HELP ? t(`imports:field.${field}`) : field;
     const header = byField.get(field);
     return header && header.toLowerCase() !== label.toLowerCase() ? `${header} (${label.toLowerCase()})` : label;
   };
