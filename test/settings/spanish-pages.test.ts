@@ -229,6 +229,11 @@ for (const dialect of await dialects()) {
       assert.match(upload, /Segundo apellido/);
       assert.match(upload, /opcional; varios separados por \| o por comas/);
       assertNone([/\boptional\b/, /\brequired\b/, /Second surname/], upload, "the upload page");
+
+      await app.ctx.imports.apply(uploaded.id, cliActor(), undefined, { phones: "drop" });
+      const list = visible((await admin.get("/users")).text);
+      assert.match(list, /1–\d+ de \d+/);
+      assertNone([/\d+ of \d+/], list, "the people list");
     });
 
     it("refuses a logo that is not an image, in Spanish", async () => {
