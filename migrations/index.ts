@@ -17,6 +17,7 @@ import * as m015 from "./015_invitation_opened.js";
 import * as m016 from "./016_imports_lease.js";
 import * as m017 from "./017_print_job_plan.js";
 import * as m018 from "./018_audit_summary_key.js";
+import * as m019 from "./019_import_error_key.js";
 
 /**
  * Migrations are listed here rather than discovered on disk, so that they run the same
@@ -43,6 +44,7 @@ const migrations: Record<string, Knex.Migration> = {
   "016_imports_lease": m016,
   "017_print_job_plan": m017,
   "018_audit_summary_key": m018,
+  "019_import_error_key": m019,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -33,6 +33,7 @@ const ORDER = [
   "016_imports_lease",
   "017_print_job_plan",
   "018_audit_summary_key",
+  "019_import_error_key",
 ];
 
 const DIALECTS = await dialects();

@@ -236,6 +236,48 @@ for (const dialect of await dialects()) {
       assertNone([/\d+ of \d+/], list, "the people list");
     });
 
+    it("refuses an import file in Spanish, at the upload and after its check", async () => {
+      await admin.get("/import");
+      const binary = Buffer.from([0x6e, 0x6f, 0x6d, 0x62, 0x72, 0x65, 0x00, 0x0a]);
+      const res = await admin.postFile(
+        `/import?_csrf=${encodeURIComponent(admin.csrf)}`,
+        "file",
+        binary,
+        "datos.csv",
+        "text/csv",
+      );
+      assert.equal(res.status, 400);
+      assert.match(visible(res.text), /El archivo contiene datos binarios; no es un archivo de texto CSV\./);
+
+      const noNames = Buffer.from("correo,teléfono\nana@example.com,600123456\n");
+      const header = await admin.postFile(
+        `/import?_csrf=${encodeURIComponent(admin.csrf)}`,
+        "file",
+        noNames,
+        "sin-nombres.csv",
+        "text/csv",
+      );
+      assert.equal(header.status, 400);
+      assert.match(
+        visible(header.text),
+        /No se han encontrado las columnas del nombre ni de los apellidos \(la línea de encabezado tiene "correo", "teléfono"\)\. Se esperaba/,
+      );
+      assertNone([/No first name/, /Expected a header/], visible(header.text), "a refused upload");
+
+      // Refused by its check (an unclosed quote on line 3): the import keeps the refusal.
+      const unclosed = Buffer.from('nombre,apellidos\nAna,Pérez\n"Luis,Gil\nEva,Ruiz\n');
+      const uploaded = await app.ctx.imports.create(Readable.from([unclosed]), "comillas.csv", cliActor());
+      const checked = await app.ctx.imports.check(uploaded.id, cliActor());
+      assert.equal(checked.state, "refused", checked.error ?? "");
+      assert.match(checked.error ?? "", /^The file is not valid CSV near line \d+: .*A double quote/);
+      const page = visible((await admin.get(`/import/${uploaded.id}`)).text);
+      assert.match(
+        page,
+        /El archivo no es un CSV válido cerca de la línea \d+: .*Unas comillas dobles \("\) abren un valor que nunca se cierra/,
+      );
+      assertNone([/The file is not valid CSV/, /A double quote/], page, "a refused import");
+    });
+
     it("refuses a logo that is not an image, in Spanish", async () => {
       await admin.get("/admin/settings");
       const res = await admin.postFile(

@@ -1,5 +1,5 @@
 import { fold } from "../normalize.js";
-import { FileRefusedError } from "./csv-read.js";
+import { refused } from "./csv-read.js";
 
 /** The person fields an import column can fill; `lastName2` is a Spanish second surname, joined to the first. */
 export const IMPORT_FIELDS = [
@@ -116,12 +116,9 @@ for (const field of IMPORT_FIELDS) for (const alias of ALIASES[field]) FIELD_BY_
 export type Column = { index: number; header: string; field: ImportField | null };
 export type ColumnMap = { columns: Column[]; byField: Partial<Record<ImportField, number>> };
 
-const expected = () =>
-  `Expected a header line with at least a first name and a last name column, e.g. "first name,last name,email" or "nombre;apellidos;correo". Accepted columns: ${(
-    Object.keys(FIELD_HELP) as ImportField[]
-  )
-    .map((f) => FIELD_HELP[f].headers.map((h) => `"${h}"`).join("/"))
-    .join(", ")}.`;
+/** The header names each field is recognised by, in the refusal of a file without name columns. */
+const acceptedHeaders = () =>
+  (Object.keys(FIELD_HELP) as ImportField[]).map((f) => FIELD_HELP[f].headers.map((h) => `"${h}"`).join("/")).join(", ");
 
 /**
  * Maps the header line to fields. Unknown columns are kept as ignored (the dry run lists
@@ -138,22 +135,22 @@ export function mapHeader(headers: string[]): ColumnMap {
     if (!c.field) continue;
     const earlier = byField[c.field];
     if (earlier !== undefined) {
-      throw new FileRefusedError(
-        "ambiguous header line",
-        `Columns "${columns[earlier]?.header}" and "${c.header}" both hold the ${FIELD_HELP[c.field].label.toLowerCase()}; keep only one of them.`,
-      );
+      throw refused("ambiguous header line", "twoColumnsOneField", {
+        first: columns[earlier]?.header,
+        second: c.header,
+        field: c.field,
+      });
     }
     byField[c.field] = c.index;
   }
   const missing = (["firstName", "lastName"] as const).filter((f) => byField[f] === undefined);
   if (missing.length) {
     const found = columns.filter((c) => c.header).map((c) => `"${c.header}"`);
-    throw new FileRefusedError(
-      "header line not recognised",
-      `No ${missing.map((f) => FIELD_HELP[f].label.toLowerCase()).join(" or ")} column${missing.length > 1 ? "s" : ""} found${
-        found.length ? ` (the header line has ${found.slice(0, 12).join(", ")}${found.length > 12 ? ", …" : ""})` : ""
-      }. ${expected()}`,
-    );
+    throw refused("header line not recognised", "noNameColumns", {
+      missing: missing.length > 1 ? "both" : missing[0],
+      found: found.length ? `${found.slice(0, 12).join(", ")}${found.length > 12 ? ", …" : ""}` : "none",
+      accepted: acceptedHeaders(),
+    });
   }
   return { columns, byField };
 }

@@ -3,6 +3,7 @@ import { open } from "node:fs/promises";
 import { parse } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import { PayloadTooLargeError, ValidationError } from "../../core/errors.js";
+import { type Message, message } from "../../core/message.js";
 
 /** Limits of one import file; beyond them the file is refused as a whole, before any row is looked at. */
 export const MAX_BYTES = 10 * 1024 * 1024;
@@ -20,20 +21,18 @@ export type Delimiter = "," | ";";
 export class FileRefusedError extends ValidationError {
   constructor(
     readonly reason: string,
-    message: string,
+    /** What the admin is told (an import refused by its check keeps it, to say it in the reader's language). */
+    readonly wording: Message,
   ) {
-    super({ file: message }, "The file was refused.");
+    super({ file: wording }, "The file was refused.");
   }
 }
 
-export const refused = (reason: string, message: string) => new FileRefusedError(reason, message);
+/** A refusal worded by `imports:refused.<key>`. */
+export const refused = (reason: string, key: string, values?: Record<string, unknown>) =>
+  new FileRefusedError(reason, message(`imports:refused.${key}`, values));
 export const tooLarge = () =>
-  new PayloadTooLargeError(
-    `The file is larger than ${MAX_BYTES / 1024 / 1024} MB, the limit of one import (up to ${MAX_ROWS.toLocaleString("en-US")} people). Split it into smaller files.`,
-  );
-
-const SAVE_AS_UTF8 =
-  'In Excel use "Save As" → "CSV UTF-8 (comma delimited)"; in LibreOffice choose the character set "Unicode (UTF-8)".';
+  new PayloadTooLargeError(message("imports:refused.tooLarge", { mb: MAX_BYTES / 1024 / 1024, max: MAX_ROWS }));
 
 /**
  * Reads the header line: strips a UTF-8 BOM, refuses what is plainly not a CSV (a
@@ -51,16 +50,15 @@ export async function readHeader(filePath: string): Promise<{ delimiter: Delimit
     await handle.close();
   }
   if (buf.length >= 4 && buf.readUInt32BE(0) === 0x504b0304) {
-    throw refused("not a CSV file", `This is an Excel workbook (or another zip file), not a CSV file. ${SAVE_AS_UTF8}`);
+    throw refused("not a CSV file", "zipNotCsv");
   }
   if (buf.length >= 2 && (buf.readUInt16BE(0) === 0xfffe || buf.readUInt16BE(0) === 0xfeff)) {
-    throw refused("not UTF-8", `The file is UTF-16 text; it must be UTF-8. ${SAVE_AS_UTF8}`);
+    throw refused("not UTF-8", "utf16");
   }
   let text = new TextDecoder("utf-8").decode(buf); // strips the BOM
-  if (!text.trim()) throw refused("empty file", "The file is empty.");
+  if (!text.trim()) throw refused("empty file", "empty");
   const end = headerEnd(text);
-  if (end < 0 && buf.length === HEADER_PREFIX_BYTES)
-    throw refused("no header line", "The first line is too long to be a header line.");
+  if (end < 0 && buf.length === HEADER_PREFIX_BYTES) throw refused("no header line", "headerTooLong");
   text = end < 0 ? text : text.slice(0, end);
   let semicolons = 0;
   let commas = 0;
@@ -75,7 +73,7 @@ export async function readHeader(filePath: string): Promise<{ delimiter: Delimit
   try {
     headers = (parseSync(text, { delimiter, relax_quotes: true, relax_column_count: true }) as string[][])[0] ?? [];
   } catch (err) {
-    throw refused("no header line", `The header line cannot be read: ${(err as Error).message}.`);
+    throw refused("no header line", "headerUnreadable", { detail: (err as Error).message });
   }
   return { delimiter, headers };
 }
@@ -128,10 +126,7 @@ export async function* readRows(filePath: string, delimiter: Delimiter): AsyncGe
       }
       if (record.every((c) => c.trim() === "")) continue;
       if (index >= MAX_ROWS) {
-        throw refused(
-          `more than ${MAX_ROWS} rows`,
-          `The file has more than ${MAX_ROWS.toLocaleString("en-US")} people (line ${info.records} is row ${(index + 1).toLocaleString("en-US")}); split it into files of at most ${MAX_ROWS.toLocaleString("en-US")} rows.`,
-        );
+        throw refused(`more than ${MAX_ROWS} rows`, "tooManyRows", { max: MAX_ROWS, line: info.records, row: index + 1 });
       }
       yield { line: info.records, index: index++, cells: record };
     }
@@ -139,14 +134,11 @@ export async function* readRows(filePath: string, delimiter: Delimiter): AsyncGe
     if (err instanceof FileRefusedError) throw err;
     const e = err as { code?: string; message?: string; lines?: number };
     if (typeof e.code === "string" && e.code.startsWith("CSV_")) {
-      const hint =
-        e.code === "CSV_QUOTE_NOT_CLOSED" || e.code === "CSV_MAX_RECORD_SIZE"
-          ? ' A double quote (") opens a value that is never closed; check that line.'
-          : "";
-      throw refused(
-        "not valid CSV",
-        `The file is not valid CSV near line ${e.lines ?? "?"}: ${e.message?.replace(/^[^:]*:\s*/, "")}.${hint}`,
-      );
+      const quote = e.code === "CSV_QUOTE_NOT_CLOSED" || e.code === "CSV_MAX_RECORD_SIZE";
+      throw refused("not valid CSV", quote ? "unclosedQuote" : "notValidCsv", {
+        line: e.lines ?? "?",
+        detail: e.message?.replace(/^[^:]*:\s*/, ""),
+      });
     }
     throw err;
   } finally {

@@ -15,7 +15,7 @@ import type { ImportChoices } from "./import-report.js";
 import { type ImportReport, MAX_STORED_ERRORS } from "./import-report.js";
 import { type PhoneIn, updateFromRow } from "./import-update.js";
 import { stateConflict } from "./import-view.js";
-import { claimImport, finishImport, type ImportRow } from "./imports.repo.js";
+import { claimImport, finishImport, type ImportRow, storedError } from "./imports.repo.js";
 import { preparedPath, readPrepared } from "./prepared-rows.js";
 import { findMatches, type PreparedRow, type RowError, type RowMatch, rowError } from "./row-check.js";
 import { removeUpload } from "./upload-store.js";
@@ -43,7 +43,7 @@ export async function claimApply(
     ctx.queue,
     id,
     ["checked"],
-    { state: "importing", processed_rows: 0, error: null, updated_at: nowMs() },
+    { state: "importing", processed_rows: 0, ...storedError(null), updated_at: nowMs() },
     leaseMs,
   );
   if (!token) throw new ConflictError(`Import #${id} has just been started by someone else.`);
@@ -271,7 +271,7 @@ export async function runApply(
             choices,
             ...(choices.phones === "consented" && report.phonesWithoutConsent ? { consentConfirmedBy: confirmedBy } : {}),
           }),
-          error: null,
+          ...storedError(null),
           updated_at: nowMs(),
         },
         trx,

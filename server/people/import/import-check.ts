@@ -13,7 +13,7 @@ import { CHUNK, type Progress } from "./import-progress.js";
 import type { ListedMatch } from "./import-report.js";
 import { type ImportReport, MAX_LISTED_GROUPS, MAX_STORED_ERRORS } from "./import-report.js";
 import { stateConflict } from "./import-view.js";
-import { claimImport, finishImport, type ImportRow, type ImportState } from "./imports.repo.js";
+import { claimImport, finishImport, type ImportRow, type ImportState, storedError } from "./imports.repo.js";
 import { PreparedWriter, preparedPath } from "./prepared-rows.js";
 import { type CheckedRow, claimMatches, findMatches, type PreparedRow, RowChecker, type RowError } from "./row-check.js";
 import { readTableHeader, readTableRows } from "./table-read.js";
@@ -36,7 +36,7 @@ export async function claimCheck(ctx: ImportContext, id: number, leaseMs: number
     ctx.queue,
     id,
     from,
-    { state: "checking", processed_rows: 0, error: null, updated_at: nowMs() },
+    { state: "checking", processed_rows: 0, ...storedError(null), updated_at: nowMs() },
     leaseMs,
   );
   if (!token) throw new ConflictError(`Import #${id} has just been started by someone else.`);
@@ -153,7 +153,7 @@ export async function runCheck(
       invalid_rows: invalidRows,
       imported_rows: 0,
       report: toDbJson(report),
-      error: null,
+      ...storedError(null),
       updated_at: nowMs(),
     });
     if (!held) return;
@@ -173,7 +173,7 @@ export async function runCheck(
       await unlink(file).catch(() => {});
       const held = await finishImport(ctx.queue, token, id, {
         state: "refused",
-        error: err.fields.file?.slice(0, 500) ?? err.message,
+        ...storedError(err.wording),
         updated_at: nowMs(),
       });
       if (held) await auditRefusal(ctx, err, actor, id);

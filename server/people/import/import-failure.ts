@@ -4,7 +4,7 @@ import type { Actor } from "../../core/events.js";
 import { FileRefusedError } from "./csv-read.js";
 import type { ImportContext } from "./import-context.js";
 import type { ImportReport } from "./import-report.js";
-import { finishImport } from "./imports.repo.js";
+import { finishImport, storedError } from "./imports.repo.js";
 
 /** Thrown inside the import transaction to roll it back when rows no longer pass. */
 export class RowsChangedError extends Error {}
@@ -27,7 +27,7 @@ export async function recordFailure(
   try {
     const held = await finishImport(ctx.queue, token, id, {
       state: "failed",
-      error: message.slice(0, 500),
+      ...storedError(message),
       ...(report ? { report: toDbJson(report) } : {}),
       updated_at: nowMs(),
     });

@@ -1,6 +1,7 @@
 import { nowMs } from "../../core/db/convert.js";
+import { message } from "../../core/message.js";
 import { type ImportContext, importFile } from "./import-context.js";
-import { endUnheld, type ImportRow, RUNNING_STATES, WAITING_STATES } from "./imports.repo.js";
+import { endUnheld, type ImportRow, RUNNING_STATES, storedError, WAITING_STATES } from "./imports.repo.js";
 import { removeUpload } from "./upload-store.js";
 
 /**
@@ -36,7 +37,7 @@ export async function sweepStale(ctx: ImportContext, onlyId?: number): Promise<v
       { states: RUNNING_STATES, before: now - STALE_MS, except: ctx.live.ids(), ...(onlyId !== undefined ? { onlyId } : {}) },
       {
         state: "interrupted",
-        error: "The service stopped while this file was being processed; nothing was imported.",
+        ...storedError(message("imports:stopped")),
         updated_at: now,
       },
       SWEEP_LEASE_MS,
@@ -57,7 +58,7 @@ export async function expireAbandoned(ctx: ImportContext): Promise<void> {
     { states: WAITING_STATES, before: now - KEEP_FILES_MS, except: ctx.live.ids(), limit: 100 },
     {
       state: "expired",
-      error: "The file was removed after 7 days without being imported; upload it again.",
+      ...storedError(message("imports:expired")),
       updated_at: now,
     },
     SWEEP_LEASE_MS,

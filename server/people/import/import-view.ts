@@ -1,4 +1,5 @@
 import { fromDbJson, fromDbTime } from "../../core/db/convert.js";
+import type { Message } from "../../core/message.js";
 import { fmt } from "./count-format.js";
 import type { Progress } from "./import-progress.js";
 import type { ImportReport } from "./import-report.js";
@@ -15,7 +16,10 @@ export type ImportView = {
   invalidRows: number;
   importedRows: number;
   report: ImportReport | null;
+  /** In English (the command line says it so). */
   error: string | null;
+  /** The same as a locale key, where the code worded it so: pages say it in the reader's language. */
+  errorSaid: Message | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -48,6 +52,10 @@ export function toView(row: ImportRow, live: Progress | undefined): ImportView {
     importedRows: row.imported_rows,
     report: fromDbJson<ImportReport | null>(row.report, null),
     error: row.error,
+    errorSaid:
+      row.error && row.error_key
+        ? { key: row.error_key, values: fromDbJson<Record<string, unknown>>(row.error_values, {}), text: row.error }
+        : null,
     createdBy: row.created_by,
     createdAt: fromDbTime(row.created_at) as string,
     updatedAt: fromDbTime(row.updated_at) as string,

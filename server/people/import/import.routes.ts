@@ -57,7 +57,7 @@ export function importPages(ctx: { imports: ImportsService }): Router {
     } catch (err) {
       if (err instanceof ValidationError)
         return renderUpload(res, 400, Object.values(err.fieldsIn(req.t))[0] ?? err.messageIn(req.t));
-      if (err instanceof PayloadTooLargeError) return renderUpload(res, 413, err.message);
+      if (err instanceof PayloadTooLargeError) return renderUpload(res, 413, err.messageIn(req.t));
       throw err;
     }
     await ctx.imports.startCheck(imp.id, req.actor);

@@ -1,4 +1,6 @@
 import type { Knex } from "knex";
+import { toDbJson } from "../../core/db/convert.js";
+import type { Message } from "../../core/message.js";
 import { WorkQueue } from "../../core/work/work-queue.js";
 
 /**
@@ -34,6 +36,9 @@ export type ImportRow = {
   imported_rows: number;
   report: string | null;
   error: string | null;
+  /** The refusal's locale key and values (JSON), where the check refused the file. */
+  error_key: string | null;
+  error_values: string | null;
   created_by: string;
   created_at: number;
   updated_at: number;
@@ -55,6 +60,8 @@ const COLUMNS = [
   "imported_rows",
   "report",
   "error",
+  "error_key",
+  "error_values",
   "created_by",
   "created_at",
   "updated_at",
@@ -63,6 +70,16 @@ const COLUMNS = [
 ];
 
 type Fields = Partial<Omit<ImportRow, "id" | "lease_owner" | "lease_expires_at">>;
+
+/**
+ * An import's error as stored: the English text (what the API answers) and, where the code
+ * worded it by a locale key, the key and its values (what pages say in the reader's language).
+ */
+export function storedError(said: Message | string | null): Pick<ImportRow, "error" | "error_key" | "error_values"> {
+  if (said === null) return { error: null, error_key: null, error_values: null };
+  if (typeof said === "string") return { error: said.slice(0, 500), error_key: null, error_values: null };
+  return { error: said.text.slice(0, 500), error_key: said.key.slice(0, 100), error_values: toDbJson(said.values ?? {}) };
+}
 
 const numeric = (r: Record<string, unknown>): ImportRow =>
   ({

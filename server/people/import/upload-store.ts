@@ -51,14 +51,11 @@ export async function storeUpload(source: Readable, dir: string): Promise<Stored
       try {
         decoder.decode(chunk, { stream: true });
       } catch {
-        problem = refused(
-          "not UTF-8",
-          'The file is not UTF-8 text (perhaps saved as "CSV" in a Windows encoding, or not a CSV at all). In Excel use "Save As" → "CSV UTF-8 (comma delimited)"; in LibreOffice choose the character set "Unicode (UTF-8)".',
-        );
+        problem = refused("not UTF-8", "notUtf8");
         continue;
       }
       if (chunk.includes(0)) {
-        problem = refused("not a CSV file", "The file contains binary data; it is not a CSV text file.");
+        problem = refused("not a CSV file", "binary");
         continue;
       }
       for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lineBreaks++;
@@ -68,10 +65,10 @@ export async function storeUpload(source: Readable, dir: string): Promise<Stored
       try {
         decoder.decode(); // a multi-byte character cut at the end
       } catch {
-        problem = refused("not UTF-8", "The file ends in the middle of a character: it is not complete UTF-8 text.");
+        problem = refused("not UTF-8", "cutUtf8");
       }
     }
-    if (!problem && bytes === 0) problem = refused("empty file", "The file is empty.");
+    if (!problem && bytes === 0) problem = refused("empty file", "empty");
   } catch (err) {
     problem = err as Error;
   }
@@ -83,7 +80,7 @@ export async function storeUpload(source: Readable, dir: string): Promise<Stored
   }
   if (problem || !out) {
     if (filePath) await unlink(filePath).catch(() => {});
-    throw problem ?? refused("empty file", "The file is empty.");
+    throw problem ?? refused("empty file", "empty");
   }
   return { filePath, bytes, lineBreaks };
 }

@@ -29,9 +29,6 @@ function rowCells(values: unknown): string[] {
   return cells;
 }
 
-const NOT_A_WORKBOOK =
-  'The file looks like a zip archive but is not an Excel workbook that can be read. Save it in Excel as "Excel Workbook (.xlsx)" or as "CSV UTF-8", and upload it again.';
-
 /**
  * Streams the rows of the first worksheet of an .xlsx file (never the whole workbook in
  * memory; shared strings are cached, styles ignored). The first non-blank row is the header
@@ -60,10 +57,7 @@ export async function* readXlsx(filePath: string): AsyncGenerator<{ header: bool
           continue;
         }
         if (index >= MAX_ROWS) {
-          throw refused(
-            `more than ${MAX_ROWS} rows`,
-            `The worksheet has more than ${MAX_ROWS.toLocaleString("en-US")} people (row ${row.number}); split it into files of at most ${MAX_ROWS.toLocaleString("en-US")} rows.`,
-          );
+          throw refused(`more than ${MAX_ROWS} rows`, "tooManySheetRows", { max: MAX_ROWS, row: row.number });
         }
         yield { header: false, row: { line: row.number, index: index++, cells } };
       }
@@ -72,7 +66,7 @@ export async function* readXlsx(filePath: string): AsyncGenerator<{ header: bool
     }
   } catch (err) {
     if (err instanceof FileRefusedError) throw err;
-    throw refused("not a readable workbook", NOT_A_WORKBOOK);
+    throw refused("not a readable workbook", "notWorkbook");
   }
-  if (header) throw refused("empty file", "The first worksheet of the workbook is empty.");
+  if (header) throw refused("empty file", "emptySheet");
 }
