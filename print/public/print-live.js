@@ -3,13 +3,7 @@
 (() => {
   // Every word comes from the page, in its language (views/print/live-script.ejs); the
   // state's own name is the last resort.
-  const script = document.currentScript;
-  let labels = {};
-  try {
-    labels = JSON.parse(script?.dataset.labels || "{}");
-  } catch {
-    labels = {};
-  }
+  const labels = window.InviteStationLive?.labels(document.currentScript) ?? {};
   const JOB_LABELS = labels.job || {};
   const PRINTER_LABELS = labels.printer || {};
   const FINAL = ["completed", "failed", "canceled", "unconfirmed"];

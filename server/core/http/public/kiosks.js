@@ -2,14 +2,8 @@
 // redraws its status, last seen and "showing now" without a reload.
 (() => {
   // Every word comes from the page, in its language (views/kiosks/live-script.ejs).
-  const script = document.currentScript;
-  let labels = {};
-  try {
-    labels = JSON.parse(script?.dataset.labels || "{}");
-  } catch {
-    labels = {};
-  }
   const live = window.InviteStationLive;
+  const labels = live?.labels(document.currentScript) ?? {};
   if (!live || !document.querySelector("[data-kiosk-status]")) return;
   // The same form as the server's formatDateTime: "1 Dec 2026, 22:15 UTC" ("1 dic 2026, …").
   const DAY = new Intl.DateTimeFormat(labels.locale || "en-GB", {

@@ -3,6 +3,7 @@
 //
 //   const stop = window.InviteStationLive.on("print.job", (payload) => { … });
 //   window.InviteStationLive.onStatus((connected) => { … });   // optional
+//   const labels = window.InviteStationLive.labels(document.currentScript);   // the page's words
 //
 // The connection opens on the first `on`, so pages that subscribe to nothing open none.
 // Load order (both deferred, after this file's dependency): /socket.io/socket.io.js,
@@ -33,6 +34,14 @@
       const s = connect();
       if (s) fn(s.connected);
       return () => statusListeners.delete(fn);
+    },
+    // A page script's words, in the page's language, from its data-labels attribute (JSON).
+    labels(script) {
+      try {
+        return JSON.parse(script?.dataset.labels || "{}");
+      } catch {
+        return {};
+      }
     },
   };
 })();
