@@ -11,7 +11,7 @@ import { letterStrings } from "./letter-i18n.js";
 import type { LetterEntry } from "./letter-job.js";
 import { isPaper, PAPER_SIZES, type Paper } from "./paper.js";
 import { RenderPool } from "./render-pool.js";
-import { warmUpJob } from "./warm-up-sample.js";
+import { WARM_UP_READY_MS, warmUpJob } from "./warm-up-sample.js";
 
 export type { CoverSheet } from "./cover-sheet.js";
 export type { Paper } from "./paper.js";
@@ -134,9 +134,14 @@ export class LetterService {
    */
   async warmUp(): Promise<void> {
     this.warmingUp = true;
+    // A renderer that does not finish (it takes 1–2 s) must not keep the instance out of
+    // the pool for good: after WARM_UP_READY_MS it is ready, warm or not.
+    const giveUp = setTimeout(() => (this.warmingUp = false), WARM_UP_READY_MS);
+    giveUp.unref();
     try {
       await this.renderers.warm(warmUpJob());
     } finally {
+      clearTimeout(giveUp);
       this.warmingUp = false;
     }
   }

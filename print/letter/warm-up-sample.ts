@@ -8,6 +8,9 @@ import type { LetterJob } from "./letter-job.js";
  */
 export const WARM_UP_LETTERS = 300;
 
+/** How long /readyz waits for the warm-up at most (it takes 1–2 s). */
+export const WARM_UP_READY_MS = 30_000;
+
 // Made up (no person is read, and the organization need not be set up yet), in every
 // script the letter has a font for, so that each font is parsed and each path is compiled.
 const FIRST = ["Ana", "Íñigo", "Zoë", "Olivia", "Jordi", "Ελένη", "Дмитрий", "小明", "さくら", "민준"];
