@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
-import { fromDbJson, fromDbTime } from "../core/db/convert.js";
+import { fromDbTime } from "../core/db/convert.js";
+import { fromStoredMessage } from "../core/db/stored-message.js";
 import type { AuditEntry, AuditQuery } from "./audit.types.js";
 
 /** A line as stored (times in ms). */
@@ -29,9 +30,7 @@ const toEntry = (r: AuditRow): AuditEntry => ({
   targetType: r.target_type,
   targetId: r.target_id,
   summary: r.summary,
-  said: r.summary_key
-    ? { key: r.summary_key, values: fromDbJson<Record<string, unknown>>(r.summary_values, {}), text: r.summary }
-    : null,
+  said: fromStoredMessage(r.summary, r.summary_key, r.summary_values),
   ip: r.ip,
 });
 

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { Batcher } from "../core/db/batcher.js";
-import { nowMs, toDbJson } from "../core/db/convert.js";
+import { nowMs } from "../core/db/convert.js";
+import { toStoredMessage } from "../core/db/stored-message.js";
 import type { DomainEvent, EventBus } from "../core/events.js";
 import * as repo from "./audit.repo.js";
 import type { AuditEntry, AuditQuery } from "./audit.types.js";
@@ -21,6 +22,7 @@ export class AuditLog {
 
   /** Resolves once the line is stored. */
   record(action: string, e: DomainEvent): Promise<void> {
+    const said = toStoredMessage(e.said ?? null);
     return this.writes.call({
       at: nowMs(),
       actor_type: e.actor.type,
@@ -30,8 +32,8 @@ export class AuditLog {
       target_type: e.target?.type ?? null,
       target_id: e.target ? String(e.target.id) : null,
       summary: e.summary.slice(0, 500),
-      summary_key: e.said?.key.slice(0, 100) ?? null,
-      summary_values: e.said ? toDbJson(e.said.values ?? {}) : null,
+      summary_key: said.key,
+      summary_values: said.values,
       ip: e.actor.ip,
     });
   }

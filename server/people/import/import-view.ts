@@ -1,4 +1,5 @@
 import { fromDbJson, fromDbTime } from "../../core/db/convert.js";
+import { fromStoredMessage } from "../../core/db/stored-message.js";
 import type { Message } from "../../core/message.js";
 import { fmt } from "./count-format.js";
 import type { Progress } from "./import-progress.js";
@@ -52,10 +53,7 @@ export function toView(row: ImportRow, live: Progress | undefined): ImportView {
     importedRows: row.imported_rows,
     report: fromDbJson<ImportReport | null>(row.report, null),
     error: row.error,
-    errorSaid:
-      row.error && row.error_key
-        ? { key: row.error_key, values: fromDbJson<Record<string, unknown>>(row.error_values, {}), text: row.error }
-        : null,
+    errorSaid: fromStoredMessage(row.error, row.error_key, row.error_values),
     createdBy: row.created_by,
     createdAt: fromDbTime(row.created_at) as string,
     updatedAt: fromDbTime(row.updated_at) as string,

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { toDbJson } from "../../core/db/convert.js";
+import { toStoredMessage } from "../../core/db/stored-message.js";
 import type { Message } from "../../core/message.js";
 import { WorkQueue } from "../../core/work/work-queue.js";
 
@@ -76,9 +76,9 @@ type Fields = Partial<Omit<ImportRow, "id" | "lease_owner" | "lease_expires_at">
  * worded it by a locale key, the key and its values (what pages say in the reader's language).
  */
 export function storedError(said: Message | string | null): Pick<ImportRow, "error" | "error_key" | "error_values"> {
-  if (said === null) return { error: null, error_key: null, error_values: null };
-  if (typeof said === "string") return { error: said.slice(0, 500), error_key: null, error_values: null };
-  return { error: said.text.slice(0, 500), error_key: said.key.slice(0, 100), error_values: toDbJson(said.values ?? {}) };
+  const text = said === null ? null : typeof said === "string" ? said : said.text;
+  const { key, values } = toStoredMessage(typeof said === "string" ? null : said);
+  return { error: text?.slice(0, 500) ?? null, error_key: key, error_values: values };
 }
 
 const numeric = (r: Record<string, unknown>): ImportRow =>
